@@ -1,0 +1,62 @@
+package dev.vantage.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.config.DbConnection;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
+/** Opens connections: a small Hikari pool for ordinary work, and dedicated connections outside it. */
+public final class Database {
+    private Database() {}
+
+    /**
+     * A pool that does not fail at construction when the database is down (the agent keeps running and retries);
+     * callers see {@link SQLException}s until it is back.
+     */
+    public static HikariDataSource pool(DbConnection db, String name, int maxSize) {
+        var config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(db.jdbcUrl());
+        if (db.user() != null) {
+            config.setUsername(db.user());
+        }
+        if (db.password() != null) {
+            config.setPassword(db.password());
+        }
+        config.setMaximumPoolSize(maxSize);
+        config.setMinimumIdle(1);
+        config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(5_000);
+        config.setValidationTimeout(2_000);
+        config.addDataSourceProperty("ApplicationName", name);
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("connectTimeout", "5");
+        config.addDataSourceProperty("socketTimeout", "60");
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return new HikariDataSource(config);
+    }
+
+    /** A connection of its own, outside any pool, for LISTEN or a session-level lock. */
+    public static Connection dedicated(DbConnection db, String applicationName) throws SQLException {
+        var props = new Properties();
+        if (db.user() != null) {
+            props.setProperty("user", db.user());
+        }
+        if (db.password() != null) {
+            props.setProperty("password", db.password());
+        }
+        props.setProperty("ApplicationName", applicationName);
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(db.jdbcUrl(), props);
+    }
+
+    public static Jdbi jdbi(javax.sql.DataSource dataSource) {
+        return Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.vantage.testing;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.config.DbConnection;
+import dev.vantage.db.Database;
+import org.jdbi.v3.core.Jdbi;
+
+/** A database of its own for one test class, migrated to the current schema, on the shared embedded PostgreSQL. */
+public final class TestDatabase implements AutoCloseable {
+    private final String name;
+    private final DbConnection connection;
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    TestDatabase(String name, DbConnection connection) {
+        this.name = name;
+        this.connection = connection;
+        this.dataSource = Database.pool(connection, "test-" + name, 8);
+        this.jdbi = Database.jdbi(dataSource);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** As the agent receives it from DB_CONN_STRING. */
+    public DbConnection connection() {
+        return connection;
+    }
+
+    /** The libpq URL form a user would put in DB_CONN_STRING. */
+    public String libpqUrl() {
+        return EmbeddedPostgresServer.libpqUrl(name);
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /** Runs SQL as a user would in psql. */
+    public void execute(String sql, Object... args) {
+        jdbi.useHandle(h -> h.execute(sql, args));
+    }
+
+    public long count(String sql, Object... args) {
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(sql);
+            for (int i = 0; i < args.length; i++) {
+                q.bind(i, args[i]);
+            }
+            return q.mapTo(Long.class).one();
+        });
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
