@@ -1,0 +1,17 @@
+package dev.vantage;
+
+/** Meter names, all under one prefix; tags stay low-cardinality (type, outcome, reason), never a monitor id. */
+public final class Meters {
+    public static final String PREFIX = "vantage.";
+
+    public static final String PROBES = PREFIX + "probes";
+    public static final String PROBES_IN_FLIGHT = PREFIX + "probes.in.flight";
+    public static final String SCHEDULE_LATENESS = PREFIX + "schedule.lateness";
+    public static final String SLOTS_SKIPPED = PREFIX + "schedule.slots.skipped";
+    public static final String MONITORS_SCHEDULED = PREFIX + "monitors.scheduled";
+    public static final String MONITORS_INVALID = PREFIX + "monitors.invalid";
+    public static final String CONFIG_RELOADS = PREFIX + "config.reloads";
+    public static final String LOOP_ERRORS = PREFIX + "loop.errors";
+
+    private Meters() {}
+}

@@ -1,0 +1,159 @@
+package dev.vantage.schedule;
+
+import dev.vantage.Meters;
+import dev.vantage.config.DbConnection;
+import dev.vantage.db.Database;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Calls {@code reload} when the configuration changes: at once on a {@code NOTIFY vantage_config} (the config tables'
+ * triggers send it), after every reconnect (notifications sent while disconnected are lost), and on a slow timer in
+ * case one was missed anyway. LISTEN needs a session of its own, so this holds one dedicated connection outside the
+ * pool. A failed reload or a lost connection is logged and counted; the loop never dies and the agent keeps running
+ * its last good configuration.
+ */
+public final class ConfigWatcher implements AutoCloseable {
+    public static final String CHANNEL = "vantage_config";
+    private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    /** Notifications arriving this close together (one transaction editing several tables) make one reload. */
+    private static final Duration COALESCE = Duration.ofMillis(50);
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final DbConnection db;
+    private final Reload reload;
+    private final Duration slowTimer;
+    private final MeterRegistry meters;
+    private final Map<String, String> mdc;
+    private volatile boolean stopping;
+    private volatile Connection connection;
+    private Thread thread;
+
+    /** Loads the configuration and applies it; throws when the database cannot be read. */
+    @FunctionalInterface
+    public interface Reload {
+        void run(String reason) throws Exception;
+    }
+
+    public ConfigWatcher(DbConnection db, Reload reload, Duration slowTimer, MeterRegistry meters) {
+        this.db = db;
+        this.reload = reload;
+        this.slowTimer = slowTimer;
+        this.meters = meters;
+        var context = MDC.getCopyOfContextMap();
+        this.mdc = context == null ? Map.of() : Map.copyOf(context);
+    }
+
+    public synchronized void start() {
+        thread = Thread.ofPlatform().name("config-watcher").daemon(true).start(this::loop);
+    }
+
+    private void loop() {
+        if (!mdc.isEmpty()) {
+            MDC.setContextMap(mdc);
+        }
+        Duration backoff = Duration.ofMillis(500);
+        boolean outageLogged = false;
+        while (!stopping) {
+            try (Connection c = Database.dedicated(db, "vantage-config-watcher")) {
+                connection = c;
+                try (var s = c.createStatement()) {
+                    s.execute("LISTEN " + CHANNEL);
+                }
+                if (outageLogged) {
+                    log.info("Config watcher reconnected; reloading in case a change was missed");
+                    outageLogged = false;
+                }
+                backoff = Duration.ofMillis(500);
+                reloadSafely("start");
+                listen(c.unwrap(PGConnection.class));
+            } catch (SQLException e) {
+                if (stopping) {
+                    break;
+                }
+                meters.counter(Meters.LOOP_ERRORS, "loop", "config-watcher").increment();
+                if (!outageLogged) {
+                    log.warn(
+                            "Config watcher lost the database ({}); running the last loaded configuration and"
+                                    + " retrying",
+                            e.getMessage());
+                    outageLogged = true;
+                }
+                sleep(backoff.plusMillis(ThreadLocalRandom.current().nextLong(250)));
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            } finally {
+                connection = null;
+            }
+        }
+    }
+
+    private void listen(PGConnection pg) throws SQLException {
+        long lastReload = System.nanoTime();
+        while (!stopping) {
+            var notifications = pg.getNotifications((int) POLL.toMillis());
+            if (notifications != null && notifications.length > 0) {
+                // Let the rest of a burst arrive, then reload once.
+                sleep(COALESCE);
+                pg.getNotifications(1);
+                reloadSafely("notify:" + notifications[0].getParameter());
+                lastReload = System.nanoTime();
+            } else if (System.nanoTime() - lastReload >= slowTimer.toNanos()) {
+                reloadSafely("timer");
+                lastReload = System.nanoTime();
+            }
+        }
+    }
+
+    private void reloadSafely(String reason) {
+        try {
+            reload.run(reason);
+            meters.counter(Meters.CONFIG_RELOADS, "outcome", "ok").increment();
+        } catch (Exception e) {
+            meters.counter(Meters.CONFIG_RELOADS, "outcome", "failed").increment();
+            log.warn("Config reload ({}) failed: {}; keeping the previous configuration", reason, e.toString());
+        }
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        Connection c = connection;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(POLL.toMillis() * 4);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive() && c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // closing a connection we are abandoning anyway
+                }
+            }
+        }
+    }
+}

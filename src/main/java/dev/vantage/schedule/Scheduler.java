@@ -1,0 +1,363 @@
+package dev.vantage.schedule;
+
+import dev.vantage.Meters;
+import dev.vantage.heartbeat.Heartbeat;
+import dev.vantage.heartbeat.HeartbeatSink;
+import dev.vantage.probe.ErrorType;
+import dev.vantage.probe.ProbeContext;
+import dev.vantage.probe.ProbeResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs every monitor of the current {@link ConfigSnapshot} on its {@link SlotGrid}. One platform thread keeps a queue
+ * of due slots; each probe runs on a virtual thread under a global concurrency bound. A probe still running at its
+ * monitor's next slot is never stacked: that slot is skipped and counted. A probe's deadline never runs past its next
+ * slot.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    /** A probe needs at least this much time before its next slot to be worth starting. */
+    private static final Duration MIN_PROBE_TIME = Duration.ofMillis(20);
+    /** Stop the probe this long before the next slot, so the slot's own probe can start on time. */
+    private static final Duration NEXT_SLOT_MARGIN = Duration.ofMillis(10);
+
+    private final Clock clock;
+    private final HeartbeatSink sink;
+    private final Supplier<Stamp> stamp;
+    private final Semaphore permits;
+    private final ExecutorService probes;
+    private final MeterRegistry meters;
+    private final Timer lateness;
+    private final Map<String, String> mdc;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final PriorityQueue<Firing> queue = new PriorityQueue<>();
+    private final Map<Long, Entry> entries = new HashMap<>();
+    private final Map<Long, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private final Map<Long, Instant> lastSlot = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger invalidCount = new AtomicInteger();
+    private final AtomicInteger scheduledCount = new AtomicInteger();
+    private long generation;
+    private boolean stopping;
+    private Thread loop;
+
+    /** Who the heartbeats are from, read at each probe (the lease epoch can change). */
+    public record Stamp(int datacenterId, Integer agentId, Long leaseEpoch) {}
+
+    public Scheduler(Clock clock, HeartbeatSink sink, Supplier<Stamp> stamp, int maxConcurrency, MeterRegistry meters) {
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
+        }
+        this.clock = clock;
+        this.sink = sink;
+        this.stamp = stamp;
+        this.permits = new Semaphore(maxConcurrency);
+        this.probes = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("probe-", 0).factory());
+        this.meters = meters;
+        this.lateness = Timer.builder(Meters.SCHEDULE_LATENESS)
+                .description("How late probes start after their slot")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.mdc = MDC.getCopyOfContextMap() == null ? Map.of() : Map.copyOf(MDC.getCopyOfContextMap());
+        meters.gauge(Meters.PROBES_IN_FLIGHT, inFlight);
+        meters.gauge(Meters.MONITORS_INVALID, invalidCount);
+        meters.gauge(Meters.MONITORS_SCHEDULED, scheduledCount);
+    }
+
+    private record Entry(ScheduledMonitor monitor, long generation) {}
+
+    private record Firing(Instant slot, long monitorId, long generation) implements Comparable<Firing> {
+        @Override
+        public int compareTo(Firing o) {
+            int c = slot.compareTo(o.slot);
+            return c != 0 ? c : Long.compare(monitorId, o.monitorId);
+        }
+    }
+
+    /** What {@link #apply} changed, for the reload log line and tests. */
+    public record Changes(int added, int changed, int removed, int unchanged, List<ScheduledMonitor> newlyInvalid) {}
+
+    /**
+     * Replaces the running configuration. Monitors whose row did not change keep their place on the grid; changed
+     * ones restart with their new definition from their next slot; removed ones stop (a probe in flight finishes).
+     */
+    public Changes apply(ConfigSnapshot snapshot) {
+        int added = 0;
+        int changedCount = 0;
+        int removed = 0;
+        int unchanged = 0;
+        var newlyInvalid = new ArrayList<ScheduledMonitor>();
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (!snapshot.monitors().containsKey(e.getKey())) {
+                    it.remove();
+                    lastSlot.remove(e.getKey());
+                    removed++;
+                }
+            }
+            for (ScheduledMonitor m : snapshot.monitors().values()) {
+                Entry old = entries.get(m.id());
+                if (old != null && old.monitor().sameDefinitionAs(m)) {
+                    unchanged++;
+                    continue;
+                }
+                if (old == null) {
+                    added++;
+                } else {
+                    changedCount++;
+                }
+                if (!m.valid()) {
+                    newlyInvalid.add(m);
+                }
+                long gen = ++generation;
+                entries.put(m.id(), new Entry(m, gen));
+                Instant first = m.grid().slotAtOrAfter(now);
+                Instant last = lastSlot.get(m.id());
+                if (last != null && !first.isAfter(last)) {
+                    first = m.grid().slotAtOrAfter(last.plusMillis(1));
+                }
+                queue.add(new Firing(first, m.id(), gen));
+            }
+            invalidCount.set(snapshot.invalid().size());
+            scheduledCount.set(entries.size());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return new Changes(added, changedCount, removed, unchanged, List.copyOf(newlyInvalid));
+    }
+
+    public synchronized void start() {
+        if (loop != null) {
+            throw new IllegalStateException("scheduler already started");
+        }
+        loop = Thread.ofPlatform().name("scheduler").daemon(true).start(this::runLoop);
+    }
+
+    private void runLoop() {
+        if (!mdc.isEmpty()) {
+            MDC.setContextMap(mdc);
+        }
+        log.info("Scheduler started");
+        while (true) {
+            Entry entry;
+            Firing due;
+            lock.lock();
+            try {
+                due = nextDue();
+                if (due == null) {
+                    break;
+                }
+                entry = entries.get(due.monitorId());
+                if (entry == null || entry.generation() != due.generation()) {
+                    continue;
+                }
+                queue.add(new Firing(entry.monitor().grid().next(due.slot()), due.monitorId(), due.generation()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                dispatch(entry.monitor(), due.slot());
+            } catch (RuntimeException e) {
+                meters.counter(Meters.LOOP_ERRORS, "loop", "scheduler").increment();
+                log.error("Scheduler could not dispatch monitor {} slot {}", due.monitorId(), due.slot(), e);
+            }
+        }
+        log.info("Scheduler stopped");
+    }
+
+    /** Waits (holding the lock, released while waiting) until the head of the queue is due; null when stopping. */
+    private Firing nextDue() throws InterruptedException {
+        while (!stopping) {
+            Firing head = queue.peek();
+            if (head == null) {
+                changed.await();
+                continue;
+            }
+            long waitNanos = Duration.between(clock.instant(), head.slot()).toNanos();
+            if (waitNanos <= 0) {
+                return queue.poll();
+            }
+            changed.awaitNanos(waitNanos);
+        }
+        return null;
+    }
+
+    private void dispatch(ScheduledMonitor monitor, Instant slot) {
+        Instant now = clock.instant();
+        Instant nextSlot = monitor.grid().next(slot);
+        lastSlot.put(monitor.id(), slot);
+        if (!now.isBefore(nextSlot.minus(MIN_PROBE_TIME))) {
+            skip(monitor, slot, "late");
+            return;
+        }
+        AtomicBoolean busy = running.computeIfAbsent(monitor.id(), id -> new AtomicBoolean());
+        if (!busy.compareAndSet(false, true)) {
+            skip(monitor, slot, "overrun");
+            return;
+        }
+        lateness.record(Duration.between(slot, now));
+        inFlight.incrementAndGet();
+        try {
+            probes.execute(() -> {
+                try {
+                    runProbe(monitor, slot, nextSlot);
+                } finally {
+                    busy.set(false);
+                    inFlight.decrementAndGet();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy.set(false);
+            inFlight.decrementAndGet();
+            skip(monitor, slot, "stopping");
+        }
+    }
+
+    private void runProbe(ScheduledMonitor monitor, Instant slot, Instant nextSlot) {
+        if (!mdc.isEmpty()) {
+            MDC.setContextMap(mdc);
+        }
+        MDC.put("monitor", Long.toString(monitor.id()));
+        try {
+            Duration untilNext = Duration.between(clock.instant(), nextSlot.minus(NEXT_SLOT_MARGIN));
+            if (!permits.tryAcquire(Math.max(0, untilNext.minus(MIN_PROBE_TIME).toNanos()), TimeUnit.NANOSECONDS)) {
+                skip(monitor, slot, "saturated");
+                return;
+            }
+            try {
+                ProbeResult result = probe(monitor, nextSlot);
+                record(monitor, result);
+                Stamp s = stamp.get();
+                sink.offer(new Heartbeat(
+                        monitor.id(),
+                        s.datacenterId(),
+                        s.agentId(),
+                        s.leaseEpoch(),
+                        slot,
+                        result,
+                        monitor.warningThresholdMs(),
+                        monitor.criticalThresholdMs(),
+                        List.copyOf(monitor.spec().headers().keySet())));
+            } finally {
+                permits.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            skip(monitor, slot, "stopping");
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private ProbeResult probe(ScheduledMonitor monitor, Instant nextSlot) {
+        if (!monitor.valid()) {
+            return ProbeResult.invalidConfig(clock.instant(), monitor.invalidReason());
+        }
+        Duration timeout = monitor.spec().effectiveTimeout();
+        Duration untilNext = Duration.between(clock.instant(), nextSlot.minus(NEXT_SLOT_MARGIN));
+        if (untilNext.compareTo(timeout) < 0) {
+            timeout = untilNext.compareTo(MIN_PROBE_TIME) < 0 ? MIN_PROBE_TIME : untilNext;
+        }
+        return monitor.probe().run(new ProbeContext(timeout, monitor.spec().includeResponseBody()));
+    }
+
+    private void record(ScheduledMonitor monitor, ProbeResult result) {
+        String type =
+                monitor.probe() == null ? "invalid" : monitor.probe().monitor().type();
+        String outcome = result.success() ? "success" : result.errorType().name();
+        meters.counter(Meters.PROBES, "type", type, "outcome", outcome).increment();
+        if (result.errorType() == ErrorType.INTERNAL) {
+            log.error("Probe of monitor {} failed inside Vantage: {}", monitor.id(), result.errorMessage());
+        }
+    }
+
+    private void skip(ScheduledMonitor monitor, Instant slot, String reason) {
+        skipCounter(reason).increment();
+        log.debug("Skipped slot {} of monitor {}: {}", slot, monitor.id(), reason);
+    }
+
+    private Counter skipCounter(String reason) {
+        return meters.counter(Meters.SLOTS_SKIPPED, "reason", reason);
+    }
+
+    /** Probes started and not finished. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Stops scheduling at once, lets probes in flight finish within {@code grace}, then interrupts the rest. Returns
+     * true when every probe finished in time.
+     */
+    public boolean stop(Duration grace) {
+        lock.lock();
+        try {
+            stopping = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        Thread t;
+        synchronized (this) {
+            t = loop;
+        }
+        if (t != null) {
+            try {
+                t.join(grace.toMillis() + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        probes.shutdown();
+        try {
+            if (probes.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            log.warn("{} probes still running after {} ms; interrupting them", inFlight.get(), grace.toMillis());
+            probes.shutdownNow();
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            probes.shutdownNow();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.vantage.store;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+
+/** Reads the configuration users edit with SQL. */
+@RegisterConstructorMapper(MonitorRow.class)
+@RegisterConstructorMapper(DatacenterRow.class)
+public interface ConfigDao {
+
+    @SqlQuery(
+            """
+            SELECT m.id, m.name, m.type, m.method, m.url, m.headers::text AS headers_json, m.body,
+                   m.settings::text AS settings_json, m.enabled, m.timeout_ms,
+                   s.id AS schedule_id, s.interval AS interval_seconds, s.include_response_body,
+                   s.thresholds_warning, s.thresholds_critical
+            FROM datacenter_monitors dm
+            JOIN api_monitors m ON m.id = dm.monitor_id
+            JOIN schedules s ON s.id = m.schedule_id
+            WHERE dm.datacenter_id = :datacenterId
+            ORDER BY m.id
+            """)
+    List<MonitorRow> listMonitors(@Bind("datacenterId") int datacenterId);
+
+    @SqlQuery("SELECT id, code, name FROM datacenters WHERE id = :id")
+    Optional<DatacenterRow> findDatacenterById(@Bind("id") int id);
+
+    @SqlQuery("SELECT id, code, name FROM datacenters WHERE lower(code) = lower(:code)")
+    Optional<DatacenterRow> findDatacenterByCode(@Bind("code") String code);
+
+    @SqlQuery("SELECT id, code, name FROM datacenters ORDER BY id")
+    List<DatacenterRow> listDatacenters();
+}
