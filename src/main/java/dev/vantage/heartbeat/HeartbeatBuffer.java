@@ -15,17 +15,17 @@ import java.util.List;
 public interface HeartbeatBuffer {
 
     /** Adds without blocking; false when there is no room (the writer counts the drop). Called from many threads. */
-    boolean offer(Heartbeat heartbeat);
+    boolean offer(HeartbeatRow row);
 
     /**
      * Up to {@code max} of the oldest heartbeats: waits up to {@code idleWait} for the first one, then up to
      * {@code linger} for more. Empty when none came. Only the writer thread calls this, and not again before it
      * acknowledged the previous batch.
      */
-    List<Heartbeat> take(int max, Duration linger, Duration idleWait) throws InterruptedException;
+    List<HeartbeatRow> take(int max, Duration linger, Duration idleWait) throws InterruptedException;
 
     /** The last batch taken is settled: written, found already written, or rejected. */
-    void acknowledge(List<Heartbeat> batch);
+    void acknowledge(List<HeartbeatRow> batch);
 
     /** Heartbeats waiting to be taken. */
     int size();

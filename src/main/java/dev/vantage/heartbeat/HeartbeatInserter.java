@@ -1,5 +1,6 @@
 package dev.vantage.heartbeat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -14,9 +15,18 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Writes encoded rows in one transaction: COPY into a temporary staging table, then insert into api_heartbeats what
- * fills an empty slot. A batch retried after an ambiguous failure (the commit reached the server but its
- * acknowledgement was lost) therefore never duplicates a row, and the first write of a slot wins.
+ * Writes encoded rows in one transaction, in one of two ways that both leave at most one row per slot, the first
+ * written:
+ *
+ * <ul>
+ *   <li>{@link #insertStaged}: COPY into a temporary staging table, then insert into api_heartbeats what fills an
+ *       empty slot ({@code ON CONFLICT DO NOTHING}). A batch retried after an ambiguous failure (the commit reached
+ *       the server but its acknowledgement was lost) or replayed is written this way.
+ *   <li>{@link #insertDirect}: COPY straight into api_heartbeats. The unique slot key makes the whole COPY fail (23505)
+ *       if any slot is already filled, and nothing of it is written; the caller then uses {@link #insertStaged}. New
+ *       heartbeats never conflict, and this way costs about 40% less database time (no staging copy, no speculative
+ *       insertion): see BENCHMARKS.md.
+ * </ul>
  *
  * <p>Not thread-safe: the writer thread alone uses it.
  */
@@ -27,7 +37,8 @@ final class HeartbeatInserter {
     // fills, so no sequence number is spent on a staging row and NOT NULL is checked once, by the real insert.
     private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS " + STAGING
             + " ON COMMIT DELETE ROWS AS SELECT " + HeartbeatCopyFormat.COLUMNS + " FROM api_heartbeats WITH NO DATA";
-    private static final String COPY = "COPY " + STAGING + " (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN";
+    private static final String COPY_DIRECT = "COPY api_heartbeats (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN";
+    private static final String COPY_STAGING = "COPY " + STAGING + " (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN";
     private static final String INSERT = "INSERT INTO api_heartbeats (" + HeartbeatCopyFormat.COLUMNS + ") SELECT "
             + HeartbeatCopyFormat.COLUMNS + " FROM " + STAGING
             + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
@@ -43,8 +54,24 @@ final class HeartbeatInserter {
         this.networkTimeoutMillis = Math.toIntExact(networkTimeout.toMillis());
     }
 
-    /** Writes the rows in one transaction; returns how many were inserted (the others' slots were already filled). */
-    int insert(List<byte[]> lines) throws SQLException {
+    /** Writes all the rows in one transaction, or none when one of their slots is already filled (23505). */
+    int insertDirect(List<HeartbeatRow> rows) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            c.setAutoCommit(false);
+            try {
+                long copied = copy(c.unwrap(PGConnection.class), COPY_DIRECT, rows);
+                c.commit();
+                return Math.toIntExact(copied);
+            } catch (SQLException | RuntimeException e) {
+                abandon(c, e);
+                throw e;
+            }
+        }
+    }
+
+    /** Writes in one transaction the rows whose slot is empty; returns how many that was. */
+    int insertStaged(List<HeartbeatRow> rows) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
             PGConnection pg = c.unwrap(PGConnection.class);
@@ -57,7 +84,7 @@ final class HeartbeatInserter {
             }
             c.setAutoCommit(false);
             try {
-                copy(pg, lines);
+                copy(pg, COPY_STAGING, rows);
                 int inserted;
                 try (var s = c.createStatement()) {
                     inserted = s.executeUpdate(INSERT);
@@ -67,7 +94,7 @@ final class HeartbeatInserter {
             } catch (SQLException | RuntimeException e) {
                 // If the session lost its temporary table (a pooler reset it), the next batch creates it again.
                 staged.remove(pg);
-                rollbackQuietly(c, e);
+                abandon(c, e);
                 throw e;
             }
         }
@@ -92,13 +119,13 @@ final class HeartbeatInserter {
         return created;
     }
 
-    private static void copy(PGConnection pg, List<byte[]> lines) throws SQLException {
-        CopyIn copy = pg.getCopyAPI().copyIn(COPY);
+    private static long copy(PGConnection pg, String sql, List<HeartbeatRow> rows) throws SQLException {
+        CopyIn copy = pg.getCopyAPI().copyIn(sql);
         try {
-            for (byte[] line : lines) {
-                copy.writeToCopy(line, 0, line.length);
+            for (HeartbeatRow row : rows) {
+                copy.writeToCopy(row.line(), 0, row.line().length);
             }
-            copy.endCopy();
+            return copy.endCopy();
         } catch (SQLException | RuntimeException e) {
             if (copy.isActive()) {
                 try {
@@ -111,11 +138,20 @@ final class HeartbeatInserter {
         }
     }
 
-    private static void rollbackQuietly(Connection c, Exception cause) {
+    /**
+     * Rolls back after a failure and, unless the database refused the data (the session is fine then), evicts the
+     * connection from the pool. COPY runs on the unwrapped driver connection, so the pool never sees its I/O errors
+     * and would otherwise lend the dead connection again and again.
+     */
+    private void abandon(Connection c, Exception cause) {
         try {
             c.rollback();
         } catch (SQLException e) {
             cause.addSuppressed(e);
+        }
+        boolean dataError = cause instanceof SQLException e && SqlFailure.of(e) != SqlFailure.UNAVAILABLE;
+        if (!dataError && dataSource instanceof HikariDataSource pool) {
+            pool.evictConnection(c);
         }
     }
 }

@@ -20,7 +20,11 @@ public final class HeartbeatMeters {
     public static final String BATCHES = PREFIX + ".batches";
     /** Duration of one committed transaction (COPY and insert). */
     public static final String BATCH_DURATION = PREFIX + ".batch.duration";
-    /** Failed attempts that are retried, tagged {@code reason}: {@code unavailable} or {@code partition}. */
+    /**
+     * Attempts that are retried, tagged {@code reason}: {@code unavailable} (database away or failing), {@code
+     * partition} (a partition was missing and is created), {@code conflict} (a direct COPY met a filled slot and the
+     * batch goes through the staging table).
+     */
     public static final String RETRIES = PREFIX + ".retries";
     /** Heartbeats that will never be written, tagged {@code reason} (see {@link DropReason}). */
     public static final String DROPPED = PREFIX + ".dropped";
@@ -55,6 +59,7 @@ public final class HeartbeatMeters {
     final Timer batchDuration;
     final Counter unavailableRetries;
     final Counter partitionRetries;
+    final Counter conflictRetries;
     final Counter partitionsCreated;
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
 
@@ -69,6 +74,7 @@ public final class HeartbeatMeters {
         unavailableRetries =
                 Counter.builder(RETRIES).tag("reason", "unavailable").register(registry);
         partitionRetries = Counter.builder(RETRIES).tag("reason", "partition").register(registry);
+        conflictRetries = Counter.builder(RETRIES).tag("reason", "conflict").register(registry);
         partitionsCreated = Counter.builder(PARTITIONS_CREATED).register(registry);
         for (DropReason reason : DropReason.values()) {
             dropped.put(

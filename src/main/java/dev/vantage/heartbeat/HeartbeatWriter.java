@@ -2,21 +2,11 @@ package dev.vantage.heartbeat;
 
 import dev.vantage.heartbeat.HeartbeatMeters.DropReason;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
@@ -47,14 +37,12 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
 
     private final HeartbeatWriterSettings settings;
     private final HeartbeatBuffer buffer;
-    private final HeartbeatInserter inserter;
     private final HeartbeatMeters meters;
-    private final Backoff backoff;
+    private final BatchPersister persister;
     private final Map<String, String> mdc;
     private final LogThrottle queueFullLog;
     private final LogThrottle closedLog;
     private final LogThrottle rejectedLog;
-    private final LogThrottle unavailableLog;
 
     /** Offers hold it shared; stop takes it exclusively, so no offer is half-way when the final count is made. */
     private final StampedLock gate = new StampedLock();
@@ -95,21 +83,34 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             Clock clock) {
         this.settings = settings;
         this.buffer = buffer;
-        this.inserter = new HeartbeatInserter(dataSource, settings.networkTimeout());
         this.meters = new HeartbeatMeters(registry);
         HeartbeatMeters.gaugeQueue(registry, buffer);
-        this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), new SplittableRandom());
         Map<String, String> context = MDC.getCopyOfContextMap();
         this.mdc = context == null ? Map.of() : Map.copyOf(context);
         this.queueFullLog = new LogThrottle(clock, LOG_WINDOW, 1);
         this.closedLog = new LogThrottle(clock, LOG_WINDOW, 1);
         this.rejectedLog = new LogThrottle(clock, LOG_WINDOW, 20);
-        this.unavailableLog = new LogThrottle(clock, LOG_WINDOW, 1);
+        this.persister = new BatchPersister(
+                new HeartbeatInserter(dataSource, settings.networkTimeout()),
+                meters,
+                new Backoff(settings.backoffMin(), settings.backoffMax(), new SplittableRandom()),
+                settings.copyDirect(),
+                buffer::size,
+                rejectedLog,
+                new LogThrottle(clock, LOG_WINDOW, 1));
         this.thread = Thread.ofPlatform().name("heartbeat-writer").daemon().unstarted(this::run);
     }
 
+    /** Encodes the heartbeat on the caller's thread (a few microseconds) and queues it; never blocks. */
     @Override
     public boolean offer(Heartbeat heartbeat) {
+        HeartbeatRow row;
+        try {
+            row = HeartbeatRow.of(heartbeat);
+        } catch (RuntimeException e) {
+            persister.reject(heartbeat.monitorId(), heartbeat.datacenterId(), heartbeat.scheduledAt(), e.toString());
+            return false;
+        }
         long stamp = gate.tryReadLock();
         if (stamp == 0) {
             dropClosed();
@@ -120,7 +121,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                 dropClosed();
                 return false;
             }
-            if (buffer.offer(heartbeat)) {
+            if (buffer.offer(row)) {
                 return true;
             }
         } finally {
@@ -185,7 +186,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                 if (draining && System.nanoTime() - deadlineNanos >= 0) {
                     break;
                 }
-                List<Heartbeat> batch =
+                List<HeartbeatRow> batch =
                         buffer.take(settings.batchSize(), draining ? Duration.ZERO : settings.linger(), IDLE_WAIT);
                 if (batch.isEmpty()) {
                     if (draining) {
@@ -194,7 +195,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                     reportSuppressedDrops();
                     continue;
                 }
-                if (!persist(batch)) {
+                if (!persister.persist(batch, this::pause)) {
                     break; // the shutdown deadline passed
                 }
                 buffer.acknowledge(batch);
@@ -208,148 +209,6 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             if (stopping) {
                 reportShutdown();
             }
-        }
-    }
-
-    /**
-     * Writes one batch, splitting it around rows the database refuses and retrying while it is away. Returns false
-     * when the shutdown deadline passed first.
-     */
-    private boolean persist(List<Heartbeat> batch) throws InterruptedException {
-        Deque<Chunk> work = new ArrayDeque<>();
-        work.add(new Chunk(encode(batch), false));
-        int failures = 0;
-        while (!work.isEmpty()) {
-            String unavailable = attempt(work);
-            if (unavailable == null) {
-                if (failures > 0) {
-                    log.info("database reachable again after {} failed attempts", failures);
-                    failures = 0;
-                }
-                continue;
-            }
-            failures++;
-            meters.unavailableRetries.increment();
-            logUnavailable(work.peekFirst(), failures, unavailable);
-            if (!pause(backoff.delayNanos(failures))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Tries the first chunk of the work: writes it, splits it around refused rows, or creates its partitions. Returns
-     * null when that made progress, else why the database cannot be used now.
-     */
-    private String attempt(Deque<Chunk> work) {
-        Chunk chunk = work.peekFirst();
-        if (chunk.rows.isEmpty()) {
-            work.removeFirst();
-            return null;
-        }
-        try {
-            long start = System.nanoTime();
-            int inserted = inserter.insert(chunk.lines());
-            meters.batchDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            meters.batches.increment();
-            meters.written.increment(inserted);
-            meters.duplicates.increment(chunk.rows.size() - inserted);
-            work.removeFirst();
-            return null;
-        } catch (SQLException e) {
-            SqlFailure failure = SqlFailure.of(e);
-            if (failure == SqlFailure.MISSING_PARTITION && !chunk.partitionsEnsured) {
-                meters.partitionRetries.increment();
-                String error = ensurePartitions(chunk);
-                if (error == null) {
-                    work.removeFirst();
-                    work.addFirst(new Chunk(chunk.rows, true));
-                }
-                return error;
-            }
-            if (failure == SqlFailure.UNAVAILABLE) {
-                return e.toString();
-            }
-            // DATA, or still no partition although its days were just created: a row is at fault.
-            split(work, e);
-            return null;
-        } catch (RuntimeException e) {
-            return e.toString();
-        }
-    }
-
-    /** Replaces the failed first chunk by its halves, or rejects it when it is a single row. */
-    private void split(Deque<Chunk> work, SQLException e) {
-        Chunk chunk = work.removeFirst();
-        if (chunk.rows.size() == 1) {
-            reject(chunk.rows.getFirst().heartbeat, e.getSQLState() + " " + e.getMessage());
-            return;
-        }
-        int half = chunk.rows.size() / 2;
-        work.addFirst(new Chunk(chunk.rows.subList(half, chunk.rows.size()), chunk.partitionsEnsured));
-        work.addFirst(new Chunk(chunk.rows.subList(0, half), chunk.partitionsEnsured));
-    }
-
-    /** Creates the partitions of the chunk's days; returns null, or why it could not. */
-    private String ensurePartitions(Chunk chunk) {
-        var days = new TreeSet<LocalDate>();
-        for (Row row : chunk.rows) {
-            days.add(LocalDate.ofInstant(row.heartbeat.scheduledAt(), ZoneOffset.UTC));
-        }
-        try {
-            int created = inserter.ensurePartitions(days);
-            meters.partitionsCreated.increment(created);
-            log.info("no partition of api_heartbeats for a row; created {} partitions for the days {}", created, days);
-            return null;
-        } catch (SQLException | RuntimeException e) {
-            return "cannot create partitions of api_heartbeats for " + days + ": " + e;
-        }
-    }
-
-    /** Encodes each heartbeat once; a row that cannot be encoded is rejected, a slot twice in the batch kept once. */
-    private List<Row> encode(List<Heartbeat> batch) {
-        var rows = new ArrayList<Row>(batch.size());
-        var slots = new HashSet<Slot>(batch.size() * 2);
-        for (Heartbeat h : batch) {
-            if (!slots.add(new Slot(h.monitorId(), h.datacenterId(), h.scheduledAt()))) {
-                meters.duplicates.increment();
-                continue;
-            }
-            try {
-                rows.add(new Row(h, HeartbeatCopyFormat.line(h)));
-            } catch (RuntimeException e) {
-                reject(h, e.toString());
-            }
-        }
-        return rows;
-    }
-
-    private void reject(Heartbeat h, String reason) {
-        meters.dropped(DropReason.REJECTED, 1);
-        long suppressed = rejectedLog.event();
-        if (suppressed > 0) {
-            log.error("{} more heartbeats rejected by the database and dropped, not logged one by one", suppressed);
-        }
-        if (suppressed >= 0) {
-            log.error(
-                    "heartbeat rejected by the database and dropped: monitor {} datacenter {} slot {}: {}",
-                    h.monitorId(),
-                    h.datacenterId(),
-                    h.scheduledAt(),
-                    reason);
-        }
-    }
-
-    private void logUnavailable(Chunk chunk, int failures, String reason) {
-        long suppressed = unavailableLog.event();
-        if (suppressed >= 0) {
-            log.warn(
-                    "cannot write heartbeats, keeping a batch of {} and {} queued, retrying (attempt {}): {}",
-                    chunk.rows.size(),
-                    buffer.size(),
-                    failures,
-                    reason);
         }
     }
 
@@ -428,16 +287,6 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             return lostAtShutdown;
         } finally {
             stateLock.unlock();
-        }
-    }
-
-    private record Slot(long monitorId, int datacenterId, Instant scheduledAt) {}
-
-    private record Row(Heartbeat heartbeat, byte[] line) {}
-
-    private record Chunk(List<Row> rows, boolean partitionsEnsured) {
-        List<byte[]> lines() {
-            return rows.stream().map(Row::line).toList();
         }
     }
 }

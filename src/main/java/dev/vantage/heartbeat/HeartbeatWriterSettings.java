@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param networkTimeout bound on one database round trip of the writer, so a silent network cannot hold a batch
  *     forever
  * @param shutdownDeadline how long {@link HeartbeatWriter#close()} may take to flush the queue
+ * @param copyDirect COPY new batches straight into api_heartbeats, falling back to the staging table when a slot is
+ *     already filled; false always goes through the staging table (slower, same result)
  */
 public record HeartbeatWriterSettings(
         int queueCapacity,
@@ -23,7 +25,8 @@ public record HeartbeatWriterSettings(
         Duration backoffMin,
         Duration backoffMax,
         Duration networkTimeout,
-        Duration shutdownDeadline) {
+        Duration shutdownDeadline,
+        boolean copyDirect) {
 
     public static final HeartbeatWriterSettings DEFAULTS = new HeartbeatWriterSettings(
             50_000,
@@ -32,7 +35,8 @@ public record HeartbeatWriterSettings(
             Duration.ofMillis(100),
             Duration.ofSeconds(5),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            true);
 
     public HeartbeatWriterSettings {
         atLeast("queueCapacity", queueCapacity, 1);
@@ -50,27 +54,32 @@ public record HeartbeatWriterSettings(
 
     public HeartbeatWriterSettings withQueueCapacity(int value) {
         return new HeartbeatWriterSettings(
-                value, batchSize, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline);
+                value, batchSize, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline, copyDirect);
     }
 
     public HeartbeatWriterSettings withBatchSize(int value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, value, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline);
+                queueCapacity, value, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline, copyDirect);
     }
 
     public HeartbeatWriterSettings withLinger(Duration value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, value, backoffMin, backoffMax, networkTimeout, shutdownDeadline);
+                queueCapacity, batchSize, value, backoffMin, backoffMax, networkTimeout, shutdownDeadline, copyDirect);
     }
 
     public HeartbeatWriterSettings withBackoff(Duration min, Duration max) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, linger, min, max, networkTimeout, shutdownDeadline);
+                queueCapacity, batchSize, linger, min, max, networkTimeout, shutdownDeadline, copyDirect);
     }
 
     public HeartbeatWriterSettings withShutdownDeadline(Duration value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, linger, backoffMin, backoffMax, networkTimeout, value);
+                queueCapacity, batchSize, linger, backoffMin, backoffMax, networkTimeout, value, copyDirect);
+    }
+
+    public HeartbeatWriterSettings withCopyDirect(boolean value) {
+        return new HeartbeatWriterSettings(
+                queueCapacity, batchSize, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline, value);
     }
 
     private static void atLeast(String field, int value, int min) {

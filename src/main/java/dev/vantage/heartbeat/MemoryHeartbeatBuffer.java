@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in-order replay relies on.
  */
 public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
-    private final ArrayBlockingQueue<Heartbeat> queue;
+    private final ArrayBlockingQueue<HeartbeatRow> queue;
     private final int capacity;
     private final AtomicInteger unacknowledged = new AtomicInteger();
 
@@ -24,17 +24,17 @@ public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
     }
 
     @Override
-    public boolean offer(Heartbeat heartbeat) {
-        return queue.offer(heartbeat);
+    public boolean offer(HeartbeatRow row) {
+        return queue.offer(row);
     }
 
     @Override
-    public List<Heartbeat> take(int max, Duration linger, Duration idleWait) throws InterruptedException {
-        Heartbeat first = queue.poll(idleWait.toNanos(), TimeUnit.NANOSECONDS);
+    public List<HeartbeatRow> take(int max, Duration linger, Duration idleWait) throws InterruptedException {
+        HeartbeatRow first = queue.poll(idleWait.toNanos(), TimeUnit.NANOSECONDS);
         if (first == null) {
             return List.of();
         }
-        var batch = new ArrayList<Heartbeat>(Math.min(max, queue.size() + 1));
+        var batch = new ArrayList<HeartbeatRow>(Math.min(max, queue.size() + 1));
         batch.add(first);
         long lingerEnd = System.nanoTime() + linger.toNanos();
         while (batch.size() < max) {
@@ -43,7 +43,7 @@ public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
             if (batch.size() >= max || left <= 0) {
                 break;
             }
-            Heartbeat next = queue.poll(left, TimeUnit.NANOSECONDS);
+            HeartbeatRow next = queue.poll(left, TimeUnit.NANOSECONDS);
             if (next == null) {
                 break;
             }
@@ -54,7 +54,7 @@ public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
     }
 
     @Override
-    public void acknowledge(List<Heartbeat> batch) {
+    public void acknowledge(List<HeartbeatRow> batch) {
         unacknowledged.set(0);
     }
 
@@ -70,7 +70,7 @@ public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
 
     @Override
     public long close() {
-        var rest = new ArrayList<Heartbeat>(queue.size());
+        var rest = new ArrayList<HeartbeatRow>(queue.size());
         queue.drainTo(rest);
         return rest.size() + (long) unacknowledged.getAndSet(0);
     }
