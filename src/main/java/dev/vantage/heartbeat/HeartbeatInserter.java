@@ -37,8 +37,10 @@ final class HeartbeatInserter {
     // fills, so no sequence number is spent on a staging row and NOT NULL is checked once, by the real insert.
     private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS " + STAGING
             + " ON COMMIT DELETE ROWS AS SELECT " + HeartbeatCopyFormat.COLUMNS + " FROM api_heartbeats WITH NO DATA";
-    private static final String COPY_DIRECT = "COPY api_heartbeats (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN";
-    private static final String COPY_STAGING = "COPY " + STAGING + " (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN";
+    private static final String COPY_DIRECT =
+            "COPY api_heartbeats (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN (FORMAT binary)";
+    private static final String COPY_STAGING =
+            "COPY " + STAGING + " (" + HeartbeatCopyFormat.COLUMNS + ") FROM STDIN (FORMAT binary)";
     private static final String INSERT = "INSERT INTO api_heartbeats (" + HeartbeatCopyFormat.COLUMNS + ") SELECT "
             + HeartbeatCopyFormat.COLUMNS + " FROM " + STAGING
             + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
@@ -122,9 +124,11 @@ final class HeartbeatInserter {
     private static long copy(PGConnection pg, String sql, List<HeartbeatRow> rows) throws SQLException {
         CopyIn copy = pg.getCopyAPI().copyIn(sql);
         try {
+            copy.writeToCopy(HeartbeatCopyFormat.HEADER, 0, HeartbeatCopyFormat.HEADER.length);
             for (HeartbeatRow row : rows) {
                 copy.writeToCopy(row.line(), 0, row.line().length);
             }
+            copy.writeToCopy(HeartbeatCopyFormat.TRAILER, 0, HeartbeatCopyFormat.TRAILER.length);
             return copy.endCopy();
         } catch (SQLException | RuntimeException e) {
             if (copy.isActive()) {

@@ -6,14 +6,14 @@ import java.time.ZoneOffset;
 import java.util.Objects;
 
 /**
- * A heartbeat ready for the database: its COPY line (see {@link HeartbeatCopyFormat}) and the slot key that names it
+ * A heartbeat ready for the database: its binary COPY tuple (see {@link HeartbeatCopyFormat}) and the slot key that names it
  * in logs. Encoded once, on the probe's thread, so the writer thread only talks to the database, and so a buffer
  * holds (and a journal would store) exactly the bytes COPY takes.
  *
  * @param monitorId api_monitors.id
  * @param datacenterId datacenters.id
  * @param scheduledAt the slot
- * @param line one line of COPY text format, ending with a newline
+ * @param line one tuple of binary COPY format
  */
 public record HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt, byte[] line) {
 

@@ -31,11 +31,14 @@ class PartitionMaintainerIT {
         Instant now = Instant.now().plus(40, ChronoUnit.DAYS);
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
 
-        try (var maintainer = PartitionMaintainer.start(
-                db.dataSource(), Clock.fixed(now, ZoneOffset.UTC), Duration.ofHours(1), registry)) {
+        var maintainer = PartitionMaintainer.start(
+                db.dataSource(), Clock.fixed(now, ZoneOffset.UTC), Duration.ofHours(1), registry);
+        try {
             await().atMost(Duration.ofSeconds(20))
                     .until(() ->
                             registry.counter(HeartbeatMeters.PARTITIONS_CREATED).count() == 9);
+        } finally {
+            maintainer.close();
         }
 
         assertThat(partitions(db, today.minusDays(1), today.plusDays(7))).isEqualTo(9);
@@ -49,10 +52,13 @@ class PartitionMaintainerIT {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         var flaky = new FailingFirst(db.dataSource(), 3);
 
-        try (var maintainer =
-                PartitionMaintainer.start(flaky, Clock.fixed(now, ZoneOffset.UTC), Duration.ofMillis(20), registry)) {
+        var maintainer =
+                PartitionMaintainer.start(flaky, Clock.fixed(now, ZoneOffset.UTC), Duration.ofMillis(20), registry);
+        try {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> partitions(db, today.minusDays(1), today.plusDays(7)) == 9);
+        } finally {
+            maintainer.close();
         }
 
         assertThat(registry.counter(HeartbeatMeters.PARTITION_FAILURES).count()).isEqualTo(3);

@@ -259,21 +259,28 @@ class WriterIT {
         try (var writer = HeartbeatWriter.start(db.dataSource(), settings, registry)) {
             for (int i = 0; i < 100; i++) {
                 if (i == 17) {
-                    writer.offer(heartbeat(3_000_000_000L, slot, true)); // out of range for integer: 22003
-                } else if (i == 64) {
-                    writer.offer(heartbeat(monitor + i, Instant.parse("+300000-01-01T00:00:00Z"), true)); // 22008
+                    // Not an integer: refused when encoded, in offer.
+                    assertThat(writer.offer(heartbeat(3_000_000_000L, slot, true)))
+                            .isFalse();
+                } else if (i == 40 || i == 64) {
+                    // Fits the encoding but not timestamptz (4713 BC and later): refused by the database, 22008.
+                    assertThat(writer.offer(heartbeat(monitor + i, Instant.parse("-5000-01-01T00:00:00Z"), true)))
+                            .isTrue();
                 } else {
-                    writer.offer(heartbeat(monitor + i, slot, true));
+                    assertThat(writer.offer(heartbeat(monitor + i, slot, true))).isTrue();
                 }
             }
-            awaitRows(db, monitor, monitor + 99, 98);
-            await().atMost(Duration.ofSeconds(20)).until(() -> dropped("rejected") == 2);
+            awaitRows(db, monitor, monitor + 99, 97);
+            await().atMost(Duration.ofSeconds(20)).until(() -> dropped("rejected") == 3);
         }
 
         assertThat(db.count(
-                        "SELECT count(*) FROM api_heartbeats WHERE monitor_id IN (?, ?)", monitor + 17, monitor + 64))
+                        "SELECT count(*) FROM api_heartbeats WHERE monitor_id IN (?, ?, ?)",
+                        monitor + 17,
+                        monitor + 40,
+                        monitor + 64))
                 .isZero();
-        assertThat(registry.counter(HeartbeatMeters.WRITTEN).count()).isEqualTo(98);
+        assertThat(registry.counter(HeartbeatMeters.WRITTEN).count()).isEqualTo(97);
     }
 
     @Test
