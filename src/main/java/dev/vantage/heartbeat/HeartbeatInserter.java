@@ -45,6 +45,8 @@ final class HeartbeatInserter {
             + HeartbeatCopyFormat.COLUMNS + " FROM " + STAGING
             + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
 
+    private static final int COPY_MESSAGE_BYTES = 64 * 1024;
+
     private final DataSource dataSource;
     private final int networkTimeoutMillis;
 
@@ -124,11 +126,14 @@ final class HeartbeatInserter {
     private static long copy(PGConnection pg, String sql, List<HeartbeatRow> rows) throws SQLException {
         CopyIn copy = pg.getCopyAPI().copyIn(sql);
         try {
-            copy.writeToCopy(HeartbeatCopyFormat.HEADER, 0, HeartbeatCopyFormat.HEADER.length);
+            // One CopyData message per 64 KB rather than per row: fewer messages for the server to take apart.
+            var message = new byte[COPY_MESSAGE_BYTES];
+            int size = append(copy, message, 0, HeartbeatCopyFormat.HEADER);
             for (HeartbeatRow row : rows) {
-                copy.writeToCopy(row.line(), 0, row.line().length);
+                size = append(copy, message, size, row.line());
             }
-            copy.writeToCopy(HeartbeatCopyFormat.TRAILER, 0, HeartbeatCopyFormat.TRAILER.length);
+            size = append(copy, message, size, HeartbeatCopyFormat.TRAILER);
+            copy.writeToCopy(message, 0, size);
             return copy.endCopy();
         } catch (SQLException | RuntimeException e) {
             if (copy.isActive()) {
@@ -140,6 +145,20 @@ final class HeartbeatInserter {
             }
             throw e;
         }
+    }
+
+    /** Adds bytes to the message being filled, sending it first when they would not fit; returns its new size. */
+    private static int append(CopyIn copy, byte[] message, int size, byte[] bytes) throws SQLException {
+        if (size + bytes.length > message.length) {
+            copy.writeToCopy(message, 0, size);
+            size = 0;
+        }
+        if (bytes.length > message.length) {
+            copy.writeToCopy(bytes, 0, bytes.length);
+            return 0;
+        }
+        System.arraycopy(bytes, 0, message, size, bytes.length);
+        return size + bytes.length;
     }
 
     /**
