@@ -18,14 +18,19 @@ import org.slf4j.MDC;
 /**
  * Persists heartbeats in batches from a bounded buffer, on one writer thread.
  *
- * <p>{@link #offer} never blocks: probes run on virtual threads and must not wait for the database. The writer thread
- * takes up to {@code batchSize} heartbeats (waiting at most {@code linger} for a batch to fill) and writes each batch
+ * <p>{@link #offer} never blocks: probes run on virtual threads and must not wait for the database. It encodes the
+ * heartbeat on the caller's thread and queues it in a {@link HeartbeatBuffer}. The writer thread takes up to
+ * {@code batchSize} heartbeats (waiting at most {@code linger} for a batch to fill) and writes each batch
  * in one transaction (see {@link HeartbeatInserter}), so a retry never duplicates a slot. While the database is away
  * it keeps the batch and retries it, in order, with capped exponential backoff, and the buffer keeps filling; past
  * its capacity new heartbeats are dropped. A row the database refuses for a data reason is isolated by splitting the
  * batch, logged and dropped, and the rest is written. A row for a day without a partition creates the partition.
  * Every loss is counted in {@value HeartbeatMeters#DROPPED} with its reason and logged (rate-limited): nothing is
  * dropped silently.
+ *
+ * <p>A full buffer refuses the newest heartbeat (see {@link MemoryHeartbeatBuffer} for why). A disk journal can
+ * replace the memory buffer through {@link #start(DataSource, HeartbeatWriterSettings, HeartbeatBuffer,
+ * MeterRegistry, Clock)} without changes here.
  *
  * <p>The MDC of the thread that creates the writer (the agent's identity) is carried onto the writer thread.
  */
