@@ -1,0 +1,231 @@
+package dev.vantage.bench;
+
+import ch.qos.logback.classic.Level;
+import dev.vantage.config.DbConnection;
+import dev.vantage.db.Database;
+import dev.vantage.db.Migrations;
+import dev.vantage.heartbeat.Heartbeat;
+import dev.vantage.heartbeat.HeartbeatMeters;
+import dev.vantage.heartbeat.HeartbeatWriter;
+import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.heartbeat.PartitionMaintainer;
+import dev.vantage.probe.ErrorType;
+import dev.vantage.probe.PhaseTimings;
+import dev.vantage.probe.ProbeResult;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sustained throughput of {@link HeartbeatWriter} against a real PostgreSQL: {@code java -cp target/vantage.jar
+ * dev.vantage.bench.WriterBench [rows] [batchSize] [setting=value ...]}. Starts an embedded PostgreSQL on loopback in
+ * a temporary directory (default durability settings: fsync and synchronous_commit on; further server settings may
+ * follow the batch size), migrates it, and pushes realistic HTTP heartbeats of 10,000 monitors, one slot a minute
+ * each, through the writer. Not a test: it prints its figures.
+ */
+public final class WriterBench {
+    private static final int MONITORS = 10_000;
+    private static final int PRODUCERS = 16;
+
+    private WriterBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
+        int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : HeartbeatWriterSettings.DEFAULTS.batchSize();
+        quietLogs();
+        var builder = EmbeddedPostgres.builder()
+                .setDataDirectory(Files.createTempDirectory("vantage-bench-pg"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("listen_addresses", "127.0.0.1");
+        for (int i = 2; i < args.length; i++) {
+            String[] setting = args[i].split("=", 2);
+            builder.setServerConfig(setting[0], setting[1]);
+            System.out.printf("server setting %s = %s%n", setting[0], setting[1]);
+        }
+        try (var pg = builder.start()) {
+            try (var c = pg.getPostgresDatabase().getConnection();
+                    var s = c.createStatement()) {
+                s.execute("CREATE DATABASE vantage");
+            }
+            var db = DbConnection.parse(
+                    "postgres://postgres:postgres@127.0.0.1:" + pg.getPort() + "/vantage?sslmode=disable");
+            try (var pool = Database.pool(db, "bench", 4)) {
+                Migrations.migrate(pool);
+                run(pool, rows, batchSize);
+            }
+        }
+    }
+
+    private static void run(javax.sql.DataSource pool, int rows, int batchSize) throws Exception {
+        var registry = new SimpleMeterRegistry();
+        try (var partitions = PartitionMaintainer.start(pool, Clock.systemUTC(), Duration.ofHours(1), registry)) {
+            partitions.ensureNow();
+        }
+        var settings =
+                HeartbeatWriterSettings.DEFAULTS.withBatchSize(batchSize).withShutdownDeadline(Duration.ofMinutes(5));
+        System.out.printf(
+                "%,d heartbeats of %,d monitors, batch size %,d, linger %d ms, %d producers, %d cores%n",
+                rows,
+                MONITORS,
+                batchSize,
+                settings.linger().toMillis(),
+                PRODUCERS,
+                Runtime.getRuntime().availableProcessors());
+        var written = registry.counter(HeartbeatMeters.WRITTEN);
+        var generator = new Generator();
+        long start;
+        long end;
+        try (var writer = HeartbeatWriter.start(pool, settings, registry)) {
+            var depth = registry.get(HeartbeatMeters.QUEUE_DEPTH).gauge();
+            start = System.nanoTime();
+            offerConcurrently(writer, generator, rows, () -> depth.value() > 4.0 * batchSize);
+            end = waitFor(() -> written.count() >= rows);
+        }
+        double seconds = (end - start) / 1e9;
+        Timer batch = registry.get(HeartbeatMeters.BATCH_DURATION).timer();
+        System.out.printf(
+                "rows written %,.0f in %.2f s from the first offer: %,.0f rows/s sustained%n",
+                written.count(), seconds, written.count() / seconds);
+        System.out.printf(
+                "batches %,d, mean %.1f ms, max %.1f ms",
+                batch.count(), batch.mean(TimeUnit.MILLISECONDS), batch.max(TimeUnit.MILLISECONDS));
+        for (ValueAtPercentile p : batch.takeSnapshot().percentileValues()) {
+            System.out.printf(", p%.0f %.1f ms", p.percentile() * 100, p.value(TimeUnit.MILLISECONDS));
+        }
+        System.out.printf(
+                "%ndropped %,.0f, retries %,.0f%n",
+                sum(registry, HeartbeatMeters.DROPPED), sum(registry, HeartbeatMeters.RETRIES));
+    }
+
+    /**
+     * Offers from {@value #PRODUCERS} virtual threads, as probes do (each probe encodes its own row in offer);
+     * producer p makes heartbeats p, p + PRODUCERS, ... so the queue stays roughly in time order. Probes are paced by
+     * their schedules; here a producer pauses while the queue holds more than a few batches, so that the queue stays
+     * shallow as in production instead of holding the whole run in memory.
+     */
+    private static void offerConcurrently(
+            HeartbeatWriter writer, Generator generator, int rows, java.util.function.BooleanSupplier queueDeep)
+            throws InterruptedException {
+        try (var producers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int p = 0; p < PRODUCERS; p++) {
+                int first = p;
+                producers.submit(() -> {
+                    for (int i = first; i < rows; i += PRODUCERS) {
+                        while (queueDeep.getAsBoolean()) {
+                            TimeUnit.MICROSECONDS.sleep(500);
+                        }
+                        if (!writer.offer(generator.heartbeat(i))) {
+                            throw new IllegalStateException("the queue refused a heartbeat");
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** Heartbeat i of the run: one slot a minute per monitor, monitors phase-shifted over the minute. */
+    private static final class Generator {
+        private final Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        private final List<Map<String, String>> responseHeaders =
+                List.of(headers("nginx/1.27", "HIT"), headers("cloudflare", "DYNAMIC"));
+        private final List<String> requestHeaders = List.of("User-Agent", "Accept", "Authorization");
+        private final String body =
+                "{\"status\":\"ok\",\"version\":\"4.2.1\",\"checks\":{\"db\":\"up\",\"cache\":\"up\"}}";
+
+        Heartbeat heartbeat(int i) {
+            var random = new SplittableRandom(i);
+            int monitor = 1 + i % MONITORS;
+            int minute = i / MONITORS;
+            Instant slot = base.plusSeconds(minute * 60L + monitor % 60);
+            Instant started = slot.plus(random.nextLong(2_000), ChronoUnit.MICROS);
+            double dns = ms(random, 0.5, 20);
+            double connect = ms(random, 0.3, 40);
+            double tls = ms(random, 2, 60);
+            double server = ms(random, 5, 300);
+            double transfer = ms(random, 0.01, 5);
+            double ttfb = dns + connect + tls + server + 0.05;
+            double total = ttfb + transfer;
+            boolean failed = random.nextInt(100) < 3;
+            var timings = new PhaseTimings(
+                    round(dns),
+                    round(connect),
+                    round(tls),
+                    round(server),
+                    round(transfer),
+                    round(ttfb),
+                    round(total),
+                    null);
+            var result = new ProbeResult(
+                    started,
+                    !failed,
+                    failed ? ErrorType.HTTP_STATUS : null,
+                    failed ? "status 503, expected 200-299" : null,
+                    timings,
+                    failed ? 503 : 200,
+                    (long) body.length(),
+                    "203.0.113." + (monitor % 250) + ":443",
+                    responseHeaders.get(monitor % 2),
+                    monitor % 10 == 0 ? body : null,
+                    0);
+            return new Heartbeat(monitor, 1, 1, 1L, slot, result, 500, 2_000, requestHeaders);
+        }
+    }
+
+    private static Map<String, String> headers(String server, String cache) {
+        var h = new LinkedHashMap<String, String>();
+        h.put("Content-Type", "application/json; charset=utf-8");
+        h.put("Content-Length", "74");
+        h.put("Server", server);
+        h.put("Date", "Sun, 23 Nov 2025 09:40:00 GMT");
+        h.put("Cache-Control", "no-cache, no-store, must-revalidate");
+        h.put("X-Cache", cache);
+        h.put("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+        h.put("X-Request-Id", "7f3c2a9e-1b4d-4e8a-9c6f-2d1e0b5a4c3f");
+        return Map.copyOf(h);
+    }
+
+    private static double ms(SplittableRandom random, double min, double max) {
+        return min + random.nextDouble() * (max - min);
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 1_000) / 1_000.0;
+    }
+
+    private static long waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("rows not written within 10 minutes");
+            }
+            TimeUnit.MILLISECONDS.sleep(1); // a poll with a deadline, measuring to the millisecond
+        }
+        return System.nanoTime();
+    }
+
+    private static double sum(SimpleMeterRegistry registry, String counter) {
+        return registry.find(counter).counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
+    }
+
+    private static void quietLogs() {
+        var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.WARN);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.vantage")).setLevel(Level.INFO);
+    }
+}

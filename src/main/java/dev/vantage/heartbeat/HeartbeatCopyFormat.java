@@ -1,0 +1,312 @@
+package dev.vantage.heartbeat;
+
+import dev.vantage.probe.PhaseTimings;
+import dev.vantage.probe.ProbeResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * A heartbeat as one tuple of PostgreSQL's binary COPY format, columns in {@link #COLUMNS} order: a field count, then
+ * each field as a length (-1 for NULL) and its bytes. Binary rather than text because the server then does not parse
+ * timestamps and numbers, which cost about a third of its time per row (see BENCHMARKS.md), and because
+ * length-prefixed values need no escaping at all. A pure function.
+ *
+ * <p>Timestamps are sent as microseconds since 2000-01-01 UTC, rounded to the nearest microsecond as the server rounds
+ * text input. NUL characters are removed from every text and JSON value, because PostgreSQL text and jsonb cannot
+ * hold them. Empty response or request headers are stored as NULL (nothing was sent or received), like a phase that
+ * did not happen. A value the table cannot hold (a monitor id past integer, a timestamp past 294276 AD) fails here
+ * with an {@link IllegalArgumentException}, naming the field.
+ */
+final class HeartbeatCopyFormat {
+
+    /** Every column the writer fills, in line order; {@code id} and {@code inserted_at} take their defaults. */
+    static final String COLUMNS = String.join(
+            ", ",
+            "monitor_id",
+            "datacenter_id",
+            "agent_id",
+            "lease_epoch",
+            "scheduled_at",
+            "executed_at",
+            "success",
+            "response_time_ms",
+            "response_size_bytes",
+            "response_status_code",
+            "response_content_type",
+            "response_server",
+            "response_cache_status",
+            "dns_lookup_ms",
+            "tcp_connect_ms",
+            "tls_handshake_ms",
+            "time_to_first_byte_ms",
+            "server_processing_ms",
+            "content_transfer_ms",
+            "redirect_ms",
+            "redirect_count",
+            "remote_address",
+            "warning_threshold_ms",
+            "critical_threshold_ms",
+            "error_type",
+            "error_message",
+            "raw_request_headers",
+            "raw_response_headers",
+            "raw_response_body");
+
+    /** The value stored for every request header: the values may be secrets. */
+    static final String REDACTED = "<redacted>";
+
+    /** Starts a binary COPY stream: signature, flags, header extension length. */
+    static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
+
+    /** Ends a binary COPY stream: a field count of -1. */
+    static final byte[] TRAILER = {(byte) 0xff, (byte) 0xff};
+
+    private static final int FIELDS = 29;
+    private static final long MICROS_1970_TO_2000 = 946_684_800_000_000L;
+
+    private HeartbeatCopyFormat() {}
+
+    static byte[] line(Heartbeat h) {
+        ProbeResult r = h.result();
+        PhaseTimings t = r.timings();
+        var row = new Tuple(512 + (r.body() == null ? 0 : r.body().length()));
+        row.count(FIELDS);
+        row.int4(monitorId(h.monitorId()));
+        row.int4(h.datacenterId());
+        row.int4(h.agentId());
+        row.int8(h.leaseEpoch());
+        row.timestamp("scheduledAt", h.scheduledAt());
+        row.timestamp("startedAt", r.startedAt());
+        row.bool(r.success());
+        row.float8(t.total());
+        row.int8(r.responseSizeBytes());
+        row.int4(r.statusCode());
+        row.text(r.header("Content-Type"));
+        row.text(r.header("Server"));
+        row.text(cacheStatus(r));
+        row.float8(t.dns());
+        row.float8(t.connect());
+        row.float8(t.tls());
+        row.float8(t.timeToFirstByte());
+        row.float8(t.serverProcessing());
+        row.float8(t.transfer());
+        row.float8(t.redirect());
+        row.int4(r.redirects());
+        row.text(r.remoteAddress());
+        row.int4(h.warningThresholdMs());
+        row.int4(h.criticalThresholdMs());
+        row.text(r.errorType() == null ? null : r.errorType().name());
+        row.text(r.errorMessage());
+        row.jsonb(redactedJson(h.requestHeaderNames()));
+        row.jsonb(json(r.responseHeaders()));
+        row.text(r.body());
+        return row.toByteArray();
+    }
+
+    /** Microseconds since 2000-01-01 UTC, rounded half up as the server rounds text input. */
+    static long pgMicros(String field, Instant instant) {
+        try {
+            long micros = Math.addExact(
+                    Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), (instant.getNano() + 500) / 1_000);
+            return Math.subtractExact(micros, MICROS_1970_TO_2000);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(field + " " + instant + " is out of the range of timestamptz");
+        }
+    }
+
+    private static int monitorId(long id) {
+        if (id < Integer.MIN_VALUE || id > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("monitorId " + id + " is out of the range of api_heartbeats.monitor_id");
+        }
+        return (int) id;
+    }
+
+    /** Cache-Status (RFC 9211) first, then the common vendor headers. */
+    static String cacheStatus(ProbeResult r) {
+        String v = r.header("Cache-Status");
+        if (v == null) {
+            v = r.header("X-Cache");
+        }
+        if (v == null) {
+            v = r.header("CF-Cache-Status");
+        }
+        return v;
+    }
+
+    /** A JSON object of the header names, every value {@value #REDACTED}; null when none were sent. */
+    static String redactedJson(Collection<String> names) {
+        if (names.isEmpty()) {
+            return null;
+        }
+        var json = new StringBuilder(names.size() * 24).append('{');
+        for (String name : names) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            jsonString(json, name);
+            json.append(':');
+            jsonString(json, REDACTED);
+        }
+        return json.append('}').toString();
+    }
+
+    /** A JSON object of string values; null when empty. */
+    static String json(Map<String, String> headers) {
+        if (headers.isEmpty()) {
+            return null;
+        }
+        var json = new StringBuilder(headers.size() * 48).append('{');
+        for (var e : headers.entrySet()) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            jsonString(json, e.getKey());
+            json.append(':');
+            jsonString(json, e.getValue());
+        }
+        return json.append('}').toString();
+    }
+
+    private static void jsonString(StringBuilder json, String s) {
+        json.append('"');
+        if (s != null) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> json.append("\\\"");
+                    case '\\' -> json.append("\\\\");
+                    case '\n' -> json.append("\\n");
+                    case '\r' -> json.append("\\r");
+                    case '\t' -> json.append("\\t");
+                    case '\0' -> {} // jsonb rejects \u0000
+                    default -> {
+                        if (c < 0x20) {
+                            json.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            json.append(c);
+                        }
+                    }
+                }
+            }
+        }
+        json.append('"');
+    }
+
+    /** A growable tuple buffer, big-endian like every binary COPY field. */
+    private static final class Tuple {
+        private byte[] bytes;
+        private int size;
+
+        Tuple(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void count(int fields) {
+            ensure(2);
+            bytes[size++] = (byte) (fields >>> 8);
+            bytes[size++] = (byte) fields;
+        }
+
+        void int4(Integer v) {
+            if (v == null) {
+                nullField();
+                return;
+            }
+            raw4(4);
+            raw4(v);
+        }
+
+        void int8(Long v) {
+            if (v == null) {
+                nullField();
+                return;
+            }
+            raw4(8);
+            raw8(v);
+        }
+
+        void float8(Double v) {
+            if (v == null) {
+                nullField();
+                return;
+            }
+            raw4(8);
+            raw8(Double.doubleToLongBits(v));
+        }
+
+        void bool(boolean v) {
+            raw4(1);
+            ensure(1);
+            bytes[size++] = (byte) (v ? 1 : 0);
+        }
+
+        void timestamp(String field, Instant v) {
+            raw4(8);
+            raw8(pgMicros(field, v));
+        }
+
+        void text(String v) {
+            if (v == null) {
+                nullField();
+                return;
+            }
+            byte[] utf8 = withoutNul(v).getBytes(StandardCharsets.UTF_8);
+            raw4(utf8.length);
+            put(utf8);
+        }
+
+        /** jsonb's binary input is a version byte (1) and the JSON text. */
+        void jsonb(String json) {
+            if (json == null) {
+                nullField();
+                return;
+            }
+            byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+            raw4(utf8.length + 1);
+            ensure(1);
+            bytes[size++] = 1;
+            put(utf8);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        private void nullField() {
+            raw4(-1);
+        }
+
+        private void raw4(int v) {
+            ensure(4);
+            bytes[size++] = (byte) (v >>> 24);
+            bytes[size++] = (byte) (v >>> 16);
+            bytes[size++] = (byte) (v >>> 8);
+            bytes[size++] = (byte) v;
+        }
+
+        private void raw8(long v) {
+            raw4((int) (v >>> 32));
+            raw4((int) v);
+        }
+
+        private void put(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, bytes, size, b.length);
+            size += b.length;
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+    }
+
+    private static String withoutNul(String s) {
+        return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+    }
+}

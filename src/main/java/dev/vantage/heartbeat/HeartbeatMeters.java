@@ -1,0 +1,93 @@
+package dev.vantage.heartbeat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The writer's meters, all named from {@link #PREFIX}; tags have a handful of values each. */
+public final class HeartbeatMeters {
+    public static final String PREFIX = "vantage.heartbeats";
+
+    /** Rows inserted. */
+    public static final String WRITTEN = PREFIX + ".written";
+    /** Rows whose slot was already filled (a replay or a retry after a lost commit acknowledgement): not written. */
+    public static final String DUPLICATES = PREFIX + ".duplicates";
+    /** Transactions committed. */
+    public static final String BATCHES = PREFIX + ".batches";
+    /** Duration of one committed transaction (COPY and insert). */
+    public static final String BATCH_DURATION = PREFIX + ".batch.duration";
+    /**
+     * Attempts that are retried, tagged {@code reason}: {@code unavailable} (database away or failing), {@code
+     * partition} (a partition was missing and is created), {@code conflict} (a direct COPY met a filled slot and the
+     * batch goes through the staging table).
+     */
+    public static final String RETRIES = PREFIX + ".retries";
+    /** Heartbeats that will never be written, tagged {@code reason} (see {@link DropReason}). */
+    public static final String DROPPED = PREFIX + ".dropped";
+    /** Heartbeats waiting in the queue. */
+    public static final String QUEUE_DEPTH = PREFIX + ".queue.depth";
+    /** Room of the queue. */
+    public static final String QUEUE_CAPACITY = PREFIX + ".queue.capacity";
+    /** Partitions of api_heartbeats created by the partition maintainer or the writer. */
+    public static final String PARTITIONS_CREATED = PREFIX + ".partitions.created";
+    /** Failed partition maintenance runs. */
+    public static final String PARTITION_FAILURES = PREFIX + ".partitions.failures";
+
+    /** Why a heartbeat was lost, the {@code reason} tag of {@link #DROPPED}. */
+    public enum DropReason {
+        /** The queue was full (database slow or away for longer than the queue lasts). */
+        QUEUE_FULL("queue_full"),
+        /** The database refused the row for a data reason. */
+        REJECTED("rejected"),
+        /** Offered after stop, or still unwritten when the shutdown deadline passed. */
+        SHUTDOWN("shutdown");
+
+        public final String tag;
+
+        DropReason(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    final Counter written;
+    final Counter duplicates;
+    final Counter batches;
+    final Timer batchDuration;
+    final Counter unavailableRetries;
+    final Counter partitionRetries;
+    final Counter conflictRetries;
+    final Counter partitionsCreated;
+    private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+
+    HeartbeatMeters(MeterRegistry registry) {
+        written = Counter.builder(WRITTEN).baseUnit("rows").register(registry);
+        duplicates = Counter.builder(DUPLICATES).baseUnit("rows").register(registry);
+        batches = Counter.builder(BATCHES).register(registry);
+        batchDuration = Timer.builder(BATCH_DURATION)
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(1))
+                .register(registry);
+        unavailableRetries =
+                Counter.builder(RETRIES).tag("reason", "unavailable").register(registry);
+        partitionRetries = Counter.builder(RETRIES).tag("reason", "partition").register(registry);
+        conflictRetries = Counter.builder(RETRIES).tag("reason", "conflict").register(registry);
+        partitionsCreated = Counter.builder(PARTITIONS_CREATED).register(registry);
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(
+                    reason, Counter.builder(DROPPED).tag("reason", reason.tag).register(registry));
+        }
+    }
+
+    static void gaugeQueue(MeterRegistry registry, HeartbeatBuffer buffer) {
+        Gauge.builder(QUEUE_DEPTH, buffer, HeartbeatBuffer::size).register(registry);
+        Gauge.builder(QUEUE_CAPACITY, buffer, HeartbeatBuffer::capacity).register(registry);
+    }
+
+    void dropped(DropReason reason, long count) {
+        dropped.get(reason).increment(count);
+    }
+}

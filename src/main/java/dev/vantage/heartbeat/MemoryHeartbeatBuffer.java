@@ -1,0 +1,77 @@
+package dev.vantage.heartbeat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A bounded FIFO in memory. A full buffer refuses the new heartbeat rather than evicting the oldest: the oldest are
+ * the start of an outage, which can never be measured again, while the current state is measured afresh within one
+ * interval after the database is back. Refusing also keeps the writer's batch and the queue head stable, which the
+ * in-order replay relies on.
+ */
+public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
+    private final ArrayBlockingQueue<HeartbeatRow> queue;
+    private final int capacity;
+    private final AtomicInteger unacknowledged = new AtomicInteger();
+
+    public MemoryHeartbeatBuffer(int capacity) {
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    @Override
+    public boolean offer(HeartbeatRow row) {
+        return queue.offer(row);
+    }
+
+    @Override
+    public List<HeartbeatRow> take(int max, Duration linger, Duration idleWait) throws InterruptedException {
+        HeartbeatRow first = queue.poll(idleWait.toNanos(), TimeUnit.NANOSECONDS);
+        if (first == null) {
+            return List.of();
+        }
+        var batch = new ArrayList<HeartbeatRow>(Math.min(max, queue.size() + 1));
+        batch.add(first);
+        long lingerEnd = System.nanoTime() + linger.toNanos();
+        while (batch.size() < max) {
+            queue.drainTo(batch, max - batch.size());
+            long left = lingerEnd - System.nanoTime();
+            if (batch.size() >= max || left <= 0) {
+                break;
+            }
+            HeartbeatRow next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        unacknowledged.set(batch.size());
+        return batch;
+    }
+
+    @Override
+    public void acknowledge(List<HeartbeatRow> batch) {
+        unacknowledged.set(0);
+    }
+
+    @Override
+    public int size() {
+        return queue.size();
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public long close() {
+        var rest = new ArrayList<HeartbeatRow>(queue.size());
+        queue.drainTo(rest);
+        return rest.size() + (long) unacknowledged.getAndSet(0);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.vantage.heartbeat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.probe.ErrorType;
+import dev.vantage.probe.PhaseTimings;
+import dev.vantage.probe.ProbeResult;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class HeartbeatCopyFormatTest {
+    private static final Instant SLOT = Instant.parse("2025-11-23T09:40:00Z");
+
+    @Test
+    void aTupleHasEveryColumnInOrderWithNullsAsMinusOneLength() throws Exception {
+        var headers = new LinkedHashMap<String, String>();
+        headers.put("content-type", "text/html");
+        headers.put("cf-cache-status", "HIT");
+        var h = new Heartbeat(
+                7,
+                3,
+                null,
+                9L,
+                SLOT,
+                new ProbeResult(
+                        SLOT.plusNanos(1_500),
+                        false,
+                        ErrorType.TIMEOUT,
+                        "timeout after 10 s in tls",
+                        new PhaseTimings(null, 1.5, null, null, null, null, 10_000.037, null),
+                        null,
+                        null,
+                        "192.0.2.1:443",
+                        headers,
+                        null,
+                        0),
+                null,
+                2_000,
+                List.of("Authorization"));
+
+        List<byte[]> f = fields(HeartbeatCopyFormat.line(h));
+
+        assertThat(f).hasSize(HeartbeatCopyFormat.COLUMNS.split(", ").length);
+        assertThat(int4(f.get(0))).isEqualTo(7);
+        assertThat(int4(f.get(1))).isEqualTo(3);
+        assertThat(f.get(2)).isNull();
+        assertThat(int8(f.get(3))).isEqualTo(9L);
+        assertThat(int8(f.get(4))).isEqualTo(817_206_000_000_000L); // 2025-11-23T09:40Z in µs since 2000
+        assertThat(int8(f.get(5))).isEqualTo(817_206_000_000_002L); // 1.5 µs rounds half up
+        assertThat(f.get(6)).containsExactly(0);
+        assertThat(float8(f.get(7))).isEqualTo(10_000.037);
+        assertThat(f.get(8)).isNull();
+        assertThat(f.get(9)).isNull();
+        assertThat(text(f.get(10))).isEqualTo("text/html");
+        assertThat(f.get(11)).isNull();
+        assertThat(text(f.get(12))).isEqualTo("HIT");
+        assertThat(f.get(13)).isNull();
+        assertThat(float8(f.get(14))).isEqualTo(1.5);
+        assertThat(f.subList(15, 20)).containsOnlyNulls();
+        assertThat(int4(f.get(20))).isZero();
+        assertThat(text(f.get(21))).isEqualTo("192.0.2.1:443");
+        assertThat(f.get(22)).isNull();
+        assertThat(int4(f.get(23))).isEqualTo(2_000);
+        assertThat(text(f.get(24))).isEqualTo("TIMEOUT");
+        assertThat(text(f.get(25))).isEqualTo("timeout after 10 s in tls");
+        assertThat(f.get(26)[0]).isEqualTo((byte) 1); // jsonb version
+        assertThat(text(f.get(26), 1)).isEqualTo("{\"Authorization\":\"<redacted>\"}");
+        assertThat(new ObjectMapper().readValue(text(f.get(27), 1), new TypeReference<Map<String, String>>() {}))
+                .isEqualTo(headers);
+        assertThat(f.get(28)).isNull();
+    }
+
+    @Test
+    void textLosesOnlyItsNulCharacters() {
+        var h = heartbeatWithBody("tab\there\nnew \\ \"q\" ünï ✓ \uD83D\uDE00 nul\u0000end");
+
+        List<byte[]> f = fields(HeartbeatCopyFormat.line(h));
+
+        assertThat(text(f.get(28))).isEqualTo("tab\there\nnew \\ \"q\" ünï ✓ \uD83D\uDE00 nulend");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '\'',
+            value = {
+                "plain       | abc               | {\"k\":\"abc\"}",
+                "quote       | a\"b              | {\"k\":\"a\\\"b\"}",
+                "backslash   | a\\b              | {\"k\":\"a\\\\b\"}",
+                "unicode     | é✓                | {\"k\":\"é✓\"}",
+            })
+    void jsonEscapesQuotesAndBackslashes(String name, String value, String json) {
+        assertThat(HeartbeatCopyFormat.json(Map.of("k", value))).isEqualTo(json);
+    }
+
+    @Test
+    void jsonOfControlCharactersParsesBackToTheSameStringsWithoutNul() throws Exception {
+        String nasty = "tab\t nl\n cr\r bell\u0007 nul\u0000 quote\" back\\ é \uD83D\uDE00";
+
+        String json = HeartbeatCopyFormat.json(Map.of("X-Nasty\n", nasty));
+
+        Map<String, String> back = new ObjectMapper().readValue(json, new TypeReference<>() {});
+        assertThat(back).containsExactly(Map.entry("X-Nasty\n", nasty.replace("\u0000", "")));
+        assertThat(json).doesNotContain("\\u0000");
+    }
+
+    @Test
+    void requestHeaderValuesAreNeverStored() {
+        assertThat(HeartbeatCopyFormat.redactedJson(List.of("Authorization", "X-Api-Key")))
+                .isEqualTo("{\"Authorization\":\"<redacted>\",\"X-Api-Key\":\"<redacted>\"}");
+        assertThat(HeartbeatCopyFormat.redactedJson(List.of())).isNull();
+        assertThat(HeartbeatCopyFormat.json(Map.of())).isNull();
+    }
+
+    @Test
+    void cacheStatusPrefersTheStandardHeader() {
+        assertThat(HeartbeatCopyFormat.cacheStatus(result(Map.of("x-cache", "MISS", "Cache-Status", "edge; hit"))))
+                .isEqualTo("edge; hit");
+        assertThat(HeartbeatCopyFormat.cacheStatus(result(Map.of("X-Cache", "MISS", "CF-Cache-Status", "HIT"))))
+                .isEqualTo("MISS");
+        assertThat(HeartbeatCopyFormat.cacheStatus(result(Map.of("cf-cache-status", "HIT"))))
+                .isEqualTo("HIT");
+        assertThat(HeartbeatCopyFormat.cacheStatus(result(Map.of()))).isNull();
+    }
+
+    @Test
+    void valuesTheTableCannotHoldAreRefusedNamingTheField() {
+        var tooBig = new Heartbeat(3_000_000_000L, 1, null, null, SLOT, result(Map.of()), null, null, List.of());
+        var tooLate = new Heartbeat(1, 1, null, null, Instant.MAX, result(Map.of()), null, null, List.of());
+
+        assertThatThrownBy(() -> HeartbeatCopyFormat.line(tooBig))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("monitorId 3000000000");
+        assertThatThrownBy(() -> HeartbeatCopyFormat.line(tooLate))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scheduledAt");
+    }
+
+    private static Heartbeat heartbeatWithBody(String body) {
+        var r = new ProbeResult(SLOT, true, null, null, PhaseTimings.NONE, 200, 1L, null, Map.of(), body, 0);
+        return new Heartbeat(1, 1, null, null, SLOT, r, null, null, List.of());
+    }
+
+    private static ProbeResult result(Map<String, String> headers) {
+        return new ProbeResult(SLOT, true, null, null, PhaseTimings.NONE, 200, 1L, null, headers, null, 0);
+    }
+
+    /** The fields of one binary COPY tuple, null for NULL. */
+    private static List<byte[]> fields(byte[] tuple) {
+        var in = ByteBuffer.wrap(tuple);
+        int count = in.getShort();
+        var out = new ArrayList<byte[]>();
+        for (int i = 0; i < count; i++) {
+            int length = in.getInt();
+            if (length < 0) {
+                out.add(null);
+            } else {
+                byte[] b = new byte[length];
+                in.get(b);
+                out.add(b);
+            }
+        }
+        assertThat(in.hasRemaining()).as("bytes after the last field").isFalse();
+        return out;
+    }
+
+    private static int int4(byte[] b) {
+        assertThat(b).hasSize(4);
+        return ByteBuffer.wrap(b).getInt();
+    }
+
+    private static long int8(byte[] b) {
+        assertThat(b).hasSize(8);
+        return ByteBuffer.wrap(b).getLong();
+    }
+
+    private static double float8(byte[] b) {
+        assertThat(b).hasSize(8);
+        return ByteBuffer.wrap(b).getDouble();
+    }
+
+    private static String text(byte[] b) {
+        return text(b, 0);
+    }
+
+    private static String text(byte[] b, int offset) {
+        return new String(b, offset, b.length - offset, StandardCharsets.UTF_8);
+    }
+}
