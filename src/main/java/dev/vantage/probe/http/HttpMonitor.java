@@ -5,6 +5,7 @@ import dev.vantage.probe.Monitor;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import java.net.Proxy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,8 @@ public final class HttpMonitor implements Monitor<HttpSettings> {
             .followSslRedirects(false)
             .fastFallback(false)
             .protocols(List.of(Protocol.HTTP_1_1))
+            // Probes measure the path to the target itself, so proxy settings of the agent's host do not apply.
+            .proxy(Proxy.NO_PROXY)
             .build();
     private final TlsContexts tls = new TlsContexts();
 

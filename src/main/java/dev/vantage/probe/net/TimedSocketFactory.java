@@ -68,6 +68,8 @@ public final class TimedSocketFactory extends SocketFactory {
         @Override
         public void connect(SocketAddress endpoint, int timeout) throws IOException {
             InetSocketAddress target = (InetSocketAddress) endpoint;
+            // As curl does: without it, a small request written after the TLS Finished can wait for a delayed ACK.
+            setTcpNoDelay(true);
             trace.connectStarted(target);
             super.connect(endpoint, timeout);
             trace.connected(target);

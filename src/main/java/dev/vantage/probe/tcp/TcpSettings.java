@@ -29,6 +29,9 @@ public record TcpSettings(String host, int port, String send, String expect) {
         } catch (URISyntaxException e) {
             throw new InvalidMonitorException("url", "is not a URL like tcp://host:port: '" + text + "'");
         }
+        if (uri.getScheme() == null) {
+            throw new InvalidMonitorException("url", "is not a URL like tcp://host:port: '" + text + "'");
+        }
         if (!"tcp".equalsIgnoreCase(uri.getScheme())) {
             throw new InvalidMonitorException("url", "scheme must be tcp, was '" + uri.getScheme() + "'");
         }
