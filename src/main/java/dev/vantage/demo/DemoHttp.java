@@ -75,7 +75,7 @@ final class DemoHttp {
         switch (path) {
             case "/fast" -> send(out, 200, "OK", "text/plain", text("fast\n"), head);
             case "/slow" -> {
-                Thread.sleep(SLOW_MILLIS);
+                waitPrecisely(SLOW_MILLIS);
                 send(out, 200, "OK", "text/plain", text("slow\n"), head);
             }
             case "/big" -> send(out, 200, "OK", "application/octet-stream", BIG, head);
@@ -115,6 +115,18 @@ final class DemoHttp {
             }
         }
         return true;
+    }
+
+    /**
+     * Sleeps, then spins the last 10 ms: a virtual thread wakes up to a few milliseconds late on a busy machine, and
+     * this target's delay is what timing tests compare against.
+     */
+    private static void waitPrecisely(long millis) throws InterruptedException {
+        long until = System.nanoTime() + millis * 1_000_000;
+        Thread.sleep(Math.max(0, millis - 10));
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
     }
 
     private static void redirect(OutputStream out, String location) throws IOException {
