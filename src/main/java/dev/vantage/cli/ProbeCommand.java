@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 public final class ProbeCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
-    private static final int WARMUP_PROBES = 3;
+    /** Enough for the JIT to compile the request path and the TLS record crypto (measured with bench/curl-vs-probe.sh). */
+    private static final int WARMUP_PROBES = 20;
 
     @Spec
     CommandSpec spec;
@@ -219,6 +220,23 @@ public final class ProbeCommand implements Callable<Integer> {
             PreparedProbe<?> probe = registry.prepare(warm);
             for (int i = 0; i < WARMUP_PROBES; i++) {
                 probe.run(new ProbeContext(Duration.ofSeconds(2), false));
+            }
+            if (!type.equals("tcp")) {
+                PreparedProbe<?> big = registry.prepare(new MonitorSpec(
+                        0,
+                        "warm-up",
+                        type,
+                        null,
+                        target.replace("/fast", "/big"),
+                        Map.of(),
+                        null,
+                        2000,
+                        settings,
+                        Duration.ofSeconds(2),
+                        false));
+                for (int i = 0; i < 3; i++) {
+                    big.run(new ProbeContext(Duration.ofSeconds(2), false));
+                }
             }
         } catch (InvalidMonitorException | RuntimeException e) {
             // A failed warm-up only costs accuracy on the first probe; the real probe still runs.
