@@ -23,8 +23,8 @@ import okhttp3.Protocol;
  * parsed ({@code CallServerInterceptor} in OkHttp 5.5 calls it after {@code readResponseHeaders} returns), so it
  * cannot stamp the first byte. Instead each hop gets a client (derived from one base client, sharing its threads)
  * whose sockets stamp a {@link dev.vantage.probe.net.Trace}: the resolver stamps DNS, the plain socket stamps TCP
- * connect, the TLS socket stamps the handshake, and the streams stamp the last request write and the first and last
- * response bytes as they arrive (on the decrypted stream for HTTPS; see {@code TimedSslSocket}).
+ * connect, the TLS socket stamps the handshake, and the streams stamp the last request write and the first response
+ * byte as it arrives (on the decrypted stream for HTTPS; see {@code TimedSslSocket}).
  *
  * <p>Fresh connections every time: no pool (the pool keeps no idle connection), no retries, no JVM DNS cache, no TLS
  * session resumption. HTTP/1.1 only, so that the first byte after the request is the response (HTTP/2 sends SETTINGS

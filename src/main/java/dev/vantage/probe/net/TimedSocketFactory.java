@@ -11,7 +11,7 @@ import javax.net.SocketFactory;
 
 /**
  * Creates plain sockets that stamp a {@link Trace}: TCP connect start and end, and, when {@code stampStreams} is set
- * (plain HTTP or TCP), the last request write and the first and last response bytes as they come off the socket. For
+ * (plain HTTP or TCP), the last request write and the first response byte as they cross the socket. For
  * HTTPS the raw socket carries TLS records, so it stamps only the connect; {@link TimedSslSocketFactory} stamps the
  * decrypted application data instead.
  */

@@ -36,20 +36,23 @@ final class TimedStreams {
         return new FilterOutputStream(out) {
             @Override
             public void write(int b) throws IOException {
+                trace.writing();
                 out.write(b);
-                trace.wrote();
             }
 
             @Override
             public void write(byte[] buf, int off, int len) throws IOException {
+                if (len > 0) {
+                    trace.writing();
+                }
                 out.write(buf, off, len);
-                trace.wrote();
             }
 
+            // flush() is not stamped: OkHttp flushes again after the last bytes left, which would move the end of
+            // the request past the moment the server already had it.
             @Override
             public void flush() throws IOException {
                 out.flush();
-                trace.wrote();
             }
         };
     }

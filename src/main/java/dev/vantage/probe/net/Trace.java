@@ -20,7 +20,6 @@ public final class Trace {
     volatile long tlsEnd;
     volatile long requestWritten;
     volatile long firstByte;
-    volatile long lastByte;
     volatile InetSocketAddress connectingTo;
     volatile InetSocketAddress connectedTo;
 
@@ -53,19 +52,21 @@ public final class Trace {
         tlsEnd = System.nanoTime();
     }
 
-    /** Request bytes handed to the kernel; only writes before the first response byte count. */
-    void wrote() {
+    /**
+     * The last request write starts. Stamped before the write, not after: the server may already have the bytes and
+     * start its clock while this thread is still between the system call and the stamp. Like curl, whose
+     * starttransfer minus pretransfer includes sending the request. Only writes before the first response byte count.
+     */
+    void writing() {
         if (firstByte == 0) {
             requestWritten = System.nanoTime();
         }
     }
 
     void read() {
-        long now = System.nanoTime();
         if (firstByte == 0) {
-            firstByte = now;
+            firstByte = System.nanoTime();
         }
-        lastByte = now;
     }
 
     public Double dns() {
@@ -87,10 +88,6 @@ public final class Trace {
 
     public long firstByteNanos() {
         return firstByte;
-    }
-
-    public long lastByteNanos() {
-        return lastByte;
     }
 
     /** The phase a request was in when it stopped, for timeout messages. */
