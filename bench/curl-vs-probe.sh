@@ -17,6 +17,7 @@ java -cp "$JAR" dev.vantage.demo.DemoTargets >"$work/urls" &
 demo=$!
 trap 'kill $demo 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q '^tcp ' "$work/urls" && break; sleep 0.1; done
+grep -q '^tcp ' "$work/urls" || { echo "the demo targets did not start (java 21+ on PATH?)" >&2; exit 1; }
 url() { awk -v n="$1" '$1 == n { print $2 }' "$work/urls"; }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f", m }'; }
