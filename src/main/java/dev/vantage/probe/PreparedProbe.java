@@ -1,7 +1,6 @@
 package dev.vantage.probe;
 
 import java.time.Instant;
-import java.util.Map;
 
 /** A monitor row validated by its type: ready to run, immutable, comparable by value for reloads. */
 public record PreparedProbe<S>(Monitor<S> monitor, S settings) {
@@ -19,19 +18,14 @@ public record PreparedProbe<S>(Monitor<S> monitor, S settings) {
         try {
             ProbeResult result = monitor.probe(settings, context);
             if (result == null) {
-                return internal(started, monitor.type() + " probe returned no result");
+                return ProbeResult.internal(started, monitor.type() + " probe returned no result");
             }
             return result;
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError vme) {
                 throw vme;
             }
-            return internal(started, monitor.type() + " probe failed unexpectedly: " + e);
+            return ProbeResult.internal(started, monitor.type() + " probe failed unexpectedly: " + e);
         }
-    }
-
-    private static ProbeResult internal(Instant started, String message) {
-        return new ProbeResult(
-                started, false, ErrorType.INTERNAL, message, PhaseTimings.NONE, null, null, null, Map.of(), null, 0);
     }
 }

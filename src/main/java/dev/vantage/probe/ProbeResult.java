@@ -59,6 +59,12 @@ public record ProbeResult(
                 0);
     }
 
+    /** A defect in Vantage itself, still reported as a result so that it shows up as a failed heartbeat. */
+    public static ProbeResult internal(Instant startedAt, String message) {
+        return new ProbeResult(
+                startedAt, false, ErrorType.INTERNAL, message, PhaseTimings.NONE, null, null, null, Map.of(), null, 0);
+    }
+
     /** A header of the final response, case-insensitively, or null. */
     public String header(String name) {
         for (var e : responseHeaders.entrySet()) {

@@ -1,0 +1,306 @@
+package dev.vantage.probe.http;
+
+import dev.vantage.probe.ErrorType;
+import dev.vantage.probe.PhaseTimings;
+import dev.vantage.probe.ProbeContext;
+import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.net.NetFailures;
+import dev.vantage.probe.net.Resolver;
+import dev.vantage.probe.net.TimedSocketFactory;
+import dev.vantage.probe.net.TimedSslSocketFactory;
+import dev.vantage.probe.net.Trace;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.UnknownHostException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * One run of an {@code http} monitor: follows redirects itself (so that each hop is timed on its own fresh connection
+ * and counted), reads the body up to the limit, then checks status and body. Every hop gets its own {@link Trace}; the
+ * phases of the result are those of the final hop, and {@code redirect} is the time spent before it.
+ */
+final class HttpProbe {
+    private final OkHttpClient base;
+    private final TlsContexts tls;
+    private final HttpSettings settings;
+    private final ProbeContext context;
+    private final Instant startedAt = Instant.now();
+    private final long deadline;
+
+    /** Timing origin: just before the first request starts, like curl's start. */
+    private long t0;
+
+    HttpProbe(OkHttpClient base, TlsContexts tls, HttpSettings settings, ProbeContext context) {
+        this.base = base;
+        this.tls = tls;
+        this.settings = settings;
+        this.context = context;
+        this.deadline = System.nanoTime() + context.timeout().toNanos();
+    }
+
+    ProbeResult run() {
+        Request request = firstRequest();
+        int redirects = 0;
+        boolean redirectLimitReached = false;
+        while (true) {
+            Trace trace = new Trace();
+            long remaining = deadline - System.nanoTime();
+            Call call = client(request.url(), trace, remaining).newCall(request);
+            long hopStart = System.nanoTime();
+            if (t0 == 0) {
+                t0 = hopStart;
+            }
+            if (remaining <= 0) {
+                return failure(
+                        HttpFailures.timeout(context.timeout(), "before the request started"),
+                        trace,
+                        hopStart,
+                        redirects);
+            }
+            Response response;
+            try {
+                response = call.execute();
+            } catch (IOException e) {
+                var failure = HttpFailures.classify(
+                        e, trace, request.url().host(), System.nanoTime() >= deadline, context.timeout());
+                return failure(failure, trace, hopStart, redirects);
+            }
+            try (response) {
+                HttpUrl next = settings.followRedirects() ? redirectTarget(response) : null;
+                if (next != null && redirects < settings.maxRedirects()) {
+                    redirects++;
+                    call.cancel(); // no reuse: close now rather than drain the redirect body
+                    request = followUp(request, response.code(), next);
+                    continue;
+                }
+                redirectLimitReached = next != null;
+                return complete(call, response, trace, hopStart, redirects, redirectLimitReached);
+            }
+        }
+    }
+
+    private Request firstRequest() {
+        Headers.Builder headers = new Headers.Builder();
+        settings.headers().forEach(headers::addUnsafeNonAscii);
+        if (headers.get("User-Agent") == null) {
+            headers.add("User-Agent", "Vantage-Probe/1");
+        }
+        if (headers.get("Accept-Encoding") == null) {
+            // Without this OkHttp asks for gzip and inflates silently: the size would not be the bytes transferred.
+            headers.add("Accept-Encoding", "identity");
+        }
+        RequestBody body = null;
+        if (settings.body() != null) {
+            body = RequestBody.create(settings.body().getBytes(charset(settings)), settings.contentType());
+        } else if (settings.method().equals("POST")
+                || settings.method().equals("PUT")
+                || settings.method().equals("PATCH")) {
+            body = RequestBody.create(new byte[0], null);
+        }
+        return new Request.Builder()
+                .url(settings.url())
+                .headers(headers.build())
+                .method(settings.method(), body)
+                .build();
+    }
+
+    private static Charset charset(HttpSettings s) {
+        Charset c = s.contentType() == null ? null : s.contentType().charset();
+        return c == null ? StandardCharsets.UTF_8 : c;
+    }
+
+    private OkHttpClient client(HttpUrl url, Trace trace, long remainingNanos) {
+        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos));
+        Resolver resolver = Resolver.system();
+        OkHttpClient.Builder b = base.newBuilder()
+                .dns(host -> {
+                    trace.dnsStarted();
+                    try {
+                        var addresses = resolver.resolve(host, deadline);
+                        trace.dnsDone();
+                        return addresses;
+                    } catch (InterruptedIOException e) {
+                        // Dns may only throw UnknownHostException; the cause marks it as a timeout.
+                        var wrapped = new UnknownHostException(host);
+                        wrapped.initCause(e);
+                        throw wrapped;
+                    }
+                })
+                .socketFactory(new TimedSocketFactory(trace, !url.isHttps()))
+                .callTimeout(ms, TimeUnit.MILLISECONDS)
+                .connectTimeout(ms, TimeUnit.MILLISECONDS)
+                .readTimeout(ms, TimeUnit.MILLISECONDS)
+                .writeTimeout(ms, TimeUnit.MILLISECONDS);
+        if (url.isHttps()) {
+            b.sslSocketFactory(
+                    new TimedSslSocketFactory(tls.freshFactory(settings.verifyTls()), trace),
+                    tls.trustManager(settings.verifyTls()));
+            if (!settings.verifyTls()) {
+                b.hostnameVerifier((host, session) -> true);
+            }
+        }
+        return b.build();
+    }
+
+    private static HttpUrl redirectTarget(Response response) {
+        return switch (response.code()) {
+            case 301, 302, 303, 307, 308 -> {
+                String location = response.header("Location");
+                yield location == null ? null : response.request().url().resolve(location);
+            }
+            default -> null;
+        };
+    }
+
+    /** Like curl -L: 303, and 301/302 after POST, become GET; credentials are not sent to another host. */
+    private static Request followUp(Request previous, int code, HttpUrl next) {
+        Request.Builder b = previous.newBuilder().url(next);
+        boolean toGet = code == 303 && !previous.method().equals("HEAD")
+                || (code == 301 || code == 302) && previous.method().equals("POST");
+        if (toGet) {
+            b.method("GET", null).removeHeader("Content-Type").removeHeader("Content-Length");
+        }
+        if (!next.host().equals(previous.url().host())) {
+            b.removeHeader("Authorization").removeHeader("Cookie");
+        }
+        return b.build();
+    }
+
+    private ProbeResult complete(
+            Call call, Response response, Trace trace, long hopStart, int redirects, boolean redirectLimitReached) {
+        ResponseBody body = response.body();
+        long contentLength = body.contentLength();
+        boolean keep = context.includeBody() || settings.bodyContains() != null;
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        long size = 0;
+        int max = settings.maxBodyBytes();
+        byte[] buf = new byte[16 * 1024];
+        try {
+            InputStream in = body.byteStream();
+            while (size < max) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, max - size));
+                if (n < 0) {
+                    break;
+                }
+                size += n;
+                if (keep) {
+                    kept.write(buf, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            long end = System.nanoTime();
+            HttpFailures.Failure failure = end >= deadline || NetFailures.find(e, InterruptedIOException.class) != null
+                    ? HttpFailures.timeout(context.timeout(), "while reading the body")
+                    : new HttpFailures.Failure(ErrorType.BODY, truncated(size, contentLength));
+            return result(failure, trace, hopStart, 0, end, redirects, response, size, null);
+        }
+        long bodyEnd = System.nanoTime();
+        boolean limitHit = size >= max && contentLength != size;
+        if (limitHit) {
+            call.cancel(); // stop: closing an unread body would make OkHttp drain it
+        }
+        byte[] bytes = kept.toByteArray();
+        String text = context.includeBody() ? new String(bytes, charsetOf(body)) : null;
+        HttpFailures.Failure failure = null;
+        if (!settings.expectedStatus().matches(response.code())) {
+            failure = new HttpFailures.Failure(
+                    ErrorType.HTTP_STATUS,
+                    "status " + response.code() + ", expected " + settings.expectedStatus()
+                            + (redirectLimitReached
+                                    ? " (stopped after max_redirects " + settings.maxRedirects() + ")"
+                                    : ""));
+        } else if (settings.bodyContains() != null && !contains(bytes, settings.bodyContains())) {
+            failure = new HttpFailures.Failure(
+                    ErrorType.BODY,
+                    "body does not contain \"" + settings.bodyContains() + "\""
+                            + (limitHit ? " in its first " + max + " bytes" : ""));
+        }
+        return result(failure, trace, hopStart, bodyEnd, bodyEnd, redirects, response, size, text);
+    }
+
+    private static String truncated(long size, long contentLength) {
+        return contentLength >= 0
+                ? "body truncated: received " + size + " of " + contentLength + " bytes"
+                : "body truncated after " + size + " bytes";
+    }
+
+    private static Charset charsetOf(ResponseBody body) {
+        Charset c = body.contentType() == null ? null : body.contentType().charset();
+        return c == null ? StandardCharsets.UTF_8 : c;
+    }
+
+    private static boolean contains(byte[] haystack, String needle) {
+        byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+        outer:
+        for (int i = 0; i + n.length <= haystack.length; i++) {
+            for (int j = 0; j < n.length; j++) {
+                if (haystack[i + j] != n[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private ProbeResult failure(HttpFailures.Failure failure, Trace trace, long hopStart, int redirects) {
+        return result(failure, trace, hopStart, 0, System.nanoTime(), redirects, null, null, null);
+    }
+
+    private ProbeResult result(
+            HttpFailures.Failure failure,
+            Trace trace,
+            long hopStart,
+            long bodyEnd,
+            long end,
+            int redirects,
+            Response response,
+            Long size,
+            String body) {
+        long first = trace.firstByteNanos();
+        PhaseTimings timings = new PhaseTimings(
+                trace.dns(),
+                trace.connect(),
+                trace.tls(),
+                trace.serverProcessing(),
+                PhaseTimings.between(first, bodyEnd),
+                first == 0 ? null : PhaseTimings.millis(first - t0),
+                PhaseTimings.millis(end - t0),
+                redirects == 0 ? null : PhaseTimings.millis(hopStart - t0));
+        return new ProbeResult(
+                startedAt,
+                failure == null,
+                failure == null ? null : failure.type(),
+                failure == null ? null : failure.message(),
+                timings,
+                response == null ? null : response.code(),
+                size,
+                trace.remoteAddress(),
+                response == null ? Map.of() : headers(response.headers()),
+                body,
+                redirects);
+    }
+
+    private static Map<String, String> headers(Headers headers) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : headers.names()) {
+            out.put(name, String.join(", ", headers.values(name)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.vantage.probe.tcp;
+
+import dev.vantage.probe.ErrorType;
+import dev.vantage.probe.InvalidMonitorException;
+import dev.vantage.probe.Monitor;
+import dev.vantage.probe.MonitorSpec;
+import dev.vantage.probe.PhaseTimings;
+import dev.vantage.probe.ProbeContext;
+import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.net.NetFailures;
+import dev.vantage.probe.net.Resolver;
+import dev.vantage.probe.net.TimedSocketFactory;
+import dev.vantage.probe.net.Trace;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TCP probe: resolves, connects (trying each address in turn), optionally writes {@code send} and reads until
+ * {@code expect} appears. Timed with the same {@link Trace} and sockets as HTTP; with send/expect the first byte read
+ * back gives {@code serverProcessing} and {@code timeToFirstByte}, and {@code transfer} runs until the match.
+ */
+public final class TcpMonitor implements Monitor<TcpSettings> {
+    /** Reading stops here: an expected banner is short. */
+    static final int MAX_READ_BYTES = 64 * 1024;
+
+    @Override
+    public String type() {
+        return "tcp";
+    }
+
+    @Override
+    public TcpSettings configure(MonitorSpec spec) throws InvalidMonitorException {
+        return TcpSettings.from(spec);
+    }
+
+    @Override
+    public ProbeResult probe(TcpSettings settings, ProbeContext context) {
+        Instant startedAt = Instant.now();
+        try {
+            return new Run(settings, context, startedAt).run();
+        } catch (RuntimeException e) {
+            return ProbeResult.internal(startedAt, "tcp probe failed unexpectedly: " + e);
+        }
+    }
+
+    private static final class Run {
+        private final TcpSettings settings;
+        private final ProbeContext context;
+        private final Instant startedAt;
+        private final long t0 = System.nanoTime();
+        private final long deadline;
+        private final Trace trace = new Trace();
+        private long size;
+        private long matched;
+
+        Run(TcpSettings settings, ProbeContext context, Instant startedAt) {
+            this.settings = settings;
+            this.context = context;
+            this.startedAt = startedAt;
+            this.deadline = t0 + context.timeout().toNanos();
+        }
+
+        ProbeResult run() {
+            List<InetAddress> addresses;
+            try {
+                addresses = resolve();
+            } catch (InterruptedIOException e) {
+                return failure(ErrorType.TIMEOUT, timeoutMessage("during DNS resolution"));
+            } catch (UnknownHostException e) {
+                return failure(ErrorType.DNS, NetFailures.dnsMessage(e, settings.host()));
+            }
+            try (Socket socket = connect(addresses)) {
+                if (settings.send() == null && settings.expect() == null) {
+                    return result(null, null);
+                }
+                if (settings.send() != null) {
+                    socket.getOutputStream().write(settings.send().getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().flush();
+                }
+                return settings.expect() == null ? result(null, null) : expect(socket);
+            } catch (IOException e) {
+                boolean timedOut =
+                        System.nanoTime() >= deadline || NetFailures.find(e, InterruptedIOException.class) != null;
+                if (timedOut) {
+                    return failure(ErrorType.TIMEOUT, timeoutMessage(trace.phase()));
+                }
+                if (!trace.connectFinished()) {
+                    return failure(ErrorType.CONNECT, NetFailures.connectMessage(e, trace.attemptedAddress()));
+                }
+                return failure(
+                        ErrorType.CONNECT,
+                        "connection to " + trace.remoteAddress() + " failed: " + NetFailures.rootMessage(e));
+            }
+        }
+
+        private List<InetAddress> resolve() throws UnknownHostException, InterruptedIOException {
+            if (Resolver.isIpLiteral(settings.host())) {
+                return List.of(InetAddress.getByName(settings.host()));
+            }
+            trace.dnsStarted();
+            List<InetAddress> found = Resolver.system().resolve(settings.host(), deadline);
+            trace.dnsDone();
+            return found;
+        }
+
+        private Socket connect(List<InetAddress> addresses) throws IOException {
+            var factory = new TimedSocketFactory(trace, true);
+            IOException last = null;
+            for (InetAddress address : addresses) {
+                Socket socket = factory.createSocket();
+                try {
+                    socket.connect(new InetSocketAddress(address, settings.port()), remainingMillis());
+                    return socket;
+                } catch (IOException e) {
+                    socket.close();
+                    last = e;
+                    if (System.nanoTime() >= deadline) {
+                        break;
+                    }
+                }
+            }
+            throw last;
+        }
+
+        private ProbeResult expect(Socket socket) throws IOException {
+            byte[] needle = settings.expect().getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buf = new byte[4096];
+            while (seen.size() < MAX_READ_BYTES) {
+                socket.setSoTimeout(remainingMillis());
+                int n;
+                try {
+                    n = in.read(buf, 0, Math.min(buf.length, MAX_READ_BYTES - seen.size()));
+                } catch (java.net.SocketTimeoutException e) {
+                    return failure(
+                            ErrorType.TIMEOUT,
+                            trace.receivedAnyByte()
+                                    ? timeoutMessage(
+                                            "waiting for \"" + settings.expect() + "\" (received " + size + " bytes)")
+                                    : timeoutMessage("waiting for the first byte"));
+                }
+                if (n < 0) {
+                    return failure(
+                            ErrorType.PROTOCOL,
+                            "expected \"" + settings.expect() + "\" but the connection closed after " + size
+                                    + " bytes");
+                }
+                seen.write(buf, 0, n);
+                size += n;
+                if (indexOf(seen.toByteArray(), needle) >= 0) {
+                    matched = System.nanoTime();
+                    return result(null, null);
+                }
+            }
+            return failure(
+                    ErrorType.PROTOCOL,
+                    "expected \"" + settings.expect() + "\" not found in the first " + MAX_READ_BYTES + " bytes");
+        }
+
+        private int remainingMillis() throws InterruptedIOException {
+            long ms = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (ms <= 0) {
+                throw new InterruptedIOException("deadline passed");
+            }
+            return (int) Math.min(ms, Integer.MAX_VALUE);
+        }
+
+        private String timeoutMessage(String phase) {
+            return "timed out after " + context.timeout().toMillis() + " ms " + phase;
+        }
+
+        private ProbeResult failure(ErrorType type, String message) {
+            return result(type, message);
+        }
+
+        private ProbeResult result(ErrorType type, String message) {
+            long end = System.nanoTime();
+            long first = trace.firstByteNanos();
+            boolean reading = settings.expect() != null && trace.connectFinished();
+            PhaseTimings timings = new PhaseTimings(
+                    trace.dns(),
+                    trace.connect(),
+                    null,
+                    trace.serverProcessing(),
+                    PhaseTimings.between(first, matched),
+                    first == 0 ? null : PhaseTimings.millis(first - t0),
+                    PhaseTimings.millis(end - t0),
+                    null);
+            return new ProbeResult(
+                    startedAt,
+                    type == null,
+                    type,
+                    message,
+                    timings,
+                    null,
+                    reading ? size : null,
+                    trace.remoteAddress(),
+                    Map.of(),
+                    null,
+                    0);
+        }
+
+        private static int indexOf(byte[] haystack, byte[] needle) {
+            outer:
+            for (int i = 0; i + needle.length <= haystack.length; i++) {
+                for (int j = 0; j < needle.length; j++) {
+                    if (haystack[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.vantage.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PhaseReportTest {
+    private static final Instant AT = Instant.parse("2025-01-01T00:00:00Z");
+
+    @Test
+    void aSuccessfulHttpsProbeShowsEveryPhaseAndCurlsCumulativeTimes() {
+        var timings = new PhaseTimings(1.5, 0.25, 10.125, 200.5, 3.0, 212.5, 215.5, null);
+        var result = new ProbeResult(AT, true, null, null, timings, 200, 1048576L, "127.0.0.1:8443", Map.of(), null, 0);
+
+        assertThat(PhaseReport.render("https://localhost:8443/big", result))
+                .isEqualTo(
+                        """
+                Probe of https://localhost:8443/big
+
+                  DNS lookup               1.500 ms
+                  TCP connection           0.250 ms
+                  TLS handshake           10.125 ms
+                  Server processing      200.500 ms
+                  Content transfer         3.000 ms
+
+                  namelookup               1.500 ms
+                  connect                  1.750 ms
+                  pretransfer             11.875 ms
+                  starttransfer          212.500 ms
+                  total                  215.500 ms
+
+                  status             200
+                  remote address     127.0.0.1:8443
+                  size               1048576 bytes
+                  redirects          0
+                  result             OK
+                """);
+    }
+
+    @Test
+    void aRefusedProbeShowsDashesForWhatNeverHappenedAndTheError() {
+        var timings = new PhaseTimings(null, null, null, null, null, null, 0.42, null);
+        var result = new ProbeResult(
+                AT,
+                false,
+                ErrorType.CONNECT,
+                "connection refused by 127.0.0.1:9",
+                timings,
+                null,
+                null,
+                null,
+                Map.of(),
+                null,
+                0);
+
+        assertThat(PhaseReport.render("http://127.0.0.1:9/", result))
+                .isEqualTo(
+                        """
+                Probe of http://127.0.0.1:9/
+
+                  DNS lookup                      -
+                  TCP connection                  -
+                  TLS handshake                   -
+                  Server processing               -
+                  Content transfer                -
+
+                  namelookup                      -
+                  connect                         -
+                  pretransfer                     -
+                  starttransfer                   -
+                  total                    0.420 ms
+
+                  status             -
+                  remote address     -
+                  size               -
+                  redirects          0
+                  result             CONNECT: connection refused by 127.0.0.1:9
+                """);
+    }
+
+    @Test
+    void redirectTimeIsAddedToTheCumulativeTimesAndShown() {
+        var timings = new PhaseTimings(null, 0.5, null, 1.0, 0.5, 12.0, 12.5, 10.0);
+        var result = new ProbeResult(AT, true, null, null, timings, 200, 5L, "127.0.0.1:80", Map.of(), null, 2);
+
+        assertThat(PhaseReport.render("http://127.0.0.1/redirect/2", result))
+                .contains("  connect                 10.500 ms\n")
+                .contains("  redirect                10.000 ms\n")
+                .contains("  redirects          2\n");
+    }
+}
