@@ -1,29 +1,61 @@
 package dev.vantage;
 
+import dev.vantage.cli.AgentCommand;
+import dev.vantage.cli.DemoCommand;
+import dev.vantage.cli.MigrateCommand;
 import dev.vantage.cli.ProbeCommand;
+import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.net.Resolver;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
-/** {@code vantage}: the top command; each subcommand lives in {@code dev.vantage.cli}. */
+/** The {@code vantage} command: one jar, one subcommand per role. Wiring is by hand in each subcommand. */
 @Command(
         name = "vantage",
         mixinStandardHelpOptions = true,
-        description = "Self-hosted synthetic monitoring.",
-        subcommands = {ProbeCommand.class})
+        versionProvider = Main.VersionProvider.class,
+        description = "Multi-datacenter synthetic monitoring on PostgreSQL.",
+        subcommands = {
+            MigrateCommand.class,
+            AgentCommand.class,
+            DemoCommand.class,
+            ProbeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
-    @Spec
-    CommandSpec spec;
+    /** Exit status of a wrong flag, a missing setting, an unreachable or outdated database. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         Resolver.disableJvmDnsCache(); // before anything can look a name up
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof ConfigurationException
+                            || e instanceof dev.vantage.db.Migrations.SchemaOutdatedException) {
+                        cmd.getErr().println("vantage " + cmd.getCommandName() + ": " + e.getMessage());
+                        return EXIT_USAGE;
+                    }
+                    throw e;
+                })
+                .setExitCodeExceptionMapper(e -> EXIT_USAGE);
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vantage " + Version.current()};
+        }
     }
 }

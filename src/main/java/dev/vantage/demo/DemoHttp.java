@@ -98,6 +98,15 @@ final class DemoHttp {
                 out.flush();
                 return false;
             }
+            case "/echo-all" -> {
+                // The whole request as the server saw it: method, headers (sorted, names lower-case), blank, body.
+                var echoed = new StringBuilder(method).append('\n');
+                new java.util.TreeMap<>(headers)
+                        .forEach((k, v) ->
+                                echoed.append(k).append(": ").append(v).append('\n'));
+                echoed.append('\n');
+                send(out, 200, "OK", "text/plain", concat(text(echoed.toString()), body), head);
+            }
             case "/echo" -> {
                 String echoed = method + "\n" + headers.getOrDefault("content-type", "-") + "\n";
                 send(out, 200, "OK", "text/plain", concat(text(echoed), body), head);

@@ -1,0 +1,226 @@
+package dev.vantage.agent;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Version;
+import dev.vantage.config.ConfigurationException;
+import dev.vantage.db.Database;
+import dev.vantage.db.Migrations;
+import dev.vantage.heartbeat.HeartbeatWriter;
+import dev.vantage.heartbeat.PartitionMaintainer;
+import dev.vantage.probe.MonitorRegistry;
+import dev.vantage.schedule.ConfigSnapshot;
+import dev.vantage.schedule.ConfigWatcher;
+import dev.vantage.schedule.ScheduledMonitor;
+import dev.vantage.schedule.Scheduler;
+import dev.vantage.store.AgentDao;
+import dev.vantage.store.ConfigDao;
+import dev.vantage.store.DatacenterRow;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One agent process: registers itself, loads and watches its datacenter's monitors, probes them on schedule and
+ * writes heartbeats. Started by {@link #start}, stopped by {@link #close} in a fixed order with bounded waits: stop
+ * watching config, stop scheduling and let probes in flight finish, flush heartbeats, mark the agent stopped.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentSettings settings;
+    private final HikariDataSource pool;
+    private final Jdbi jdbi;
+    private final DatacenterRow datacenter;
+    private final int agentId;
+    private final MonitorRegistry registry;
+    private final HeartbeatWriter writer;
+    private final PartitionMaintainer partitions;
+    private final Scheduler scheduler;
+    private final ConfigWatcher watcher;
+    private final ScheduledExecutorService liveness;
+    private volatile boolean closed;
+
+    private Agent(AgentSettings settings, MeterRegistry meters, Clock clock, HikariDataSource pool) {
+        this.settings = settings;
+        this.pool = pool;
+        this.jdbi = Database.jdbi(pool);
+        this.datacenter = resolveDatacenter(jdbi, settings.datacenter());
+        MDC.put("dc", datacenter.code());
+        this.registry = MonitorRegistry.load();
+        this.agentId = jdbi.onDemand(AgentDao.class)
+                .register(
+                        settings.name(),
+                        datacenter.id(),
+                        hostname(),
+                        ProcessHandle.current().pid(),
+                        Version.current(),
+                        "leader");
+        MDC.put("agent", settings.name());
+        log.info(
+                "Agent {} (id {}) started for datacenter {} ({}), version {}",
+                settings.name(),
+                agentId,
+                datacenter.code(),
+                datacenter.id(),
+                Version.current());
+        this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
+        this.writer = HeartbeatWriter.start(pool, settings.writer(), meters);
+        this.scheduler = new Scheduler(
+                clock,
+                writer,
+                () -> new Scheduler.Stamp(datacenter.id(), agentId, null),
+                settings.maxConcurrency(),
+                meters);
+        this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
+        this.liveness = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("agent-liveness").daemon(true).factory());
+    }
+
+    /** Connects (waiting up to {@code dbWait} for the database), checks the schema, registers and starts probing. */
+    public static Agent start(AgentSettings settings, MeterRegistry meters, Clock clock) {
+        HikariDataSource pool = Database.pool(settings.db(), "vantage-agent", 4);
+        try {
+            waitForDatabase(pool, settings.dbWait());
+            Migrations.requireCurrent(pool);
+            var agent = new Agent(settings, meters, clock, pool);
+            agent.startLoops();
+            return agent;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private void startLoops() {
+        scheduler.start();
+        watcher.start();
+        var context = MDC.getCopyOfContextMap();
+        liveness.scheduleWithFixedDelay(
+                () -> {
+                    MDC.setContextMap(context);
+                    try {
+                        jdbi.onDemand(AgentDao.class).touch(agentId, "leader");
+                    } catch (RuntimeException e) {
+                        log.warn("Could not refresh agents.last_seen_at: {}", e.getMessage());
+                    }
+                },
+                AgentSettings.LIVENESS_INTERVAL.toMillis(),
+                AgentSettings.LIVENESS_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void reload(String reason) {
+        var rows = jdbi.onDemand(ConfigDao.class).listMonitors(datacenter.id());
+        var snapshot = ConfigSnapshot.build(rows, registry);
+        var changes = scheduler.apply(snapshot);
+        if (changes.added() + changes.changed() + changes.removed() > 0) {
+            log.info(
+                    "Configuration applied ({}): {} monitors, {} added, {} changed, {} removed, {} invalid",
+                    reason,
+                    snapshot.monitors().size(),
+                    changes.added(),
+                    changes.changed(),
+                    changes.removed(),
+                    snapshot.invalid().size());
+        }
+        for (ScheduledMonitor m : changes.newlyInvalid()) {
+            try (var ignored = MDC.putCloseable("monitor", Long.toString(m.id()))) {
+                log.warn(
+                        "Invalid monitor {} ({}): {}; it reports INVALID_CONFIG heartbeats until the row is fixed",
+                        m.id(),
+                        m.spec().name(),
+                        m.invalidReason());
+            }
+        }
+    }
+
+    private static void waitForDatabase(HikariDataSource pool, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean logged = false;
+        while (true) {
+            try (var c = pool.getConnection()) {
+                return;
+            } catch (SQLException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw new ConfigurationException("cannot reach the database of DB_CONN_STRING after "
+                            + wait.toSeconds() + " s: " + e.getMessage());
+                }
+                if (!logged) {
+                    log.warn(
+                            "Waiting for the database ({}); retrying for up to {} s", e.getMessage(), wait.toSeconds());
+                    logged = true;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ConfigurationException("interrupted while waiting for the database");
+                }
+            }
+        }
+    }
+
+    static DatacenterRow resolveDatacenter(Jdbi jdbi, String idOrCode) {
+        var dao = jdbi.onDemand(ConfigDao.class);
+        String value = idOrCode.strip();
+        var found = value.chars().allMatch(Character::isDigit) && value.length() < 10
+                ? dao.findDatacenterById(Integer.parseInt(value))
+                : dao.findDatacenterByCode(value);
+        return found.orElseThrow(() -> {
+            var known = dao.listDatacenters().stream()
+                    .map(d -> d.id() + "=" + d.code())
+                    .toList();
+            return new ConfigurationException("DATACENTER_ID=" + value + ": no datacenter with that id or code"
+                    + (known.isEmpty()
+                            ? " (the datacenters table is empty)"
+                            : " (known: " + String.join(", ", known) + ")"));
+        });
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    public int agentId() {
+        return agentId;
+    }
+
+    public DatacenterRow datacenter() {
+        return datacenter;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info(
+                "Agent stopping: finishing probes in flight (up to {} s) and flushing heartbeats",
+                settings.shutdownGrace().toSeconds());
+        watcher.close();
+        boolean finished = scheduler.stop(settings.shutdownGrace());
+        writer.close();
+        partitions.close();
+        liveness.shutdownNow();
+        try {
+            jdbi.onDemand(AgentDao.class).markStopped(agentId);
+        } catch (RuntimeException e) {
+            log.warn("Could not mark the agent stopped: {}", e.getMessage());
+        }
+        pool.close();
+        log.info("Agent stopped{}", finished ? "" : " (some probes were interrupted)");
+    }
+}

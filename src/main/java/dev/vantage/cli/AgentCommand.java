@@ -1,0 +1,110 @@
+package dev.vantage.cli;
+
+import dev.vantage.agent.Agent;
+import dev.vantage.agent.AgentSettings;
+import dev.vantage.config.ConfigurationException;
+import dev.vantage.config.DbConnection;
+import dev.vantage.config.Environment;
+import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vantage agent}: probes one datacenter's monitors until SIGTERM. */
+@Command(name = "agent", description = "Run the probes of one datacenter and write heartbeats.")
+public final class AgentCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--db",
+            paramLabel = "URL",
+            description = "Database URL (default: DB_CONN_STRING or DB_CONN_STRING_FILE).")
+    String db;
+
+    @Option(
+            names = "--datacenter",
+            paramLabel = "ID|CODE",
+            description = "Datacenter id or code (default: DATACENTER_ID).")
+    String datacenter;
+
+    @Option(names = "--name", description = "Agent name (default: VANTAGE_AGENT_NAME, else hostname-pid).")
+    String name;
+
+    @Option(
+            names = "--max-concurrency",
+            paramLabel = "N",
+            description = "Probes running at once (default: VANTAGE_MAX_CONCURRENCY, else 512).")
+    String maxConcurrency;
+
+    @Option(
+            names = "--reload-interval",
+            paramLabel = "SECONDS",
+            description = "Slow reload timer, in case a NOTIFY is missed (default: VANTAGE_RELOAD_INTERVAL, else 30).")
+    String reloadInterval;
+
+    @Option(
+            names = "--shutdown-grace",
+            paramLabel = "SECONDS",
+            description = "Time probes in flight get to finish at shutdown (default: VANTAGE_SHUTDOWN_GRACE, else 10).")
+    String shutdownGrace;
+
+    @Option(
+            names = "--db-wait",
+            paramLabel = "SECONDS",
+            description = "How long to wait for the database at start (default: VANTAGE_DB_WAIT, else 60).")
+    String dbWait;
+
+    @Option(
+            names = "--queue-capacity",
+            paramLabel = "N",
+            description =
+                    "Heartbeats buffered in memory while the database is away (default: VANTAGE_QUEUE_CAPACITY, else 50000).")
+    String queueCapacity;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var settings = settings(Environment.system());
+        var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        var agent = Agent.start(settings, meters, Clock.systemUTC());
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.close();
+                            stopped.countDown();
+                        },
+                        "agent-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    AgentSettings settings(Environment env) {
+        var connection = DbConnection.parse(env.require(db, "DB_CONN_STRING", "--db", "the database URL"));
+        return new AgentSettings(
+                connection,
+                env.require(datacenter, "DATACENTER_ID", "--datacenter", "the datacenter id or code"),
+                env.resolve(name, "VANTAGE_AGENT_NAME").orElseGet(AgentSettings::defaultName),
+                integer(env, maxConcurrency, "VANTAGE_MAX_CONCURRENCY", 512),
+                Duration.ofSeconds(integer(env, reloadInterval, "VANTAGE_RELOAD_INTERVAL", 30)),
+                Duration.ofSeconds(integer(env, shutdownGrace, "VANTAGE_SHUTDOWN_GRACE", 10)),
+                Duration.ofSeconds(integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
+                HeartbeatWriterSettings.DEFAULTS.withQueueCapacity(
+                        integer(env, queueCapacity, "VANTAGE_QUEUE_CAPACITY", 50_000)));
+    }
+
+    static int integer(Environment env, String flag, String variable, int defaultValue) {
+        var value = env.resolve(flag, variable);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.get().strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(variable + ": expected a whole number, got '" + value.get() + "'");
+        }
+    }
+}

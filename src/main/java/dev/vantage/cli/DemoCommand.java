@@ -1,0 +1,79 @@
+package dev.vantage.cli;
+
+import dev.vantage.demo.Demo;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vantage demo}: the whole system on embedded defaults, until Ctrl+C. */
+@Command(
+        name = "demo",
+        description = "Run an embedded PostgreSQL 17, demo targets on loopback and one agent per demo datacenter.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Keep the database here (default: a temporary directory removed at exit).")
+    Path dataDir;
+
+    @Option(
+            names = "--pg-port",
+            paramLabel = "PORT",
+            description = "Loopback port of the embedded PostgreSQL (default: any free port).")
+    int pgPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var demo = Demo.start(dataDir, pgPort);
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            demo.close();
+                            stopped.countDown();
+                        },
+                        "demo-shutdown"));
+        printWelcome(System.out, demo);
+        stopped.await();
+        return 0;
+    }
+
+    static void printWelcome(PrintStream out, Demo demo) {
+        out.println();
+        out.println("Vantage demo is running. Press Ctrl+C to stop.");
+        out.println();
+        out.println("  Database (JDBC):   " + demo.jdbcUrl());
+        out.println("  DB_CONN_STRING:    " + demo.libpqUrl());
+        out.println("  psql:              psql '" + demo.libpqUrl().replace("?sslmode=disable", "") + "'");
+        out.println("  Data directory:    " + demo.dataDirectory());
+        out.println();
+        out.println("Queries to try:");
+        out.println();
+        out.println("  -- the latest heartbeat of every monitor in every datacenter");
+        out.println("  SELECT DISTINCT ON (h.monitor_id, d.code) d.code AS dc, m.name, h.success,");
+        out.println("         h.response_status_code AS status, round(h.response_time_ms::numeric, 3) AS ms,");
+        out.println("         h.error_type, h.error_message");
+        out.println("  FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id");
+        out.println("  JOIN datacenters d ON d.id = h.datacenter_id");
+        out.println("  ORDER BY h.monitor_id, d.code, h.scheduled_at DESC;");
+        out.println();
+        out.println("  -- phases of the slow target: DNS, connect, TLS, server processing, transfer (ms)");
+        out.println("  SELECT scheduled_at, dns_lookup_ms, tcp_connect_ms, tls_handshake_ms, server_processing_ms,");
+        out.println("         content_transfer_ms, time_to_first_byte_ms, response_time_ms");
+        out.println("  FROM api_heartbeats WHERE monitor_id = (SELECT id FROM api_monitors WHERE name LIKE 'Slow%')");
+        out.println("  ORDER BY scheduled_at DESC LIMIT 5;");
+        out.println();
+        out.println("  -- failures by error type over the last 10 minutes");
+        out.println("  SELECT error_type, count(*) FROM api_heartbeats");
+        out.println("  WHERE NOT success AND scheduled_at > now() - interval '10 minutes'");
+        out.println("  GROUP BY error_type ORDER BY count(*) DESC;");
+        out.println();
+        out.println("Edit api_monitors or schedules with psql: the agents apply changes within a second.");
+        out.println();
+        out.flush();
+    }
+}

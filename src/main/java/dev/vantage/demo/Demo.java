@@ -1,0 +1,168 @@
+package dev.vantage.demo;
+
+import dev.vantage.agent.Agent;
+import dev.vantage.agent.AgentSettings;
+import dev.vantage.config.DbConnection;
+import dev.vantage.db.Database;
+import dev.vantage.db.Migrations;
+import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system on one machine with no set-up: an embedded PostgreSQL 17, the migrations, demo rows aimed at
+ * loopback targets that the demo serves itself, and one agent per demo datacenter.
+ */
+public final class Demo implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Demo.class);
+
+    private final EmbeddedPostgres postgres;
+    private final Path dataDirectory;
+    private final boolean temporary;
+    private final DemoTargets targets;
+    private final DbConnection connection;
+    private final List<Agent> agents = new ArrayList<>();
+
+    private Demo(EmbeddedPostgres postgres, Path dataDirectory, boolean temporary, DemoTargets targets) {
+        this.postgres = postgres;
+        this.dataDirectory = dataDirectory;
+        this.temporary = temporary;
+        this.targets = targets;
+        this.connection = DbConnection.parse(libpqUrl());
+    }
+
+    /**
+     * Starts everything. {@code dataDirectory} null means a temporary directory removed at close; {@code port} 0
+     * means any free loopback port.
+     */
+    public static Demo start(Path dataDirectory, int port) {
+        boolean temporary = dataDirectory == null;
+        DemoTargets targets = null;
+        EmbeddedPostgres postgres = null;
+        try {
+            Path dir = temporary ? Files.createTempDirectory("vantage-demo-") : dataDirectory.toAbsolutePath();
+            Files.createDirectories(dir);
+            var builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(temporary)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // Demo.close stops PostgreSQL after the agents have flushed; zonky's own hook would race them.
+                    .setRegisterShutdownHook(false);
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            postgres = builder.start();
+            targets = DemoTargets.start();
+            var demo = new Demo(postgres, dir, temporary, targets);
+            demo.prepare();
+            return demo;
+        } catch (IOException e) {
+            closeQuietly(targets, postgres);
+            throw new UncheckedIOException("cannot start the demo: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(targets, postgres);
+            throw e;
+        }
+    }
+
+    private void prepare() {
+        try (var pool = Database.pool(connection, "vantage-demo", 2)) {
+            Migrations.migrate(pool);
+            Database.jdbi(pool).useTransaction(h -> DemoData.seed(h, targets));
+        }
+        for (String dc : List.of("VA", "NY", "LON")) {
+            var settings = new AgentSettings(
+                    connection,
+                    dc,
+                    "demo-" + dc,
+                    256,
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(10),
+                    HeartbeatWriterSettings.DEFAULTS.withShutdownDeadline(Duration.ofSeconds(3)));
+            // One registry per agent: three agents in one process would otherwise collide on the same meters.
+            agents.add(Agent.start(settings, new SimpleMeterRegistry(), Clock.systemUTC()));
+        }
+    }
+
+    /** The database as a user gives it in DB_CONN_STRING. */
+    public String libpqUrl() {
+        return "postgres://postgres:postgres@127.0.0.1:" + postgres.getPort() + "/postgres?sslmode=disable";
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres?user=postgres";
+    }
+
+    public DbConnection connection() {
+        return connection;
+    }
+
+    public DemoTargets targets() {
+        return targets;
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    @Override
+    public void close() {
+        // Agents stop in parallel: each flushes its own heartbeats within its own deadline.
+        try (var stopping = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Agent agent : agents) {
+                stopping.execute(() -> {
+                    try {
+                        agent.close();
+                    } catch (RuntimeException e) {
+                        log.warn("Demo agent did not stop cleanly: {}", e.toString());
+                    }
+                });
+            }
+        }
+        closeQuietly(targets, postgres);
+        if (temporary) {
+            deleteRecursively(dataDirectory);
+        }
+    }
+
+    private static void closeQuietly(DemoTargets targets, EmbeddedPostgres postgres) {
+        try {
+            if (targets != null) {
+                targets.close();
+            }
+        } catch (Exception e) {
+            log.warn("Demo targets did not stop cleanly: {}", e.toString());
+        }
+        try {
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (IOException e) {
+            log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not remove the demo directory {}: {}", dir, e.toString());
+        }
+    }
+}

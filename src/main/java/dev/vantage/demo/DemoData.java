@@ -1,0 +1,94 @@
+package dev.vantage.demo;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The demo's configuration rows: two regions, three datacenters, two schedules and a dozen monitors aimed at the
+ * demo's own loopback targets, one per outcome a user should recognise (fast, slow, large, TLS, each error type, and a
+ * broken row). Rows, not schema: inserted like a user would with SQL.
+ */
+final class DemoData {
+    private DemoData() {}
+
+    /** A demo monitor: its name is its key, so a restart on a kept data directory only updates the URLs. */
+    record DemoMonitor(
+            String name, String type, String method, String url, String settings, Integer timeoutMs, String schedule) {}
+
+    static List<DemoMonitor> monitors(DemoTargets t) {
+        return List.of(
+                new DemoMonitor("Fast API", "http", "GET", t.httpUrl("/fast"), "{}", null, "every 5 s"),
+                new DemoMonitor("Slow first byte (200 ms)", "http", "GET", t.httpUrl("/slow"), "{}", null, "every 5 s"),
+                new DemoMonitor("Large download (1 MiB)", "http", "GET", t.httpUrl("/big"), "{}", null, "every 10 s"),
+                new DemoMonitor(
+                        "HTTPS, self-signed (verify_tls off)",
+                        "https",
+                        "GET",
+                        t.httpsUrl("/fast"),
+                        "{\"verify_tls\": false}",
+                        null,
+                        "every 5 s"),
+                new DemoMonitor(
+                        "HTTPS, self-signed (verified)", "https", "GET", t.httpsUrl("/fast"), "{}", null, "every 10 s"),
+                new DemoMonitor(
+                        "Maintenance page (503)", "http", "GET", t.httpUrl("/status/503"), "{}", null, "every 5 s"),
+                new DemoMonitor("Redirect to fast", "http", "GET", t.httpUrl("/redirect"), "{}", null, "every 10 s"),
+                new DemoMonitor("Refused port", "http", "GET", t.refusedUrl(), "{}", null, "every 5 s"),
+                new DemoMonitor("Never answers", "http", "GET", t.blackholeUrl(), "{}", 2000, "every 5 s"),
+                new DemoMonitor("Unresolvable name", "http", "GET", t.unresolvableUrl(), "{}", null, "every 10 s"),
+                new DemoMonitor(
+                        "TCP banner",
+                        "tcp",
+                        null,
+                        t.tcpUrl(),
+                        "{\"expect\": \"" + DemoTargets.BANNER + "\"}",
+                        null,
+                        "every 5 s"),
+                new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"));
+    }
+
+    /** Inserts everything on an empty database; on a kept one, points the demo monitors at this run's ports. */
+    static void seed(Handle h, DemoTargets targets) {
+        boolean empty = h.createQuery("SELECT count(*) FROM datacenters")
+                        .mapTo(Long.class)
+                        .one()
+                == 0;
+        if (empty) {
+            h.execute("INSERT INTO regions (name, region_code, group_name) VALUES"
+                    + " ('US East (N. Virginia)', 'us-east-1', 'US'), ('Europe (London)', 'eu-west-2', 'Europe')");
+            h.execute("INSERT INTO datacenters (code, name, region_id) VALUES"
+                    + " ('VA', 'Virginia', (SELECT id FROM regions WHERE region_code = 'us-east-1')),"
+                    + " ('NY', 'New York', (SELECT id FROM regions WHERE region_code = 'us-east-1')),"
+                    + " ('LON', 'London', (SELECT id FROM regions WHERE region_code = 'eu-west-2'))");
+            h.execute("INSERT INTO schedules (name, interval, thresholds_warning, thresholds_critical) VALUES"
+                    + " ('every 5 s', 5, 300, 800), ('every 10 s', 10, 500, 1000)");
+        }
+        for (DemoMonitor m : monitors(targets)) {
+            int updated = h.createUpdate("UPDATE api_monitors SET url = :url WHERE name = :name")
+                    .bind("url", m.url())
+                    .bind("name", m.name())
+                    .execute();
+            if (updated == 0 && empty) {
+                h.createUpdate(
+                                """
+                                INSERT INTO api_monitors (name, type, method, url, schedule_id, settings, timeout_ms)
+                                VALUES (:name, :type, coalesce(:method, 'GET'), :url,
+                                        (SELECT id FROM schedules WHERE name = :schedule), CAST(:settings AS jsonb),
+                                        :timeoutMs)
+                                """)
+                        .bind("name", m.name())
+                        .bind("type", m.type())
+                        .bind("method", m.method())
+                        .bind("url", m.url())
+                        .bind("schedule", m.schedule())
+                        .bind("settings", m.settings())
+                        .bind("timeoutMs", m.timeoutMs())
+                        .execute();
+            }
+        }
+        if (empty) {
+            h.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id)"
+                    + " SELECT d.id, m.id FROM datacenters d CROSS JOIN api_monitors m");
+        }
+    }
+}
