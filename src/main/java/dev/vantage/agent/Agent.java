@@ -47,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService liveness;
     private volatile boolean closed;
+    private final java.util.Map<String, String> identity;
 
     private Agent(AgentSettings settings, MeterRegistry meters, Clock clock, HikariDataSource pool) {
         this.settings = settings;
@@ -80,6 +81,7 @@ public final class Agent implements AutoCloseable {
                 settings.maxConcurrency(),
                 meters);
         this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
+        this.identity = java.util.Map.copyOf(MDC.getCopyOfContextMap());
         this.liveness = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("agent-liveness").daemon(true).factory());
     }
@@ -151,7 +153,7 @@ public final class Agent implements AutoCloseable {
             } catch (SQLException e) {
                 if (System.nanoTime() >= deadline) {
                     throw new ConfigurationException("cannot reach the database of DB_CONN_STRING after "
-                            + wait.toSeconds() + " s: " + e.getMessage());
+                            + wait.toSeconds() + " s: " + rootMessage(e));
                 }
                 if (!logged) {
                     log.warn(
@@ -166,6 +168,15 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Hikari wraps the driver's reason ("Connection refused") in its own timeout message. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     static DatacenterRow resolveDatacenter(Jdbi jdbi, String idOrCode) {
@@ -207,6 +218,21 @@ public final class Agent implements AutoCloseable {
             return;
         }
         closed = true;
+        // close() runs on a shutdown-hook thread: carry the agent's identity into its log lines too.
+        var previous = MDC.getCopyOfContextMap();
+        MDC.setContextMap(identity);
+        try {
+            stop();
+        } finally {
+            if (previous == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previous);
+            }
+        }
+    }
+
+    private void stop() {
         log.info(
                 "Agent stopping: finishing probes in flight (up to {} s) and flushing heartbeats",
                 settings.shutdownGrace().toSeconds());

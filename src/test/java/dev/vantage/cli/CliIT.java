@@ -1,0 +1,164 @@
+package dev.vantage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.demo.DemoTargets;
+import dev.vantage.testing.PostgresExtension;
+import dev.vantage.testing.PostgresExtension.Empty;
+import dev.vantage.testing.PostgresExtension.Fresh;
+import dev.vantage.testing.TestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar run as a user runs it: a separate JVM, settings from the environment, signals to stop it. */
+@ExtendWith(PostgresExtension.class)
+class CliIT {
+    private static final Path JAR = Path.of("target", "vantage.jar");
+
+    record Run(int exit, List<String> stdout, List<String> stderr) {}
+
+    private static ProcessBuilder vantage(Map<String, String> env, Path dir, String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var command = new ArrayList<>(List.of(java, "-jar", JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        var pb = new ProcessBuilder(command);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.redirectOutput(dir.resolve("out.txt").toFile());
+        pb.redirectError(dir.resolve("err.txt").toFile());
+        return pb;
+    }
+
+    private static Run run(Map<String, String> env, Path dir, String... args) throws Exception {
+        Process p = vantage(env, dir, args).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("vantage exits").isTrue();
+        return new Run(p.exitValue(), lines(dir.resolve("out.txt")), lines(dir.resolve("err.txt")));
+    }
+
+    /** Output lines, without the JVM's own warnings about libraries (not ours to print). */
+    private static List<String> lines(Path file) throws IOException {
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.startsWith("WARNING:"))
+                .toList();
+    }
+
+    @Test
+    void aMissingDatabaseUrlIsOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
+        var run = run(Map.of("DATACENTER_ID", "VA"), dir, "agent");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.stderr())
+                .containsExactly("vantage agent: DB_CONN_STRING is not set: give the database URL"
+                        + " with --db or the DB_CONN_STRING variable");
+    }
+
+    @Test
+    void aMalformedDatabaseUrlIsOneLineThatHidesThePassword(@TempDir Path dir) throws Exception {
+        var run = run(Map.of("DB_CONN_STRING", "postgres://u:hunter2@/db", "DATACENTER_ID", "VA"), dir, "agent");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.stderr()).containsExactly("vantage agent: DB_CONN_STRING: no host in the URL");
+    }
+
+    @Test
+    void anUnknownDatacenterIsOneLine(@Fresh TestDatabase db, @TempDir Path dir) throws Exception {
+        var run = run(Map.of("DB_CONN_STRING", db.libpqUrl(), "DATACENTER_ID", "ZZ"), dir, "agent");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.stderr())
+                .as(String.join("\n", run.stderr()))
+                .containsExactly("vantage agent: DATACENTER_ID=ZZ: no datacenter with that id or code"
+                        + " (the datacenters table is empty)");
+    }
+
+    @Test
+    void anUnmigratedDatabaseIsRefusedThenMigrateFixesIt(@Empty TestDatabase db, @TempDir Path dir) throws Exception {
+        var env = Map.of("DB_CONN_STRING", db.libpqUrl(), "DATACENTER_ID", "VA");
+
+        var refused = run(env, dir, "agent");
+        var migrated = run(env, dir, "migrate");
+
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.stderr())
+                .containsExactly("vantage agent: database schema is empty (no Vantage tables),"
+                        + " this Vantage needs version 1: run 'vantage migrate' first");
+        assertThat(migrated.exit()).isZero();
+        assertThat(migrated.stdout()).containsExactly("Schema is at version 1 (1 migrations applied)");
+    }
+
+    @Test
+    void anAgentProbesLogsJsonWithItsIdentityAndStopsCleanlyOnSigterm(TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        try (var targets = DemoTargets.start()) {
+            db.execute("INSERT INTO datacenters (code, name) VALUES ('VA', 'Virginia')");
+            db.execute("INSERT INTO schedules (name, interval) VALUES ('every second', 1)");
+            db.execute(
+                    "INSERT INTO api_monitors (name, url, schedule_id) VALUES ('fast', ?, 1)",
+                    targets.httpUrl("/fast"));
+            db.execute("INSERT INTO datacenter_monitors VALUES (1, 1)");
+            Process agent = vantage(
+                            Map.of(
+                                    "DB_CONN_STRING",
+                                    db.libpqUrl(),
+                                    "DATACENTER_ID",
+                                    "va",
+                                    "VANTAGE_AGENT_NAME",
+                                    "cli-it"),
+                            dir,
+                            "agent")
+                    .start();
+            try {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> db.count("SELECT count(*) FROM api_heartbeats WHERE success") >= 2);
+
+                agent.destroy(); // SIGTERM
+                assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                agent.destroyForcibly();
+            }
+
+            assertThat(db.count("SELECT count(*) FROM agents WHERE name = 'cli-it' AND role = 'stopped'"
+                            + " AND stopped_at IS NOT NULL"))
+                    .isEqualTo(1);
+            var json = new ObjectMapper();
+            var logLines = lines(dir.resolve("out.txt"));
+            assertThat(logLines).isNotEmpty();
+            for (String line : logLines) {
+                var event = json.readTree(line);
+                assertThat(event.has("message")).as(line).isTrue();
+                assertThat(event.has("level")).as(line).isTrue();
+            }
+            assertThat(logLines)
+                    .anySatisfy(l -> assertThat(json.readTree(l).path("message").asText())
+                            .startsWith("Agent cli-it (id 1) started for datacenter VA"));
+            assertThat(logLines)
+                    .anySatisfy(l -> assertThat(json.readTree(l).path("message").asText())
+                            .isEqualTo("Agent stopped"));
+            assertThat(logLines.stream()
+                            .map(l -> {
+                                try {
+                                    return json.readTree(l);
+                                } catch (IOException e) {
+                                    throw new AssertionError(e);
+                                }
+                            })
+                            .filter(e -> e.path("logger_name").asText().startsWith("dev.vantage.agent")))
+                    .allSatisfy(e -> {
+                        assertThat(e.path("agent").asText()).isEqualTo("cli-it");
+                        assertThat(e.path("dc").asText()).isEqualTo("VA");
+                    });
+        }
+    }
+}
