@@ -76,11 +76,22 @@ class HttpMonitorIT {
 
     @Test
     void theFirstByteOfADelayedResponseIsStampedWhenItArrives() throws Exception {
-        ProbeResult r = probe(targets.httpUrl("/slow"), "{}");
+        // Scheduling noise on a busy 2-core machine only ever adds time, never removes it: every run must be at
+        // least 200 ms (a stamp before the byte arrived would be a bug), and the best of three within 3 ms of it.
+        var runs = new java.util.ArrayList<ProbeResult>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(probe(targets.httpUrl("/slow"), "{}"));
+        }
 
-        assertThat(r.success()).isTrue();
-        assertThat(r.timings().serverProcessing()).isBetween(200.0, 203.0);
-        assertThat(r.timings().timeToFirstByte()).isBetween(200.0, 203.0);
+        assertThat(runs).allSatisfy(r -> {
+            assertThat(r.success()).isTrue();
+            assertThat(r.timings().serverProcessing()).isGreaterThanOrEqualTo(200.0);
+            assertThat(r.timings().timeToFirstByte()).isGreaterThanOrEqualTo(200.0);
+        });
+        assertThat(runs.stream().mapToDouble(r -> r.timings().serverProcessing()).min().orElseThrow())
+                .isBetween(200.0, 203.0);
+        assertThat(runs.stream().mapToDouble(r -> r.timings().timeToFirstByte()).min().orElseThrow())
+                .isBetween(200.0, 203.0);
     }
 
     @Test
