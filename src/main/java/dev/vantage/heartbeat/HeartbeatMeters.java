@@ -10,7 +10,7 @@ import java.util.Map;
 
 /** The writer's meters, all named from {@link #PREFIX}; tags have a handful of values each. */
 public final class HeartbeatMeters {
-    public static final String PREFIX = "vantage.heartbeats";
+    public static final String PREFIX = dev.vantage.Meters.PREFIX + "heartbeats";
 
     /** Rows inserted. */
     public static final String WRITTEN = PREFIX + ".written";

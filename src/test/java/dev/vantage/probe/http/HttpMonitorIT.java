@@ -88,9 +88,15 @@ class HttpMonitorIT {
             assertThat(r.timings().serverProcessing()).isGreaterThanOrEqualTo(200.0);
             assertThat(r.timings().timeToFirstByte()).isGreaterThanOrEqualTo(200.0);
         });
-        assertThat(runs.stream().mapToDouble(r -> r.timings().serverProcessing()).min().orElseThrow())
+        assertThat(runs.stream()
+                        .mapToDouble(r -> r.timings().serverProcessing())
+                        .min()
+                        .orElseThrow())
                 .isBetween(200.0, 203.0);
-        assertThat(runs.stream().mapToDouble(r -> r.timings().timeToFirstByte()).min().orElseThrow())
+        assertThat(runs.stream()
+                        .mapToDouble(r -> r.timings().timeToFirstByte())
+                        .min()
+                        .orElseThrow())
                 .isBetween(200.0, 203.0);
     }
 
