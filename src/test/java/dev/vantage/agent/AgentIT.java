@@ -142,7 +142,7 @@ class AgentIT {
     }
 
     @Test
-    void registersItselfAndStampsItsHeartbeatsWithAgentAndDatacenter() {
+    void registersItselfRefreshesLastSeenAndStampsItsHeartbeatsWithAgentAndDatacenter() {
         long id = monitor("identity", targets.httpUrl("/fast"));
         awaitHeartbeats(id, 1);
 
@@ -155,6 +155,12 @@ class AgentIT {
                         agent.agentId(),
                         datacenterId))
                 .isEqualTo(1);
+        await().atMost(Duration.ofSeconds(8))
+                .until(() -> db.count(
+                                "SELECT count(*) FROM agents WHERE id = ?"
+                                        + " AND last_seen_at >= started_at + interval '4 seconds'",
+                                agent.agentId())
+                        == 1);
     }
 
     @Test
