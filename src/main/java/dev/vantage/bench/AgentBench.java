@@ -154,6 +154,9 @@ public final class AgentBench {
             double queued = meters.get(HeartbeatMeters.QUEUE_DEPTH).gauge().value();
             long rssSteady = vmRssKib();
             TimeUnit.SECONDS.sleep(3); // slots at the end of the window finish and their batch commits
+            if (ProcessHandle.of(targetsPid).map(h -> !h.isAlive()).orElse(true)) {
+                throw new IllegalStateException("the targets process " + targetsPid + " died during the run");
+            }
             report(Database.jdbi(pool), agent.datacenter().id(), before, after, queued, rssSteady);
         }
     }
