@@ -6,7 +6,6 @@ import dev.vantage.agent.Agent;
 import dev.vantage.agent.AgentSettings;
 import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
-import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.HeartbeatMeters;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +13,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -99,20 +97,9 @@ public final class AgentBench {
                 Runtime.version(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
         Process targets = startTargets();
-        Path pgData = Files.createTempDirectory("vantage-bench-pg");
-        try (var pg = EmbeddedPostgres.builder()
-                .setDataDirectory(pgData)
-                .setCleanDataDirectory(true)
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start()) {
-            try (var c = pg.getPostgresDatabase().getConnection();
-                    var s = c.createStatement()) {
-                s.execute("CREATE DATABASE vantage");
-            }
-            var db = DbConnection.parse(
-                    "postgres://postgres:postgres@127.0.0.1:" + pg.getPort() + "/vantage?sslmode=disable");
+        try (var pg = BenchPostgres.start(Map.of())) {
+            var db = pg.connection();
             try (var pool = Database.pool(db, "bench", 2)) {
-                Migrations.migrate(pool);
                 Map<String, String> urls = readUrls(targets);
                 String url = urls.get(p.get("target"));
                 if (url == null || !url.startsWith("http://127.0.0.1:") && !url.startsWith("https://127.0.0.1:")) {
@@ -123,7 +110,7 @@ public final class AgentBench {
                         url,
                         Integer.parseInt(p.get("monitors")),
                         Integer.parseInt(p.get("interval")));
-                run(db, pool, p, targets.pid(), postmasterPid(pgData));
+                run(db, pool, p, targets.pid(), postmasterPid(pg.dataDirectory()));
             }
         } finally {
             targets.destroy();

@@ -1,9 +1,7 @@
 package dev.vantage.bench;
 
 import ch.qos.logback.classic.Level;
-import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
-import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.Heartbeat;
 import dev.vantage.heartbeat.HeartbeatMeters;
 import dev.vantage.heartbeat.HeartbeatWriter;
@@ -15,8 +13,6 @@ import dev.vantage.probe.ProbeResult;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,26 +42,15 @@ public final class WriterBench {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : HeartbeatWriterSettings.DEFAULTS.batchSize();
         quietLogs();
-        var builder = EmbeddedPostgres.builder()
-                .setDataDirectory(Files.createTempDirectory("vantage-bench-pg"))
-                .setCleanDataDirectory(true)
-                .setServerConfig("listen_addresses", "127.0.0.1");
+        var serverConfig = new LinkedHashMap<String, String>();
         for (int i = 2; i < args.length; i++) {
             String[] setting = args[i].split("=", 2);
-            builder.setServerConfig(setting[0], setting[1]);
+            serverConfig.put(setting[0], setting[1]);
             System.out.printf("server setting %s = %s%n", setting[0], setting[1]);
         }
-        try (var pg = builder.start()) {
-            try (var c = pg.getPostgresDatabase().getConnection();
-                    var s = c.createStatement()) {
-                s.execute("CREATE DATABASE vantage");
-            }
-            var db = DbConnection.parse(
-                    "postgres://postgres:postgres@127.0.0.1:" + pg.getPort() + "/vantage?sslmode=disable");
-            try (var pool = Database.pool(db, "bench", 4)) {
-                Migrations.migrate(pool);
-                run(pool, rows, batchSize);
-            }
+        try (var pg = BenchPostgres.start(serverConfig);
+                var pool = Database.pool(pg.connection(), "bench", 4)) {
+            run(pool, rows, batchSize);
         }
     }
 
