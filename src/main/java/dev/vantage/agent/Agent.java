@@ -8,6 +8,7 @@ import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.PartitionMaintainer;
 import dev.vantage.probe.MonitorRegistry;
+import dev.vantage.probe.net.NetFailures;
 import dev.vantage.schedule.ConfigSnapshot;
 import dev.vantage.schedule.ConfigWatcher;
 import dev.vantage.schedule.ScheduledMonitor;
@@ -153,11 +154,13 @@ public final class Agent implements AutoCloseable {
             } catch (SQLException e) {
                 if (System.nanoTime() >= deadline) {
                     throw new ConfigurationException("cannot reach the database of DB_CONN_STRING after "
-                            + wait.toSeconds() + " s: " + rootMessage(e));
+                            + wait.toSeconds() + " s: " + NetFailures.rootMessage(e));
                 }
                 if (!logged) {
                     log.warn(
-                            "Waiting for the database ({}); retrying for up to {} s", e.getMessage(), wait.toSeconds());
+                            "Waiting for the database ({}); retrying for up to {} s",
+                            NetFailures.rootMessage(e),
+                            wait.toSeconds());
                     logged = true;
                 }
                 try {
@@ -168,15 +171,6 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Hikari wraps the driver's reason ("Connection refused") in its own timeout message. */
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     static DatacenterRow resolveDatacenter(Jdbi jdbi, String idOrCode) {
