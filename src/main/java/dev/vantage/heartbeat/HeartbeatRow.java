@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param monitorId api_monitors.id
  * @param datacenterId datacenters.id
  * @param scheduledAt the slot
+ * @param leaseEpoch the datacenter lease epoch it was probed under (its fencing token), null without a lease
  * @param line one tuple of binary COPY format
  */
-public record HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt, byte[] line) {
+public record HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt, Long leaseEpoch, byte[] line) {
 
     public HeartbeatRow {
         Objects.requireNonNull(scheduledAt, "scheduledAt");
@@ -27,6 +28,7 @@ public record HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt
                 heartbeat.monitorId(),
                 heartbeat.datacenterId(),
                 heartbeat.scheduledAt(),
+                heartbeat.leaseEpoch(),
                 HeartbeatCopyFormat.line(heartbeat));
     }
 
