@@ -200,6 +200,10 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             }
             checkedAt = clock.instant();
             reportStandby();
+            if (closing.getCount() > 0) {
+                session.awaitRelease(jittered(settings.retryInterval()));
+            }
+            return;
         } catch (SQLException e) {
             dropSession();
             String reason = NetFailures.rootMessage(e);

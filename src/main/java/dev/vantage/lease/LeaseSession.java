@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
@@ -19,6 +20,9 @@ import java.util.Properties;
 final class LeaseSession implements AutoCloseable {
     /** The first key of Vantage's advisory locks: 'VANT' in ASCII. The second is the datacenter id. */
     static final int NAMESPACE = 0x56414E54;
+
+    /** Where a leader announces a graceful release (payload: the datacenter id), so standbys take over at once. */
+    static final String RELEASE_CHANNEL = "vantage_lease_released";
 
     /** idle_session_timeout, which frees the lock of a leader that went silent, came with PostgreSQL 14. */
     static final int MIN_SERVER_VERSION = 140_000;
@@ -137,6 +141,7 @@ final class LeaseSession implements AutoCloseable {
                 s.execute("SET tcp_keepalives_interval = 1");
                 s.execute("SET tcp_keepalives_count = " + Math.max(1, seconds / 4));
                 s.execute("SET lock_timeout = '" + seconds * 3 / 2 + "s'");
+                s.execute("LISTEN " + RELEASE_CHANNEL);
             }
             return new LeaseSession(c, datacenterId, pid, settings);
         } catch (SQLException | RuntimeException e) {
@@ -204,16 +209,37 @@ final class LeaseSession implements AutoCloseable {
         }
     }
 
-    /** Marks the epoch released and unlocks, so a standby takes over at its next try. */
+    /**
+     * Waits up to {@code timeout} for a leader of this datacenter to announce a graceful release; true when one did.
+     * A crashed leader announces nothing: the standby's next try after the timeout finds the lock free.
+     */
+    boolean awaitRelease(Duration timeout) throws SQLException {
+        var pg = connection.unwrap(org.postgresql.PGConnection.class);
+        var notifications = pg.getNotifications(Math.toIntExact(Math.max(1, timeout.toMillis())));
+        if (notifications == null) {
+            return false;
+        }
+        String me = Integer.toString(datacenterId);
+        for (var n : notifications) {
+            if (me.equals(n.getParameter())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Marks the epoch released, unlocks and tells the standbys, so one takes over at once. */
     void release(long epoch) throws SQLException {
         try (var s = connection.prepareStatement(RELEASE)) {
             s.setInt(1, datacenterId);
             s.setLong(2, epoch);
             s.executeUpdate();
         }
-        try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+        try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?), pg_notify(?, ?)")) {
             s.setInt(1, NAMESPACE);
             s.setInt(2, datacenterId);
+            s.setString(3, RELEASE_CHANNEL);
+            s.setString(4, Integer.toString(datacenterId));
             s.executeQuery().close();
         }
     }
