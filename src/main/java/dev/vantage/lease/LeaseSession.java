@@ -35,16 +35,24 @@ final class LeaseSession implements AutoCloseable {
               AND pid = pg_backend_pid() AND granted
             """;
 
+    /**
+     * How far after the moment it takes the lock a new leader's coverage starts. Its scheduler passes slots as a
+     * standby until it has read the new epoch back; a slot in between would be nobody's (the old epoch fenced off,
+     * the new one not yet admitting). Starting a little later leaves those slots to the old leader, if it still
+     * runs, and the fence lets its rows for them through.
+     */
+    static final Duration COVERAGE_DELAY = Duration.ofMillis(200);
+
     // clock_timestamp() in the UPDATE is evaluated after the row lock is granted, so after every writer transaction
     // that holds the row FOR SHARE has committed: every row such a transaction wrote has an earlier slot.
     private static final String BUMP =
             """
             WITH lease AS (
                 INSERT INTO datacenter_leases AS l (datacenter_id, epoch, holder_agent_id, acquired_at)
-                VALUES (?, 1, ?, clock_timestamp())
+                VALUES (?, 1, ?, clock_timestamp() + make_interval(secs => ?))
                 ON CONFLICT (datacenter_id) DO UPDATE
                     SET epoch = l.epoch + 1, holder_agent_id = excluded.holder_agent_id,
-                        acquired_at = clock_timestamp(), released_at = NULL
+                        acquired_at = clock_timestamp() + make_interval(secs => ?), released_at = NULL
                 RETURNING datacenter_id, epoch, holder_agent_id, acquired_at)
             INSERT INTO datacenter_lease_history (datacenter_id, epoch, holder_agent_id, acquired_at)
             SELECT datacenter_id, epoch, holder_agent_id, acquired_at FROM lease
@@ -198,6 +206,8 @@ final class LeaseSession implements AutoCloseable {
         try (var s = connection.prepareStatement(BUMP)) {
             s.setInt(1, datacenterId);
             s.setInt(2, agentId);
+            s.setDouble(3, COVERAGE_DELAY.toMillis() / 1000.0);
+            s.setDouble(4, COVERAGE_DELAY.toMillis() / 1000.0);
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return new Acquisition(
