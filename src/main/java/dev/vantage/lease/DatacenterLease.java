@@ -183,6 +183,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
                         log.error("Lease loop of {} failed; retrying every {}", label, settings.retryInterval(), e);
                         lastLoopError = String.valueOf(e.getMessage());
                     }
+                    trust.revoke(); // the session goes, and the lock with it: no probe until it is retaken
                     dropSession();
                     pause(settings.retryInterval());
                 }
