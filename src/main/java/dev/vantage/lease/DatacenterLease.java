@@ -184,6 +184,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
                         lastLoopError = String.valueOf(e.getMessage());
                     }
                     trust.revoke(); // the session goes, and the lock with it: no probe until it is retaken
+                    lastFailure = "lease loop error: " + e.getMessage();
                     dropSession();
                     pause(settings.retryInterval());
                 }
