@@ -67,8 +67,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     // Written by the lease thread only; read by the scheduler and the agent.
     private volatile boolean leader;
     private volatile long epoch;
-    private volatile Instant coversFrom = Instant.MAX;
-    private volatile long lostUpTo;
+    private final Terms terms = new Terms();
     private volatile Instant checkedAt;
 
     // Lease thread only.
@@ -78,6 +77,9 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     private String lastFailure;
     private String lastLoopError;
     private long lastStandbyEpoch = -1;
+    /** Set while a leader that lost the lock still probes the slots before the new leader's start. */
+    private Instant handingOverUntil;
+
     private long nextCheckNanos;
 
     private DatacenterLease(
@@ -151,16 +153,16 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             untrusted.increment();
             return OptionalLong.empty();
         }
-        if (slot.isBefore(coversFrom)) {
-            beforeLease.increment(); // the previous leader's slot (or a gap): never probed twice
-            return OptionalLong.empty();
+        OptionalLong covered = terms.epochFor(slot);
+        if (covered.isEmpty()) {
+            beforeLease.increment(); // another epoch's slot: never probed twice
         }
-        return OptionalLong.of(epoch);
+        return covered;
     }
 
     @Override
-    public boolean keep(long probedEpoch) {
-        return probedEpoch > lostUpTo;
+    public boolean keep(long probedEpoch, Instant slot) {
+        return terms.keep(probedEpoch, slot);
     }
 
     public Status status() {
@@ -224,6 +226,14 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     }
 
     private void lead() throws InterruptedException {
+        if (handingOverUntil != null) {
+            Duration left = Duration.between(clock.instant(), handingOverUntil);
+            if (left.isPositive() && closing.await(left.toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+            stopLeading(handingOverUntil);
+            return;
+        }
         long wait = nextCheckNanos - nanoTime.getAsLong();
         if (wait > 0 && closing.await(wait, TimeUnit.NANOSECONDS)) {
             return;
@@ -240,7 +250,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
                 checkedAt = clock.instant();
                 return;
             }
-            lose("the lock is no longer held by this session (pg_locks)");
+            lose(start, "the lock is no longer held by this session (pg_locks)", successorStart());
         } catch (SQLException e) {
             String reason = "lease session failed: " + NetFailures.rootMessage(e);
             failedSessionPid = session.backendPid();
@@ -266,7 +276,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             if (session.tryLock()) {
                 acquire(start, " again after the " + reason);
             } else {
-                lose(reason + "; another replica holds the lock now");
+                lose(start, reason + "; another replica holds the lock now", successorStart());
             }
         } catch (SQLException e) {
             dropSession();
@@ -311,7 +321,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             throw e;
         }
         epoch = acquisition.epoch();
-        coversFrom = acquisition.acquiredAt();
+        terms.acquired(epoch, acquisition.acquiredAt());
         trust.renew(start);
         nextCheckNanos = start + settings.checkInterval().toNanos();
         checkedAt = clock.instant();
@@ -325,16 +335,63 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
         onRoleChange.run();
     }
 
-    private void lose(String reason) {
-        trust.revoke();
-        lostUpTo = epoch;
-        leader = false;
-        unreachable = false;
-        leaderGauge.set(0);
+    /**
+     * The lock is another replica's now. When the new epoch starts later than now (it starts shortly after the lock
+     * was taken), this replica still probes the slots before that start, which nobody else will probe and the fence
+     * lets through; then it stands by.
+     */
+    private void lose(long start, String reason, Instant successorFrom) {
         losses.increment();
-        lastStandbyEpoch = -1;
+        unreachable = false;
+        if (successorFrom != null && successorFrom.isAfter(clock.instant()) && terms.current() != null) {
+            terms.endAt(successorFrom);
+            trust.renew(start);
+            handingOverUntil = successorFrom;
+            log.warn(
+                    "Lost lock for {}: {}; probing the slots before the new leader's start ({}) under epoch {},"
+                            + " then standing by",
+                    label,
+                    reason,
+                    successorFrom,
+                    epoch);
+            return;
+        }
         log.warn("Lost lock for {}: {}; stopped probing, results in flight are abandoned", label, reason);
+        stopLeading(successorFrom);
+    }
+
+    private void stopLeading(Instant successorFrom) {
+        trust.revoke();
+        terms.lost(successorFrom);
+        handingOverUntil = null;
+        leader = false;
+        leaderGauge.set(0);
+        lastStandbyEpoch = -1;
         onRoleChange.run();
+    }
+
+    /**
+     * Start of the epoch that replaced ours, from datacenter_leases; null when it cannot be read. The replica that
+     * took the lock records its epoch a moment later, so a few short retries cover that moment.
+     */
+    private Instant successorStart() {
+        for (int attempt = 0; attempt < 5 && session != null; attempt++) {
+            try {
+                var holder = session.holder();
+                if (holder.isPresent() && holder.get().epoch() > epoch) {
+                    return holder.get().acquiredAt();
+                }
+                if (closing.await(100, TimeUnit.MILLISECONDS)) {
+                    return null;
+                }
+            } catch (SQLException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
     }
 
     private void reportStandby() throws SQLException {
@@ -379,7 +436,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
 
     private void release() {
         trust.revoke();
-        if (leader && session != null) {
+        if (leader && handingOverUntil == null && session != null) {
             try {
                 session.release(epoch);
                 log.info("Released lock for {} (epoch {})", label, epoch);

@@ -22,10 +22,10 @@ public interface Leadership {
     OptionalLong admit(Instant slot);
 
     /**
-     * Whether the result of a probe started under {@code epoch} may still be written. False once this replica found
-     * its lock gone: the slots belong to the new leader.
+     * Whether the result of a probe of {@code slot} started under {@code epoch} may still be written. False once this
+     * replica found its lock gone and the slot belongs to the new leader.
      */
-    boolean keep(long epoch);
+    boolean keep(long epoch, Instant slot);
 
     /** A leadership that admits every slot with no epoch: for a single process with no replicas, and for tests. */
     static Leadership unleased() {
@@ -41,7 +41,7 @@ public interface Leadership {
             }
 
             @Override
-            public boolean keep(long epoch) {
+            public boolean keep(long epoch, Instant slot) {
                 return true;
             }
         };

@@ -283,7 +283,7 @@ public final class Scheduler implements AutoCloseable {
             try {
                 ProbeResult result = probe(monitor, nextSlot);
                 record(monitor, result);
-                if (!leadership.keep(epoch)) {
+                if (!leadership.keep(epoch, slot)) {
                     abandoned.increment();
                     log.debug(
                             "Abandoned the result of slot {} of monitor {}: lease epoch {} lost",

@@ -98,7 +98,7 @@ class LeaseIT {
         assertThat(second).isNotSameAs(first);
         assertThat(second.admit(Instant.now().plusSeconds(1))).hasValue(2);
         // A graceful release keeps the results of the probes still in flight: their slots precede the takeover.
-        assertThat(first.keep(1)).isTrue();
+        assertThat(first.keep(1, Instant.now().minusSeconds(1))).isTrue();
         // Sooner than the standby's retry interval (0.8 to 1.2 s): the release was announced.
         assertThat(takeover).isLessThan(Duration.ofMillis(800));
         assertThat(db.count(
@@ -129,7 +129,7 @@ class LeaseIT {
         assertThat(second.admit(Instant.now().plusSeconds(1))).hasValue(2);
         // The one that did not get epoch 2 has let go of epoch 1's results.
         if (second != first) {
-            assertThat(first.keep(1)).isFalse();
+            assertThat(first.keep(1, Instant.now().plusSeconds(5))).isFalse();
         }
     }
 
