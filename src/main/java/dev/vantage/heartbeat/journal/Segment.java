@@ -125,7 +125,9 @@ final class Segment {
     long read(long offset, int max, List<byte[]> out) throws IOException {
         int taken = 0;
         while (taken < max && offset < size) {
-            var buffer = ByteBuffer.wrap(readAt(offset, (int) Math.min(size - offset, READ_CHUNK)));
+            // About what max records take (a heartbeat is under 2 KiB without a body), not a whole chunk for a few.
+            long want = Math.min(READ_CHUNK, Math.max(Records.HEADER_BYTES, (max - taken) * 2_048L));
+            var buffer = ByteBuffer.wrap(readAt(offset, (int) Math.min(size - offset, want)));
             Scan scan = scan(buffer, max - taken, out);
             if (scan.records() == 0 && scan.damage() == Damage.TORN && buffer.remaining() >= Records.HEADER_BYTES) {
                 // Not damage: one record longer than a chunk.

@@ -270,6 +270,23 @@ class JournalTest {
     }
 
     @Test
+    void recordsLongerThanOneReadAreReadWhole() throws Exception {
+        try (var journal = open(new JournalSettings(64 << 10, 16 << 10, Duration.ofMillis(50)))) {
+            for (int i = 0; i < 3; i++) {
+                byte[] big = new byte[5_000 + i];
+                big[0] = (byte) i;
+                journal.append(big);
+            }
+            for (int i = 0; i < 3; i++) {
+                byte[] read = journal.read(1).getFirst();
+                assertThat(read).hasSize(5_000 + i);
+                assertThat(read[0]).isEqualTo((byte) i);
+            }
+            assertThat(journal.read(1)).isEmpty();
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameDirectoryIsRefusedNamingIt() throws Exception {
         try (var journal = open()) {
             assertThatThrownBy(this::open)
