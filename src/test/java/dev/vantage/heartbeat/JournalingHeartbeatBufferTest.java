@@ -214,6 +214,48 @@ class JournalingHeartbeatBufferTest {
     }
 
     @Test
+    void manyProducersAcrossModeSwitchesLoseNothingDuplicateNothingAndKeepEachProducersOrder() throws Exception {
+        // Room for everything: the producers outrun the consumer, and this is not about the bound.
+        var buffer = open(50, new JournalSettings(64L << 20, 1L << 20, Duration.ofMillis(100)));
+        int producers = 8;
+        int perProducer = 2_000;
+        var threads = new ArrayList<Thread>();
+        for (int p = 0; p < producers; p++) {
+            long base = p * 1_000_000L;
+            threads.add(Thread.ofVirtual().start(() -> offer(buffer, base, base + perProducer)));
+        }
+        var taken = new ArrayList<Long>();
+        int batches = 0;
+        boolean journalUsed = false;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (taken.size() < producers * perProducer && System.nanoTime() < deadline) {
+            var batch = buffer.take(100, Duration.ofMillis(1), Duration.ofMillis(10));
+            if (batch.isEmpty()) {
+                continue;
+            }
+            if (++batches % 5 == 0) {
+                buffer.databaseUnavailable(); // as the writer does when an attempt fails, before it retries
+            }
+            journalUsed |= gauge(HeartbeatMeters.JOURNAL_RECORDS) > 0;
+            taken.addAll(monitors(batch));
+            buffer.acknowledge(batch);
+        }
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(10));
+        }
+        assertThat(journalUsed).as("the journal took over at times").isTrue();
+        assertThat(taken).hasSize(producers * perProducer).doesNotHaveDuplicates();
+        for (int p = 0; p < producers; p++) {
+            long base = p * 1_000_000L;
+            var own = taken.stream()
+                    .filter(m -> m >= base && m < base + perProducer)
+                    .toList();
+            assertThat(own).as("producer %d", p).containsExactlyElementsOf(range(base, base + perProducer));
+        }
+        assertThat(dropped()).isZero();
+    }
+
+    @Test
     void aRecordThatCannotBeDecodedIsDroppedAndCountedAndTheOthersAreTaken() throws Exception {
         try (var journal = Journal.open(dir, SETTINGS, (loss, records) -> {})) {
             journal.append(JournalRecordCodec.encode(row(1)));
