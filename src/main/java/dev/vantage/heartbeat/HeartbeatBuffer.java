@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Heartbeats accepted from the probes and not yet in the database: the seam between {@link HeartbeatWriter#offer}
- * and its writer thread. The in-memory queue ({@link MemoryHeartbeatBuffer}) is the first implementation; the disk
- * journal that spills past the memory bound and replays after a restart is meant to be the second, without changes
- * to the writer.
+ * and its writer thread. Two implementations: the in-memory queue ({@link MemoryHeartbeatBuffer}) and memory backed by
+ * a disk journal that takes over while the database is away and replays after a restart ({@link
+ * JournalingHeartbeatBuffer}).
  *
  * <p>Batches are taken, then acknowledged once they are in the database (or deliberately rejected), so a durable
  * implementation forgets nothing that was not written. Oldest first, always.
@@ -26,6 +26,12 @@ public interface HeartbeatBuffer {
 
     /** The last batch taken is settled: written, found already written, or rejected. */
     void acknowledge(List<HeartbeatRow> batch);
+
+    /**
+     * The writer failed to use the database and holds its batch to retry it: a durable buffer starts keeping
+     * heartbeats on disk now rather than when memory runs out. Called by the writer thread, once per failed attempt.
+     */
+    default void databaseUnavailable() {}
 
     /** Heartbeats waiting to be taken. */
     int size();

@@ -35,6 +35,10 @@ public final class HeartbeatMeters {
     public static final String QUEUE_DEPTH = PREFIX + ".queue.depth";
     /** Room of the queue. */
     public static final String QUEUE_CAPACITY = PREFIX + ".queue.capacity";
+    /** Bytes of the disk journal's segment files. */
+    public static final String JOURNAL_BYTES = PREFIX + ".journal.bytes";
+    /** Heartbeats in the disk journal, not yet acknowledged as written. */
+    public static final String JOURNAL_RECORDS = PREFIX + ".journal.records";
     /** Partitions of api_heartbeats created by the partition maintainer or the writer. */
     public static final String PARTITIONS_CREATED = PREFIX + ".partitions.created";
     /** Failed partition maintenance runs. */
@@ -47,7 +51,16 @@ public final class HeartbeatMeters {
         /** The database refused the row for a data reason. */
         REJECTED("rejected"),
         /** Offered after stop, or still unwritten when the shutdown deadline passed. */
-        SHUTDOWN("shutdown");
+        SHUTDOWN("shutdown"),
+        /** The disk journal reached its bound: its oldest heartbeats were deleted unread. */
+        JOURNAL_FULL("journal_full"),
+        /**
+         * A journal record was cut short or changed on disk (a crash during its write, a disk fault), or was written
+         * by a Vantage version with other columns.
+         */
+        JOURNAL_CORRUPT("journal_corrupt"),
+        /** A journal segment could not be read back (an I/O error). */
+        JOURNAL_UNREADABLE("journal_unreadable");
 
         public final String tag;
 
@@ -93,6 +106,14 @@ public final class HeartbeatMeters {
     static void gaugeQueue(MeterRegistry registry, HeartbeatBuffer buffer) {
         Gauge.builder(QUEUE_DEPTH, buffer, HeartbeatBuffer::size).register(registry);
         Gauge.builder(QUEUE_CAPACITY, buffer, HeartbeatBuffer::capacity).register(registry);
+    }
+
+    static void gaugeJournal(MeterRegistry registry, JournalingHeartbeatBuffer buffer) {
+        Gauge.builder(JOURNAL_BYTES, buffer, JournalingHeartbeatBuffer::journalBytes)
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder(JOURNAL_RECORDS, buffer, JournalingHeartbeatBuffer::journalRecords)
+                .register(registry);
     }
 
     void dropped(DropReason reason, long count) {

@@ -1,6 +1,7 @@
 package dev.vantage.heartbeat;
 
 import dev.vantage.heartbeat.HeartbeatMeters.DropReason;
+import dev.vantage.heartbeat.journal.JournalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,9 +29,10 @@ import org.slf4j.MDC;
  * Every loss is counted in {@value HeartbeatMeters#DROPPED} with its reason and logged (rate-limited): nothing is
  * dropped silently.
  *
- * <p>A full buffer refuses the newest heartbeat (see {@link MemoryHeartbeatBuffer} for why). A disk journal can
- * replace the memory buffer through {@link #start(DataSource, HeartbeatWriterSettings, HeartbeatBuffer,
- * MeterRegistry, Clock)} without changes here.
+ * <p>A full memory buffer refuses the newest heartbeat (see {@link MemoryHeartbeatBuffer} for why). With {@link
+ * HeartbeatWriterSettings#journalDir()} set, a {@link JournalingHeartbeatBuffer} keeps heartbeats on disk instead
+ * while the database is away and across restarts; any other buffer can be given to {@link #start(DataSource,
+ * HeartbeatWriterSettings, HeartbeatBuffer, MeterRegistry, Clock)}.
  *
  * <p>The MDC of the thread that creates the writer (the agent's identity) is carried onto the writer thread.
  */
@@ -61,14 +63,29 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
     private boolean shutdownReported; // guarded by stateLock
     private long lostAtShutdown; // guarded by stateLock
 
-    /** A writer with the in-memory buffer, started. */
+    /**
+     * A writer started over the in-memory buffer, or over memory and the disk journal in {@link
+     * HeartbeatWriterSettings#journalDir()} when it is set; the journal is opened (and locked) here, and what an
+     * earlier process left in it is written first.
+     *
+     * @throws dev.vantage.config.ConfigurationException when the journal directory is in use by another process, or
+     *     cannot be created or read
+     */
     public static HeartbeatWriter start(
             DataSource dataSource, HeartbeatWriterSettings settings, MeterRegistry registry) {
-        return start(
-                dataSource, settings, new MemoryHeartbeatBuffer(settings.queueCapacity()), registry, Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        HeartbeatBuffer buffer = settings.journalDir() == null
+                ? new MemoryHeartbeatBuffer(settings.queueCapacity())
+                : JournalingHeartbeatBuffer.open(
+                        settings.journalDir(),
+                        JournalSettings.bounded(settings.journalMaxBytes()),
+                        settings.queueCapacity(),
+                        registry,
+                        clock);
+        return start(dataSource, settings, buffer, registry, clock);
     }
 
-    /** A writer over any buffer (the disk journal, later), started. */
+    /** A writer over any buffer, started. */
     public static HeartbeatWriter start(
             DataSource dataSource,
             HeartbeatWriterSettings settings,
@@ -220,8 +237,12 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
     /**
      * Waits before a retry. Before stop, a stop request cuts the wait short (retry at once, under the deadline);
      * after it, the wait ends at the deadline. Returns false when the deadline has passed.
+     *
+     * <p>The persister pauses only after an attempt failed because the database could not be used, so this is where
+     * the buffer learns of it (a journal starts spilling), without the persister knowing the buffer.
      */
     private boolean pause(long nanos) throws InterruptedException {
+        buffer.databaseUnavailable();
         stateLock.lock();
         try {
             if (!stopping) {
@@ -287,7 +308,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                 meters.dropped(DropReason.SHUTDOWN, lostAtShutdown);
                 log.error("heartbeat writer stopped with {} heartbeats not written", lostAtShutdown);
             } else {
-                log.info("heartbeat writer stopped, every queued heartbeat written");
+                log.info("heartbeat writer stopped, no queued heartbeat lost");
             }
             return lostAtShutdown;
         } finally {

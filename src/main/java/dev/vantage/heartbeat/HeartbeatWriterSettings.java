@@ -1,6 +1,7 @@
 package dev.vantage.heartbeat;
 
 import dev.vantage.config.ConfigurationException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -17,6 +18,11 @@ import java.time.Duration;
  * @param shutdownDeadline how long {@link HeartbeatWriter#close()} may take to flush the queue
  * @param copyDirect COPY new batches straight into api_heartbeats, falling back to the staging table when a slot is
  *     already filled; false always goes through the staging table (slower, same result)
+ * @param journalDir directory of the disk journal that keeps heartbeats while the database is away and across
+ *     restarts (see {@link JournalingHeartbeatBuffer}), used by this process alone; null keeps them in memory only.
+ *     Several processes on one host choose theirs with {@link dev.vantage.heartbeat.journal.Journal#chooseDirectory}.
+ * @param journalMaxBytes bound of the journal on disk; past it the oldest heartbeats are dropped (counted), at least
+ *     1 MiB
  */
 public record HeartbeatWriterSettings(
         int queueCapacity,
@@ -26,7 +32,11 @@ public record HeartbeatWriterSettings(
         Duration backoffMax,
         Duration networkTimeout,
         Duration shutdownDeadline,
-        boolean copyDirect) {
+        boolean copyDirect,
+        Path journalDir,
+        long journalMaxBytes) {
+
+    static final long MIN_JOURNAL_BYTES = 1L << 20;
 
     public static final HeartbeatWriterSettings DEFAULTS = new HeartbeatWriterSettings(
             50_000,
@@ -36,7 +46,9 @@ public record HeartbeatWriterSettings(
             Duration.ofSeconds(5),
             Duration.ofSeconds(30),
             Duration.ofSeconds(10),
-            true);
+            true,
+            null,
+            256L << 20);
 
     public HeartbeatWriterSettings {
         atLeast("queueCapacity", queueCapacity, 1);
@@ -50,36 +62,123 @@ public record HeartbeatWriterSettings(
         }
         positive("networkTimeout", networkTimeout);
         notNegative("shutdownDeadline", shutdownDeadline);
+        if (journalMaxBytes < MIN_JOURNAL_BYTES) {
+            throw new ConfigurationException(
+                    "journalMaxBytes must be at least " + MIN_JOURNAL_BYTES + " (1 MiB), was " + journalMaxBytes);
+        }
     }
 
     public HeartbeatWriterSettings withQueueCapacity(int value) {
         return new HeartbeatWriterSettings(
-                value, batchSize, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline, copyDirect);
+                value,
+                batchSize,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                journalDir,
+                journalMaxBytes);
     }
 
     public HeartbeatWriterSettings withBatchSize(int value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, value, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline, copyDirect);
+                queueCapacity,
+                value,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                journalDir,
+                journalMaxBytes);
     }
 
     public HeartbeatWriterSettings withLinger(Duration value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, value, backoffMin, backoffMax, networkTimeout, shutdownDeadline, copyDirect);
+                queueCapacity,
+                batchSize,
+                value,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                journalDir,
+                journalMaxBytes);
     }
 
     public HeartbeatWriterSettings withBackoff(Duration min, Duration max) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, linger, min, max, networkTimeout, shutdownDeadline, copyDirect);
+                queueCapacity,
+                batchSize,
+                linger,
+                min,
+                max,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                journalDir,
+                journalMaxBytes);
     }
 
     public HeartbeatWriterSettings withShutdownDeadline(Duration value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, linger, backoffMin, backoffMax, networkTimeout, value, copyDirect);
+                queueCapacity,
+                batchSize,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                value,
+                copyDirect,
+                journalDir,
+                journalMaxBytes);
     }
 
     public HeartbeatWriterSettings withCopyDirect(boolean value) {
         return new HeartbeatWriterSettings(
-                queueCapacity, batchSize, linger, backoffMin, backoffMax, networkTimeout, shutdownDeadline, value);
+                queueCapacity,
+                batchSize,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                value,
+                journalDir,
+                journalMaxBytes);
+    }
+
+    /** Journals heartbeats in this directory (null: memory only). */
+    public HeartbeatWriterSettings withJournalDir(Path value) {
+        return new HeartbeatWriterSettings(
+                queueCapacity,
+                batchSize,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                value,
+                journalMaxBytes);
+    }
+
+    public HeartbeatWriterSettings withJournalMaxBytes(long value) {
+        return new HeartbeatWriterSettings(
+                queueCapacity,
+                batchSize,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                journalDir,
+                value);
     }
 
     private static void atLeast(String field, int value, int min) {

@@ -101,6 +101,8 @@ class WriterPartsTest {
                 .hasMessage("backoffMax must not be shorter than backoffMin (PT2S), was PT1S");
         assertThatThrownBy(() -> s.withBackoff(Duration.ZERO, Duration.ofSeconds(1)))
                 .hasMessage("backoffMin must be a positive duration, was PT0S");
+        assertThatThrownBy(() -> s.withJournalMaxBytes(1_000))
+                .hasMessage("journalMaxBytes must be at least 1048576 (1 MiB), was 1000");
     }
 
     @Test
