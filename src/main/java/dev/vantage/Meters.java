@@ -12,6 +12,11 @@ public final class Meters {
     public static final String MONITORS_INVALID = PREFIX + "monitors.invalid";
     public static final String CONFIG_RELOADS = PREFIX + "config.reloads";
     public static final String LOOP_ERRORS = PREFIX + "loop.errors";
+    public static final String RESULTS_ABANDONED = PREFIX + "probes.abandoned";
+    public static final String LEASE_LEADER = PREFIX + "lease.leader";
+    public static final String LEASE_EPOCH = PREFIX + "lease.epoch";
+    public static final String LEASE_ACQUISITIONS = PREFIX + "lease.acquisitions";
+    public static final String LEASE_LOSSES = PREFIX + "lease.losses";
 
     private Meters() {}
 }

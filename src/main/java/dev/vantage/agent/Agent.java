@@ -7,6 +7,7 @@ import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.PartitionMaintainer;
+import dev.vantage.lease.DatacenterLease;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.net.NetFailures;
 import dev.vantage.schedule.ConfigSnapshot;
@@ -47,7 +48,9 @@ public final class Agent implements AutoCloseable {
     private final Scheduler scheduler;
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService liveness;
+    private final DatacenterLease lease;
     private volatile boolean closed;
+    private String touchFailure; // liveness thread only
     private final java.util.Map<String, String> identity;
 
     private Agent(AgentSettings settings, MeterRegistry meters, Clock clock, HikariDataSource pool) {
@@ -75,21 +78,27 @@ public final class Agent implements AutoCloseable {
                 Version.current());
         this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
         this.writer = HeartbeatWriter.start(pool, settings.writer(), meters);
-        this.scheduler = new Scheduler(
-                clock,
-                writer,
-                () -> new Scheduler.Stamp(datacenter.id(), agentId, null),
-                settings.maxConcurrency(),
-                meters);
-        this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
         this.identity = java.util.Map.copyOf(MDC.getCopyOfContextMap());
         this.liveness = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("agent-liveness").daemon(true).factory());
+        this.lease = DatacenterLease.start(
+                settings.db(),
+                datacenter.id(),
+                datacenter.code(),
+                agentId,
+                settings.lease(),
+                clock,
+                meters,
+                () -> liveness.execute(this::touch));
+        this.scheduler =
+                new Scheduler(clock, writer, datacenter.id(), agentId, lease, settings.maxConcurrency(), meters);
+        this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
     }
 
     /** Connects (waiting up to {@code dbWait} for the database), checks the schema, registers and starts probing. */
     public static Agent start(AgentSettings settings, MeterRegistry meters, Clock clock) {
-        HikariDataSource pool = Database.pool(settings.db(), "vantage-agent", 4);
+        HikariDataSource pool = Database.pool(
+                settings.db(), "vantage-agent", 4, settings.lease().serverTimeout());
         try {
             waitForDatabase(pool, settings.dbWait());
             Migrations.requireCurrent(pool);
@@ -105,19 +114,27 @@ public final class Agent implements AutoCloseable {
     private void startLoops() {
         scheduler.start();
         watcher.start();
-        var context = MDC.getCopyOfContextMap();
         liveness.scheduleWithFixedDelay(
-                () -> {
-                    MDC.setContextMap(context);
-                    try {
-                        jdbi.onDemand(AgentDao.class).touch(agentId, "leader");
-                    } catch (RuntimeException e) {
-                        log.warn("Could not refresh agents.last_seen_at: {}", e.getMessage());
-                    }
-                },
+                this::touch,
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** Refreshes the agents row: liveness, and the lease as this replica sees it. On the liveness thread only. */
+    private void touch() {
+        MDC.setContextMap(identity);
+        var status = lease.status();
+        try {
+            jdbi.onDemand(AgentDao.class).touch(agentId, status.role(), status.epoch(), status.checkedAt());
+            touchFailure = null;
+        } catch (RuntimeException e) {
+            String reason = NetFailures.rootMessage(e);
+            if (!reason.equals(touchFailure)) {
+                log.warn("Could not refresh this agent's row in agents: {}", reason);
+                touchFailure = reason;
+            }
+        }
     }
 
     private void reload(String reason) {
@@ -231,6 +248,9 @@ public final class Agent implements AutoCloseable {
                 "Agent stopping: finishing probes in flight (up to {} s) and flushing heartbeats",
                 settings.shutdownGrace().toSeconds());
         watcher.close();
+        // Unlock first: a standby takes over at once, and results still in flight are for slots before its
+        // acquisition, which the fence lets through.
+        lease.close();
         boolean finished = scheduler.stop(settings.shutdownGrace());
         writer.close();
         partitions.close();

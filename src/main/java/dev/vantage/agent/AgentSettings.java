@@ -3,6 +3,7 @@ package dev.vantage.agent;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.lease.LeaseSettings;
 import java.time.Duration;
 
 /**
@@ -16,6 +17,7 @@ import java.time.Duration;
  * @param shutdownGrace how long probes in flight may finish at shutdown (VANTAGE_SHUTDOWN_GRACE)
  * @param dbWait how long to wait for the database at start before giving up (VANTAGE_DB_WAIT)
  * @param writer heartbeat writer buffering
+ * @param lease datacenter lease timings and what to do when the database is lost (VANTAGE_ON_DB_LOSS)
  */
 public record AgentSettings(
         DbConnection db,
@@ -25,9 +27,11 @@ public record AgentSettings(
         Duration reloadInterval,
         Duration shutdownGrace,
         Duration dbWait,
-        HeartbeatWriterSettings writer) {
+        HeartbeatWriterSettings writer,
+        LeaseSettings lease) {
 
-    public static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(5);
+    /** How often the agents row is refreshed (liveness, role, lease epoch and last check). */
+    public static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(2);
 
     public AgentSettings {
         if (db == null) {
@@ -45,6 +49,9 @@ public record AgentSettings(
         }
         if (reloadInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ConfigurationException("VANTAGE_RELOAD_INTERVAL must be at least 1 s, was " + reloadInterval);
+        }
+        if (writer == null || lease == null) {
+            throw new IllegalArgumentException("writer and lease settings are required");
         }
         if (shutdownGrace.isNegative() || dbWait.isNegative()) {
             throw new ConfigurationException("VANTAGE_SHUTDOWN_GRACE and VANTAGE_DB_WAIT must not be negative");

@@ -8,6 +8,7 @@ import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
 import dev.vantage.heartbeat.HeartbeatMeters;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.lease.LeaseSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -129,7 +130,8 @@ public final class AgentBench {
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(10),
-                HeartbeatWriterSettings.DEFAULTS);
+                HeartbeatWriterSettings.DEFAULTS,
+                LeaseSettings.DEFAULTS);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         int warmup = Integer.parseInt(p.get("warmup"));
         int window = Integer.parseInt(p.get("window"));

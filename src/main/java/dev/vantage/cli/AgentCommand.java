@@ -6,6 +6,8 @@ import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import dev.vantage.config.Environment;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.lease.LeaseSettings;
+import dev.vantage.lease.OnDbLoss;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -65,6 +67,13 @@ public final class AgentCommand implements Callable<Integer> {
                     "Heartbeats buffered in memory while the database is away (default: VANTAGE_QUEUE_CAPACITY, else 50000).")
     String queueCapacity;
 
+    @Option(
+            names = "--on-db-loss",
+            paramLabel = "continue|stop",
+            description = "When the leader cannot reach the database: keep probing and keep the results until it is"
+                    + " back (continue), or stop probing (stop) (default: VANTAGE_ON_DB_LOSS, else continue).")
+    String onDbLoss;
+
     @Override
     public Integer call() throws InterruptedException {
         var settings = settings(Environment.system());
@@ -93,7 +102,10 @@ public final class AgentCommand implements Callable<Integer> {
                 Duration.ofSeconds(integer(env, shutdownGrace, "VANTAGE_SHUTDOWN_GRACE", 10)),
                 Duration.ofSeconds(integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
                 HeartbeatWriterSettings.DEFAULTS.withQueueCapacity(
-                        integer(env, queueCapacity, "VANTAGE_QUEUE_CAPACITY", 50_000)));
+                        integer(env, queueCapacity, "VANTAGE_QUEUE_CAPACITY", 50_000)),
+                LeaseSettings.DEFAULTS.withOnDbLoss(env.resolve(onDbLoss, "VANTAGE_ON_DB_LOSS")
+                        .map(OnDbLoss::parse)
+                        .orElse(OnDbLoss.CONTINUE)));
     }
 
     static int integer(Environment env, String flag, String variable, int defaultValue) {

@@ -19,6 +19,24 @@ public final class Database {
      * callers see {@link SQLException}s until it is back.
      */
     public static HikariDataSource pool(DbConnection db, String name, int maxSize) {
+        return new HikariDataSource(config(db, name, maxSize));
+    }
+
+    /**
+     * A pool whose sessions PostgreSQL ends when one statement or one idle transaction lasts past
+     * {@code serverTimeout}. The agent needs it: its writer holds the datacenter_leases row FOR SHARE during each
+     * batch, and a writer cut off mid-transaction would otherwise keep a standby from recording its takeover until
+     * TCP gave up, which on a silent network can take hours.
+     */
+    public static HikariDataSource pool(DbConnection db, String name, int maxSize, java.time.Duration serverTimeout) {
+        var config = config(db, name, maxSize);
+        long ms = serverTimeout.toMillis();
+        config.setConnectionInitSql(
+                "SET statement_timeout = " + ms + "; SET idle_in_transaction_session_timeout = " + ms);
+        return new HikariDataSource(config);
+    }
+
+    private static HikariConfig config(DbConnection db, String name, int maxSize) {
         var config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(db.jdbcUrl());
@@ -38,7 +56,7 @@ public final class Database {
         config.addDataSourceProperty("connectTimeout", "5");
         config.addDataSourceProperty("socketTimeout", "60");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        return new HikariDataSource(config);
+        return config;
     }
 
     /** A connection of its own, outside any pool, for LISTEN or a session-level lock. */

@@ -6,6 +6,7 @@ import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.lease.LeaseSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -91,7 +92,8 @@ public final class Demo implements AutoCloseable {
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(10),
-                    HeartbeatWriterSettings.DEFAULTS.withShutdownDeadline(Duration.ofSeconds(3)));
+                    HeartbeatWriterSettings.DEFAULTS.withShutdownDeadline(Duration.ofSeconds(3)),
+                    LeaseSettings.DEFAULTS);
             // One registry per agent: three agents in one process would otherwise collide on the same meters.
             agents.add(Agent.start(settings, new SimpleMeterRegistry(), Clock.systemUTC()));
         }

@@ -100,21 +100,37 @@ final class BatchPersister {
         boolean staged = chunk.staged || preferStaging || !copyDirect;
         try {
             long start = System.nanoTime();
-            int inserted = staged ? inserter.insertStaged(chunk.rows) : inserter.insertDirect(chunk.rows);
+            int inserted;
+            int fenced = 0;
+            if (staged) {
+                var result = inserter.insertStaged(chunk.rows);
+                inserted = result.inserted();
+                fenced = result.fenced();
+            } else {
+                inserted = inserter.insertDirect(chunk.rows);
+            }
             meters.batchDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             meters.batches.increment();
             meters.written.increment(inserted);
-            meters.duplicates.increment(chunk.rows.size() - inserted);
-            if (staged && inserted == chunk.rows.size()) {
+            meters.fenced.increment(fenced);
+            meters.duplicates.increment(chunk.rows.size() - inserted - fenced);
+            if (fenced > 0) {
+                log.info(
+                        "{} heartbeats of an earlier lease epoch not written: a later epoch covers their slots",
+                        fenced);
+            }
+            if (staged && inserted + fenced == chunk.rows.size()) {
                 preferStaging = false;
             }
             work.removeFirst();
             return null;
         } catch (SQLException e) {
             SqlFailure failure = SqlFailure.of(e);
-            if (!staged && "23505".equals(e.getSQLState())) {
-                // A slot is already filled (a replay, or a retry after a lost commit acknowledgement).
-                meters.conflictRetries.increment();
+            boolean stale = e instanceof HeartbeatInserter.StaleEpochException;
+            if (!staged && (stale || "23505".equals(e.getSQLState()))) {
+                // A slot is already filled (a replay, or a retry after a lost commit acknowledgement), or a row is
+                // of an earlier lease epoch and must pass the fence.
+                (stale ? meters.staleEpochRetries : meters.conflictRetries).increment();
                 preferStaging = true;
                 work.removeFirst();
                 work.addFirst(new Chunk(chunk.rows, chunk.partitionsEnsured, true));

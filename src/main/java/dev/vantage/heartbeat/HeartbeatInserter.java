@@ -7,8 +7,11 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -45,6 +48,35 @@ final class HeartbeatInserter {
             + HeartbeatCopyFormat.COLUMNS + " FROM " + STAGING
             + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
 
+    /**
+     * Takes the lease rows of the batch's datacenters FOR SHARE: a takeover records its epoch by updating that row,
+     * so it waits for this transaction, and its acquired_at (taken after the wait) is later than every slot written
+     * here. Then whether each row's epoch is still the current one decides between the two paths.
+     */
+    private static final String LOCK_LEASES =
+            "SELECT datacenter_id, epoch FROM datacenter_leases WHERE datacenter_id = ANY (?) FOR SHARE";
+
+    /** A staged row of an older epoch whose slot a later epoch covers: the new leader's to fill, never ours. */
+    private static final String FENCED = "s.lease_epoch IS NOT NULL AND EXISTS (SELECT 1 FROM"
+            + " datacenter_lease_history h WHERE h.datacenter_id = s.datacenter_id AND h.epoch > s.lease_epoch"
+            + " AND h.acquired_at <= s.scheduled_at)";
+
+    private static final String COUNT_FENCED = "SELECT count(*) FROM " + STAGING + " s WHERE " + FENCED;
+    private static final String INSERT_UNFENCED = "INSERT INTO api_heartbeats (" + HeartbeatCopyFormat.COLUMNS
+            + ") SELECT " + HeartbeatCopyFormat.COLUMNS + " FROM " + STAGING + " s WHERE NOT (" + FENCED + ")"
+            + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
+
+    /** What a staged write did: rows inserted, and rows held back by the fence. */
+    record Staged(int inserted, int fenced) {}
+
+    /** The direct path met a row whose lease epoch is no longer current: the batch must go through the fence. */
+    static final class StaleEpochException extends SQLException {
+        StaleEpochException(int datacenterId, long rowEpoch, long currentEpoch) {
+            super("a heartbeat of lease epoch " + rowEpoch + " for datacenter " + datacenterId
+                    + ", whose current epoch is " + currentEpoch);
+        }
+    }
+
     private static final int COPY_MESSAGE_BYTES = 64 * 1024;
 
     private final DataSource dataSource;
@@ -58,12 +90,16 @@ final class HeartbeatInserter {
         this.networkTimeoutMillis = Math.toIntExact(networkTimeout.toMillis());
     }
 
-    /** Writes all the rows in one transaction, or none when one of their slots is already filled (23505). */
+    /**
+     * Writes all the rows in one transaction, or none when one of their slots is already filled (23505) or one of
+     * them is of a lease epoch that is no longer current ({@link StaleEpochException}).
+     */
     int insertDirect(List<HeartbeatRow> rows) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
             c.setAutoCommit(false);
             try {
+                requireCurrentEpochs(c, lockLeases(c, rows), rows);
                 long copied = copy(c.unwrap(PGConnection.class), COPY_DIRECT, rows);
                 c.commit();
                 return Math.toIntExact(copied);
@@ -74,8 +110,8 @@ final class HeartbeatInserter {
         }
     }
 
-    /** Writes in one transaction the rows whose slot is empty; returns how many that was. */
-    int insertStaged(List<HeartbeatRow> rows) throws SQLException {
+    /** Writes in one transaction the rows whose slot is empty and not fenced off by a later lease epoch. */
+    Staged insertStaged(List<HeartbeatRow> rows) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
             PGConnection pg = c.unwrap(PGConnection.class);
@@ -88,13 +124,21 @@ final class HeartbeatInserter {
             }
             c.setAutoCommit(false);
             try {
+                boolean leased = !lockLeases(c, rows).isEmpty();
                 copy(pg, COPY_STAGING, rows);
+                int fenced = 0;
                 int inserted;
                 try (var s = c.createStatement()) {
-                    inserted = s.executeUpdate(INSERT);
+                    if (leased) {
+                        try (var rs = s.executeQuery(COUNT_FENCED)) {
+                            rs.next();
+                            fenced = rs.getInt(1);
+                        }
+                    }
+                    inserted = s.executeUpdate(leased ? INSERT_UNFENCED : INSERT);
                 }
                 c.commit();
-                return inserted;
+                return new Staged(inserted, fenced);
             } catch (SQLException | RuntimeException e) {
                 // If the session lost its temporary table (a pooler reset it), the next batch creates it again.
                 staged.remove(pg);
@@ -121,6 +165,50 @@ final class HeartbeatInserter {
             }
         }
         return created;
+    }
+
+    /**
+     * Locks the lease rows of the datacenters of the rows that carry an epoch; returns each one's current epoch.
+     * Empty (and no query) when no row carries an epoch.
+     */
+    private static Map<Integer, Long> lockLeases(Connection c, List<HeartbeatRow> rows) throws SQLException {
+        var datacenters = new TreeSet<Integer>();
+        for (HeartbeatRow row : rows) {
+            if (row.leaseEpoch() != null) {
+                datacenters.add(row.datacenterId());
+            }
+        }
+        if (datacenters.isEmpty()) {
+            return Map.of();
+        }
+        var current = new HashMap<Integer, Long>();
+        try (var s = c.prepareStatement(LOCK_LEASES)) {
+            s.setArray(1, c.createArrayOf("int4", datacenters.toArray()));
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    current.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        // A datacenter with epoch rows but no lease row (deleted by hand): nothing to fence against.
+        for (Integer dc : datacenters) {
+            current.putIfAbsent(dc, Long.MIN_VALUE);
+        }
+        return current;
+    }
+
+    private static void requireCurrentEpochs(Connection c, Map<Integer, Long> current, List<HeartbeatRow> rows)
+            throws StaleEpochException {
+        for (HeartbeatRow row : rows) {
+            Long epoch = row.leaseEpoch();
+            if (epoch == null) {
+                continue;
+            }
+            long now = current.get(row.datacenterId());
+            if (now != Long.MIN_VALUE && now != epoch) {
+                throw new StaleEpochException(row.datacenterId(), epoch, now);
+            }
+        }
     }
 
     private static long copy(PGConnection pg, String sql, List<HeartbeatRow> rows) throws SQLException {
@@ -172,7 +260,8 @@ final class HeartbeatInserter {
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
-        boolean dataError = cause instanceof SQLException e && SqlFailure.of(e) != SqlFailure.UNAVAILABLE;
+        boolean dataError = cause instanceof StaleEpochException
+                || cause instanceof SQLException e && SqlFailure.of(e) != SqlFailure.UNAVAILABLE;
         if (!dataError && dataSource instanceof HikariDataSource pool) {
             pool.evictConnection(c);
         }

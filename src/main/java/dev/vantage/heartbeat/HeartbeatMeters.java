@@ -17,6 +17,9 @@ public final class HeartbeatMeters {
     /** Rows whose slot was already filled (a replay or a retry after a lost commit acknowledgement): not written. */
     public static final String DUPLICATES = PREFIX + ".duplicates";
     /** Transactions committed. */
+    /** Rows not written because a later lease epoch covers their slot (the writer's fence); not a loss. */
+    public static final String FENCED = PREFIX + ".fenced";
+
     public static final String BATCHES = PREFIX + ".batches";
     /** Duration of one committed transaction (COPY and insert). */
     public static final String BATCH_DURATION = PREFIX + ".batch.duration";
@@ -55,17 +58,20 @@ public final class HeartbeatMeters {
 
     final Counter written;
     final Counter duplicates;
+    final Counter fenced;
     final Counter batches;
     final Timer batchDuration;
     final Counter unavailableRetries;
     final Counter partitionRetries;
     final Counter conflictRetries;
+    final Counter staleEpochRetries;
     final Counter partitionsCreated;
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
 
     HeartbeatMeters(MeterRegistry registry) {
         written = Counter.builder(WRITTEN).baseUnit("rows").register(registry);
         duplicates = Counter.builder(DUPLICATES).baseUnit("rows").register(registry);
+        fenced = Counter.builder(FENCED).baseUnit("rows").register(registry);
         batches = Counter.builder(BATCHES).register(registry);
         batchDuration = Timer.builder(BATCH_DURATION)
                 .publishPercentiles(0.5, 0.99)
@@ -75,6 +81,8 @@ public final class HeartbeatMeters {
                 Counter.builder(RETRIES).tag("reason", "unavailable").register(registry);
         partitionRetries = Counter.builder(RETRIES).tag("reason", "partition").register(registry);
         conflictRetries = Counter.builder(RETRIES).tag("reason", "conflict").register(registry);
+        staleEpochRetries =
+                Counter.builder(RETRIES).tag("reason", "stale_epoch").register(registry);
         partitionsCreated = Counter.builder(PARTITIONS_CREATED).register(registry);
         for (DropReason reason : DropReason.values()) {
             dropped.put(

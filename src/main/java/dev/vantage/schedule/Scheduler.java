@@ -3,6 +3,7 @@ package dev.vantage.schedule;
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.Heartbeat;
 import dev.vantage.heartbeat.HeartbeatSink;
+import dev.vantage.lease.Leadership;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +28,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,7 +47,10 @@ public final class Scheduler implements AutoCloseable {
 
     private final Clock clock;
     private final HeartbeatSink sink;
-    private final Supplier<Stamp> stamp;
+    private final int datacenterId;
+    private final Integer agentId;
+    private final Leadership leadership;
+    private final Counter abandoned;
     private final Semaphore permits;
     private final ExecutorService probes;
     private final MeterRegistry meters;
@@ -66,16 +70,28 @@ public final class Scheduler implements AutoCloseable {
     private boolean stopping;
     private Thread loop;
 
-    /** Who the heartbeats are from, read at each probe (the lease epoch can change). */
-    public record Stamp(int datacenterId, Integer agentId, Long leaseEpoch) {}
-
-    public Scheduler(Clock clock, HeartbeatSink sink, Supplier<Stamp> stamp, int maxConcurrency, MeterRegistry meters) {
+    /**
+     * @param datacenterId stamped on every heartbeat
+     * @param agentId stamped on every heartbeat (null outside an agent)
+     * @param leadership asked before every probe (may it start, under which epoch) and after (may its result be kept)
+     */
+    public Scheduler(
+            Clock clock,
+            HeartbeatSink sink,
+            int datacenterId,
+            Integer agentId,
+            Leadership leadership,
+            int maxConcurrency,
+            MeterRegistry meters) {
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
         }
         this.clock = clock;
         this.sink = sink;
-        this.stamp = stamp;
+        this.datacenterId = datacenterId;
+        this.agentId = agentId;
+        this.leadership = leadership;
+        this.abandoned = meters.counter(Meters.RESULTS_ABANDONED);
         this.permits = new Semaphore(maxConcurrency);
         this.probes = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("probe-", 0).factory());
@@ -219,6 +235,13 @@ public final class Scheduler implements AutoCloseable {
         Instant now = clock.instant();
         Instant nextSlot = monitor.grid().next(slot);
         lastSlot.put(monitor.id(), slot);
+        if (!leadership.leading()) {
+            return; // a standby: the leader probes this slot
+        }
+        OptionalLong epoch = leadership.admit(slot);
+        if (epoch.isEmpty()) {
+            return; // the lease counts why (vantage.schedule.slots.skipped, reason lease_unconfirmed or before_lease)
+        }
         if (!now.isBefore(nextSlot.minus(MIN_PROBE_TIME))) {
             skip(monitor, slot, "late");
             return;
@@ -233,7 +256,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             probes.execute(() -> {
                 try {
-                    runProbe(monitor, slot, nextSlot);
+                    runProbe(monitor, slot, nextSlot, epoch.getAsLong());
                 } finally {
                     busy.set(false);
                     inFlight.decrementAndGet();
@@ -246,7 +269,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void runProbe(ScheduledMonitor monitor, Instant slot, Instant nextSlot) {
+    private void runProbe(ScheduledMonitor monitor, Instant slot, Instant nextSlot, long epoch) {
         if (!mdc.isEmpty()) {
             MDC.setContextMap(mdc);
         }
@@ -260,12 +283,20 @@ public final class Scheduler implements AutoCloseable {
             try {
                 ProbeResult result = probe(monitor, nextSlot);
                 record(monitor, result);
-                Stamp s = stamp.get();
+                if (!leadership.keep(epoch)) {
+                    abandoned.increment();
+                    log.debug(
+                            "Abandoned the result of slot {} of monitor {}: lease epoch {} lost",
+                            slot,
+                            monitor.id(),
+                            epoch);
+                    return;
+                }
                 sink.offer(new Heartbeat(
                         monitor.id(),
-                        s.datacenterId(),
-                        s.agentId(),
-                        s.leaseEpoch(),
+                        datacenterId,
+                        agentId,
+                        epoch == Leadership.NO_EPOCH ? null : epoch,
                         slot,
                         result,
                         monitor.warningThresholdMs(),

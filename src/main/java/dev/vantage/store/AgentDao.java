@@ -21,9 +21,18 @@ public interface AgentDao {
             @Bind("version") String version,
             @Bind("role") String role);
 
-    @SqlUpdate("UPDATE agents SET last_seen_at = now(), role = :role WHERE id = :id")
-    int touch(@Bind("id") int id, @Bind("role") String role);
+    @SqlUpdate(
+            """
+            UPDATE agents SET last_seen_at = now(), role = :role, lease_epoch = :epoch, lease_checked_at = :checkedAt
+            WHERE id = :id
+            """)
+    int touch(
+            @Bind("id") int id,
+            @Bind("role") String role,
+            @Bind("epoch") Long epoch,
+            @Bind("checkedAt") java.time.Instant checkedAt);
 
-    @SqlUpdate("UPDATE agents SET role = 'stopped', stopped_at = now(), last_seen_at = now() WHERE id = :id")
+    @SqlUpdate(
+            "UPDATE agents SET role = 'stopped', lease_epoch = NULL, stopped_at = now(), last_seen_at = now() WHERE id = :id")
     int markStopped(@Bind("id") int id);
 }

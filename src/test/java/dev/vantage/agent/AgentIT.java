@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.demo.DemoTargets;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.lease.LeaseSettings;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -56,7 +57,8 @@ class AgentIT {
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(5),
-                HeartbeatWriterSettings.DEFAULTS.withLinger(Duration.ofMillis(20)));
+                HeartbeatWriterSettings.DEFAULTS.withLinger(Duration.ofMillis(20)),
+                LeaseSettings.DEFAULTS);
     }
 
     @AfterAll

@@ -238,8 +238,8 @@ class WriterIT {
         assertThatThrownBy(() -> inserter.insertDirect(retry.subList(5, 10)))
                 .isInstanceOfSatisfying(
                         SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
-        assertThat(inserter.insertStaged(retry)).isZero();
-        assertThat(inserter.insertStaged(first)).isZero();
+        assertThat(inserter.insertStaged(retry).inserted()).isZero();
+        assertThat(inserter.insertStaged(first).inserted()).isZero();
 
         assertThat(count(db, monitor, monitor + 9)).isEqualTo(10);
         assertThat(db.count(

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.Heartbeat;
+import dev.vantage.lease.Leadership;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
@@ -30,7 +31,7 @@ class SchedulerTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final MonitorRegistry registry = MonitorRegistry.of(List.of(new FixedTimeMonitor()));
     private final Scheduler scheduler =
-            new Scheduler(Clock.systemUTC(), written::add, () -> new Scheduler.Stamp(7, 3, null), 64, meters);
+            new Scheduler(Clock.systemUTC(), written::add, 7, 3, Leadership.unleased(), 64, meters);
 
     /** A probe type that takes {@code settings.takes_ms} and ignores its deadline, like a misbehaving target. */
     static final class FixedTimeMonitor implements Monitor<Duration> {

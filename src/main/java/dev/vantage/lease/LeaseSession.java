@@ -1,0 +1,251 @@
+package dev.vantage.lease;
+
+import dev.vantage.config.ConfigurationException;
+import dev.vantage.config.DbConnection;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The lease's own connection: opened with {@link DriverManager}, never from a pool, because a session-level advisory
+ * lock belongs to the session that took it and a pool would lend that session to other work or close it behind the
+ * lease's back. Every statement is bounded by a network timeout, so a silent network cannot hold the lease thread.
+ * Not thread-safe: the lease thread alone uses it.
+ */
+final class LeaseSession implements AutoCloseable {
+    /** The first key of Vantage's advisory locks: 'VANT' in ASCII. The second is the datacenter id. */
+    static final int NAMESPACE = 0x56414E54;
+
+    /** idle_session_timeout, which frees the lock of a leader that went silent, came with PostgreSQL 14. */
+    static final int MIN_SERVER_VERSION = 140_000;
+
+    private static final String HOLDS =
+            """
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND classid = ?::int8::oid AND objid = ?::int8::oid AND objsubid = 2
+              AND pid = pg_backend_pid() AND granted
+            """;
+
+    // clock_timestamp() in the UPDATE is evaluated after the row lock is granted, so after every writer transaction
+    // that holds the row FOR SHARE has committed: every row such a transaction wrote has an earlier slot.
+    private static final String BUMP =
+            """
+            WITH lease AS (
+                INSERT INTO datacenter_leases AS l (datacenter_id, epoch, holder_agent_id, acquired_at)
+                VALUES (?, 1, ?, clock_timestamp())
+                ON CONFLICT (datacenter_id) DO UPDATE
+                    SET epoch = l.epoch + 1, holder_agent_id = excluded.holder_agent_id,
+                        acquired_at = clock_timestamp(), released_at = NULL
+                RETURNING datacenter_id, epoch, holder_agent_id, acquired_at)
+            INSERT INTO datacenter_lease_history (datacenter_id, epoch, holder_agent_id, acquired_at)
+            SELECT datacenter_id, epoch, holder_agent_id, acquired_at FROM lease
+            RETURNING epoch, acquired_at
+            """;
+
+    private static final String RELEASE =
+            """
+            WITH lease AS (
+                UPDATE datacenter_leases SET released_at = clock_timestamp()
+                WHERE datacenter_id = ? AND epoch = ? RETURNING datacenter_id, epoch, released_at)
+            UPDATE datacenter_lease_history h SET released_at = lease.released_at
+            FROM lease WHERE h.datacenter_id = lease.datacenter_id AND h.epoch = lease.epoch
+            """;
+
+    private static final String HOLDER =
+            """
+            SELECT l.epoch, l.holder_agent_id, a.name, l.acquired_at
+            FROM datacenter_leases l LEFT JOIN agents a ON a.id = l.holder_agent_id
+            WHERE l.datacenter_id = ?
+            """;
+
+    /** An epoch this session acquired; the leader probes slots from {@code acquiredAt} (database clock) on. */
+    record Acquisition(long epoch, Instant acquiredAt) {}
+
+    /** Who holds the datacenter's current epoch, for a standby's log line. */
+    record Holder(long epoch, Integer agentId, String agentName, Instant acquiredAt) {}
+
+    private final Connection connection;
+    private final int datacenterId;
+    private final int backendPid;
+    private final int checkTimeoutMillis;
+    private final int writeTimeoutMillis;
+
+    private LeaseSession(Connection connection, int datacenterId, int backendPid, LeaseSettings settings) {
+        this.connection = connection;
+        this.datacenterId = datacenterId;
+        this.backendPid = backendPid;
+        this.checkTimeoutMillis = Math.toIntExact(settings.checkTimeout().toMillis());
+        // A takeover may wait for a writer's transaction on the lease row; PostgreSQL ends those within
+        // serverTimeout (the agent pool's statement and idle-in-transaction timeouts).
+        this.writeTimeoutMillis =
+                Math.toIntExact(settings.serverTimeout().multipliedBy(2).toMillis());
+    }
+
+    /**
+     * Connects and prepares the session so that PostgreSQL drops it, and frees its lock, when the leader stops
+     * talking: {@code idle_session_timeout} catches a frozen process or a peer that still acknowledges TCP (a
+     * proxy), TCP keepalives and {@code tcp_user_timeout} a host or link that vanished.
+     *
+     * @throws ConfigurationException on PostgreSQL 13 or older, which cannot time out an idle session
+     */
+    static LeaseSession open(DbConnection db, String applicationName, int datacenterId, LeaseSettings settings)
+            throws SQLException {
+        var props = new Properties();
+        if (db.user() != null) {
+            props.setProperty("user", db.user());
+        }
+        if (db.password() != null) {
+            props.setProperty("password", db.password());
+        }
+        props.setProperty("ApplicationName", applicationName);
+        props.setProperty("tcpKeepAlive", "true");
+        long connectSeconds = Math.max(1, settings.checkTimeout().toSeconds() + 1);
+        props.setProperty("connectTimeout", Long.toString(connectSeconds));
+        props.setProperty("loginTimeout", Long.toString(connectSeconds));
+        props.setProperty(
+                "socketTimeout",
+                Long.toString(settings.serverTimeout().multipliedBy(2).toSeconds()));
+        Connection c = DriverManager.getConnection(db.jdbcUrl(), props);
+        try {
+            c.setNetworkTimeout(
+                    Runnable::run, Math.toIntExact(settings.checkTimeout().toMillis()));
+            c.setAutoCommit(true);
+            int version;
+            int pid;
+            try (var s = c.createStatement();
+                    ResultSet rs =
+                            s.executeQuery("SELECT current_setting('server_version_num')::int, pg_backend_pid()")) {
+                rs.next();
+                version = rs.getInt(1);
+                pid = rs.getInt(2);
+            }
+            if (version < MIN_SERVER_VERSION) {
+                throw new ConfigurationException("PostgreSQL " + version / 10_000
+                        + " is too old for the datacenter lease: it needs idle_session_timeout (PostgreSQL 14 or"
+                        + " later) so that the lock of a frozen or cut-off leader is freed; upgrade the database");
+            }
+            long seconds = settings.serverTimeout().toSeconds();
+            try (var s = c.createStatement()) {
+                s.execute("SET idle_session_timeout = '" + seconds + "s'");
+                s.execute("SET tcp_user_timeout = " + seconds * 1000);
+                s.execute("SET tcp_keepalives_idle = " + Math.max(1, seconds / 4));
+                s.execute("SET tcp_keepalives_interval = 1");
+                s.execute("SET tcp_keepalives_count = " + Math.max(1, seconds / 4));
+                s.execute("SET lock_timeout = '" + seconds * 3 / 2 + "s'");
+            }
+            return new LeaseSession(c, datacenterId, pid, settings);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c, e);
+            throw e;
+        }
+    }
+
+    int backendPid() {
+        return backendPid;
+    }
+
+    /**
+     * Ends an earlier lease session of this replica that the server may still keep (its connection failed on our
+     * side only), waiting up to a second for it to go, so that its lock does not block this session. Matches on the
+     * application name too, so a recycled pid of another client is never touched.
+     */
+    void terminate(int pid, String applicationName) throws SQLException {
+        try (var s = connection.prepareStatement(
+                "SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE pid = ? AND application_name = ?")) {
+            s.setInt(1, pid);
+            s.setString(2, applicationName);
+            s.executeQuery().close();
+        }
+    }
+
+    /** {@code pg_try_advisory_lock}: never waits. Called only when this session does not hold the lock. */
+    boolean tryLock() throws SQLException {
+        try (var s = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+            s.setInt(1, NAMESPACE);
+            s.setInt(2, datacenterId);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether this session holds the lock, read from pg_locks: locking again would stack a second hold. */
+    boolean holdsLock() throws SQLException {
+        try (var s = connection.prepareStatement(HOLDS)) {
+            s.setInt(1, NAMESPACE);
+            s.setInt(2, datacenterId);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    /** Records a new epoch for the lock this session just took; the fencing token of everything it probes. */
+    Acquisition bumpEpoch(int agentId) throws SQLException {
+        connection.setNetworkTimeout(Runnable::run, writeTimeoutMillis);
+        try (var s = connection.prepareStatement(BUMP)) {
+            s.setInt(1, datacenterId);
+            s.setInt(2, agentId);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return new Acquisition(
+                        rs.getLong(1),
+                        rs.getObject(2, java.time.OffsetDateTime.class).toInstant());
+            }
+        } finally {
+            connection.setNetworkTimeout(Runnable::run, checkTimeoutMillis);
+        }
+    }
+
+    /** Marks the epoch released and unlocks, so a standby takes over at its next try. */
+    void release(long epoch) throws SQLException {
+        try (var s = connection.prepareStatement(RELEASE)) {
+            s.setInt(1, datacenterId);
+            s.setLong(2, epoch);
+            s.executeUpdate();
+        }
+        try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+            s.setInt(1, NAMESPACE);
+            s.setInt(2, datacenterId);
+            s.executeQuery().close();
+        }
+    }
+
+    Optional<Holder> holder() throws SQLException {
+        try (var s = connection.prepareStatement(HOLDER)) {
+            s.setInt(1, datacenterId);
+            try (var rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Holder(
+                        rs.getLong(1),
+                        (Integer) rs.getObject(2),
+                        rs.getString(3),
+                        rs.getObject(4, java.time.OffsetDateTime.class).toInstant()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(connection, null);
+    }
+
+    private static void closeQuietly(Connection c, Exception cause) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            if (cause != null) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+}
