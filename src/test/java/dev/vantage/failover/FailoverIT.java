@@ -55,6 +55,8 @@ class FailoverIT {
     private static final int MONITORS = 5;
     private static final Duration START = Duration.ofSeconds(90); // JVMs starting together on a small machine
     private static final String LOST = "Lost lock for datacenter:" + DC;
+    /** How long a leader runs before a scenario strikes, so that the slots checked before it are all its own. */
+    private static final Duration SETTLED = Duration.ofSeconds(6);
 
     @TempDir
     static Path serverDirectory;
@@ -146,7 +148,8 @@ class FailoverIT {
 
             live.add(replicas.start()); // three replicas again
         }
-        replicas.awaitSteady(live, steadyWithin); // and the rows after the last takeover are in
+        Steady last = replicas.awaitSteady(live, steadyWithin); // and the rows after the last takeover are in
+        replicas.awaitRoles(last.leader(), last.epoch(), live);
 
         var measured = new ArrayList<Takeover>();
         for (int i = 0; i < takeovers.size(); i++) {
@@ -187,43 +190,46 @@ class FailoverIT {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aLeaderFrozenForThirtySecondsIsReplacedWithinFifteenAndStartsNoProbeWhenItWakes() throws Exception {
-        var a = replicas.start();
-        replicas.awaitSteady(List.of(a), START);
-        var b = replicas.start();
-        Steady steady = replicas.awaitSteady(List.of(a, b), START);
-        assertThat(steady.leader()).isSameAs(a);
+        var both = List.of(replicas.start(), replicas.start());
+        Steady steady = replicas.awaitSteady(both, START);
+        AgentProcess frozen = steady.leader();
+        AgentProcess standby = both.get(both.get(0) == frozen ? 1 : 0);
 
         Instant stopped = Instant.now();
-        a.sigstop();
+        frozen.sigstop();
         FirstRows first = replicas.awaitTakeover(steady.epoch(), Duration.ofSeconds(25));
         holdUntil(stopped.plusSeconds(30));
         Instant continued = Instant.now();
-        a.sigcont();
+        frozen.sigcont();
 
-        String lost = a.awaitLog(LOST, ofSeconds(15));
-        int bId = replicas.id(b);
-        // B writes well past the wake-up; by then A has written whatever it was going to.
-        awaitRows("agent_id = ? AND scheduled_at >= ?", ofSeconds(20), bId, LeaseLedger.utc(continued.plusSeconds(5)));
+        String lost = frozen.awaitLog(LOST, ofSeconds(15));
+        replicas.awaitRoles(standby, first.epoch(), both);
+        int standbyId = replicas.id(standby);
+        // The new leader writes past the wake-up; by then the woken one has written whatever it was going to.
+        awaitRows(
+                "agent_id = ? AND scheduled_at >= ?",
+                ofSeconds(20),
+                standbyId,
+                LeaseLedger.utc(continued.plusSeconds(3)));
 
         Duration takeover = Duration.between(stopped, first.firstInserted());
         System.out.printf(
                 "FailoverIT frozen leader (SIGSTOP 30 s): lock taken %s, first row written %s after the SIGSTOP;"
                         + " after SIGCONT: '%s'%n",
                 seconds(Duration.between(stopped, first.acquiredAt())), seconds(takeover), lost);
-        int aId = replicas.id(a);
         var soft = new SoftAssertions();
         soft.assertThat(takeover).as("SIGSTOP to the standby's first heartbeat").isLessThanOrEqualTo(ofSeconds(15));
-        soft.assertThat(first.holderAgentId()).as("the new holder").isEqualTo(bId);
+        soft.assertThat(first.holderAgentId()).as("the new holder").isEqualTo(standbyId);
         soft.assertThat(ledger.count(
                         "agent_id = ? AND lease_epoch = ? AND scheduled_at >= ?",
-                        aId,
+                        steady.leaderId(),
                         steady.epoch(),
                         LeaseLedger.utc(first.acquiredAt())))
                 .as("rows of the frozen leader's epoch in slots the new epoch covers")
                 .isZero();
         soft.assertThat(ledger.count(
                         "agent_id = ? AND scheduled_at >= ? AND lease_epoch <= ?",
-                        aId,
+                        steady.leaderId(),
                         LeaseLedger.utc(continued),
                         first.epoch()))
                 .as("rows of the woken leader for slots after SIGCONT without a new acquisition of its own")
@@ -235,51 +241,57 @@ class FailoverIT {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aLeaderCutOffBySilentPartitionIsReplacedWithinFifteenAndItsReplayedRowsAreFenced() throws Exception {
-        try (var proxy = TcpProxy.start(pg.port())) {
-            var a = replicas.start(Map.of("DB_CONN_STRING", StandalonePostgres.libpqUrl(db.name(), proxy.port())));
-            replicas.awaitSteady(List.of(a), START);
-            var b = replicas.start();
-            Steady steady = replicas.awaitSteady(List.of(a, b), START);
-            assertThat(steady.leader()).isSameAs(a);
+        // Each replica reaches the database through a proxy of its own, so that either can be the one cut off.
+        try (var proxy1 = TcpProxy.start(pg.port());
+                var proxy2 = TcpProxy.start(pg.port())) {
+            var proxies = List.of(proxy1, proxy2);
+            var both = List.of(
+                    replicas.start(Map.of("DB_CONN_STRING", StandalonePostgres.libpqUrl(db.name(), proxy1.port()))),
+                    replicas.start(Map.of("DB_CONN_STRING", StandalonePostgres.libpqUrl(db.name(), proxy2.port()))));
+            Steady steady = replicas.awaitSteady(both, START);
+            int cut = both.indexOf(steady.leader());
+            AgentProcess cutOff = both.get(cut);
+            AgentProcess standby = both.get(1 - cut);
+            holdUntil(steady.acquiredAt().plus(SETTLED)); // the window checked starts 5 s before the freeze
 
             Instant frozen = Instant.now();
-            proxy.freeze();
+            proxies.get(cut).freeze();
             FirstRows first = replicas.awaitTakeover(steady.epoch(), Duration.ofSeconds(25));
             // The cut-off leader probes on (fail-open) into the new epoch's slots for a while: its replay must meet
             // the fence.
             holdUntil(first.firstInserted().plusSeconds(5));
             Instant thawed = Instant.now();
-            proxy.thaw();
+            proxies.get(cut).thaw();
 
-            String lost = a.awaitLog(LOST, ofSeconds(30));
+            String lost = cutOff.awaitLog(LOST, ofSeconds(30));
+            replicas.awaitRoles(standby, first.epoch(), both);
             Instant from = frozen.minusSeconds(5);
             Instant to = thawed.plusSeconds(5);
             List<String> gaps = awaitNoGaps(from, to, ofSeconds(60));
 
-            int aId = replicas.id(a);
             Duration takeover = Duration.between(frozen, first.firstInserted());
-            long filledByA = ledger.count(
+            long filledByCutOff = ledger.count(
                     "agent_id = ? AND lease_epoch = ? AND scheduled_at >= ? AND scheduled_at < ?",
-                    aId,
+                    steady.leaderId(),
                     steady.epoch(),
                     LeaseLedger.utc(frozen),
                     LeaseLedger.utc(first.acquiredAt()));
             System.out.printf(
                     "FailoverIT silent partition: lock taken %s, first row written %s after the freeze; the cut-off"
                             + " leader's rows from the partition, written after the thaw: %d; after the thaw: '%s'%n",
-                    seconds(Duration.between(frozen, first.acquiredAt())), seconds(takeover), filledByA, lost);
+                    seconds(Duration.between(frozen, first.acquiredAt())), seconds(takeover), filledByCutOff, lost);
             var soft = new SoftAssertions();
             soft.assertThat(takeover)
                     .as("freeze to the standby's first heartbeat")
                     .isLessThanOrEqualTo(ofSeconds(15));
-            soft.assertThat(first.holderAgentId()).as("the new holder").isEqualTo(replicas.id(b));
+            soft.assertThat(first.holderAgentId()).as("the new holder").isEqualTo(replicas.id(standby));
             soft.assertThat(ledger.count(
                             "lease_epoch = ? AND scheduled_at >= ?",
                             steady.epoch(),
                             LeaseLedger.utc(first.acquiredAt())))
                     .as("rows of the cut-off leader's epoch in slots the new epoch covers")
                     .isZero();
-            soft.assertThat(filledByA)
+            soft.assertThat(filledByCutOff)
                     .as("slots between the freeze and the takeover, probed by the cut-off leader (fail-open)")
                     .isPositive();
             soft.assertThat(gaps)
@@ -293,10 +305,9 @@ class FailoverIT {
     @Test
     @Timeout(value = 210, unit = TimeUnit.SECONDS)
     void aDatabaseDownForAMinuteLeavesNoMissingSlotAndTheBacklogDrainsWithinAMinute() throws Exception {
-        var a = replicas.start();
-        replicas.awaitSteady(List.of(a), START);
-        var b = replicas.start();
-        Steady before = replicas.awaitSteady(List.of(a, b), START);
+        var both = List.of(replicas.start(), replicas.start());
+        Steady before = replicas.awaitSteady(both, START);
+        holdUntil(before.acquiredAt().plus(SETTLED)); // the window checked starts 5 s before the outage
 
         Instant down = Instant.now();
         pg.stop();
@@ -310,6 +321,7 @@ class FailoverIT {
         List<String> gaps = awaitNoGaps(from, up.plusSeconds(10), ofSeconds(30));
 
         var after = ledger.current().orElseThrow();
+        replicas.awaitRoles(replicas.byId(after.holderAgentId()).orElseThrow(), after.epoch(), both);
         System.out.printf(
                 "FailoverIT database down %s: every slot of the outage written %s after the restart (%d rows);"
                         + " epoch %d (agent %d) before, %d (agent %d) after%n",

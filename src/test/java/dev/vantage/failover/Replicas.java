@@ -6,6 +6,7 @@ import dev.vantage.testing.AgentProcess;
 import dev.vantage.testing.DatacenterSeed;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -79,12 +80,13 @@ final class Replicas implements AutoCloseable {
     }
 
     /** A datacenter in a steady state: who leads, under which epoch. */
-    record Steady(AgentProcess leader, int leaderId, long epoch) {}
+    record Steady(AgentProcess leader, int leaderId, long epoch, Instant acquiredAt) {}
 
     /**
      * Waits until exactly these replicas run the datacenter normally: all alive and registered, one of them holds the
-     * current epoch and shows as leader, the others show as standby, and the leader has written heartbeats of its
-     * epoch within the last two seconds.
+     * current epoch, shows as its leader in agents and has written heartbeats of it within the last two seconds, and
+     * each of the others has logged that it stands by (it tried the lock and found it taken). The log line rather
+     * than agents.role for the standbys: the row shows a new replica's role only at its first refresh, 2 s later.
      */
     Steady awaitSteady(Collection<AgentProcess> replicas, Duration timeout) {
         try {
@@ -113,24 +115,49 @@ final class Replicas implements AutoCloseable {
             return Optional.empty();
         }
         long epoch = lease.get().epoch();
-        int holder = lease.get().holderAgentId();
-        AgentProcess leader = null;
+        var leader = byId(lease.get().holderAgentId()).filter(replicas::contains);
+        if (leader.isEmpty()) {
+            return Optional.empty();
+        }
+        var leaderRow = ledger.agent(leader.get().name()).orElseThrow();
+        if (!"leader".equals(leaderRow.role()) || !Long.valueOf(epoch).equals(leaderRow.leaseEpoch())) {
+            return Optional.empty();
+        }
         for (AgentProcess agent : replicas) {
-            var row = ledger.agent(agent.name()).orElseThrow();
-            boolean isHolder = row.id() == holder;
-            if (isHolder) {
-                leader = agent;
-            }
-            String expected = isHolder ? "leader" : "standby";
-            if (!expected.equals(row.role())
-                    || (isHolder && !Long.valueOf(epoch).equals(row.leaseEpoch()))) {
+            if (agent != leader.get() && agent.findLog(standingBy()).isEmpty()) {
                 return Optional.empty();
             }
         }
-        if (leader == null || !ledger.writingRecently(epoch, 2)) {
+        if (!ledger.writingRecently(epoch, 2)) {
             return Optional.empty();
         }
-        return Optional.of(new Steady(leader, holder, epoch));
+        return Optional.of(
+                new Steady(leader.get(), leaderRow.id(), epoch, lease.get().acquiredAt()));
+    }
+
+    private String standingBy() {
+        return "Standing by for datacenter:" + seed.code();
+    }
+
+    /**
+     * Waits (up to 5 s: two refreshes of the agents rows) until agents shows {@code leader} as the leader of
+     * {@code epoch} and every other replica as a standby without an epoch.
+     */
+    void awaitRoles(AgentProcess leader, long epoch, Collection<AgentProcess> replicas) {
+        try {
+            Awaitility.await("agents shows " + leader + " leading epoch " + epoch + " and the others standing by")
+                    .atMost(Duration.ofSeconds(5))
+                    .pollInterval(POLL)
+                    .until(() -> replicas.stream().allMatch(agent -> {
+                        var row = ledger.agent(agent.name()).orElseThrow();
+                        return agent == leader
+                                ? "leader".equals(row.role())
+                                        && Long.valueOf(epoch).equals(row.leaseEpoch())
+                                : "standby".equals(row.role()) && row.leaseEpoch() == null;
+                    }));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n" + describe(), e);
+        }
     }
 
     /** Waits for the first heartbeats of an epoch later than {@code epoch}: a takeover. */
