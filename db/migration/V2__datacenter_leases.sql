@@ -18,7 +18,7 @@ COMMENT ON TABLE datacenter_leases IS 'Current lease of each datacenter: one row
 COMMENT ON COLUMN datacenter_leases.datacenter_id IS 'Datacenter the lease is for.';
 COMMENT ON COLUMN datacenter_leases.epoch IS 'Fencing token: incremented at every acquisition and stamped on heartbeats (api_heartbeats.lease_epoch).';
 COMMENT ON COLUMN datacenter_leases.holder_agent_id IS 'Agent that acquired this epoch (agents.id).';
-COMMENT ON COLUMN datacenter_leases.acquired_at IS 'When this epoch was acquired (database clock); the holder probes slots from this instant on.';
+COMMENT ON COLUMN datacenter_leases.acquired_at IS 'Start of this epoch (database clock, 200 ms after the lock was taken): the holder probes slots from this instant on.';
 COMMENT ON COLUMN datacenter_leases.released_at IS 'When the holder released the lease on a graceful shutdown; NULL while held or after a crash or loss.';
 
 CREATE TABLE datacenter_lease_history (
@@ -33,7 +33,7 @@ COMMENT ON TABLE datacenter_lease_history IS 'Every lease epoch ever acquired, o
 COMMENT ON COLUMN datacenter_lease_history.datacenter_id IS 'Datacenter the lease is for.';
 COMMENT ON COLUMN datacenter_lease_history.epoch IS 'The epoch (fencing token).';
 COMMENT ON COLUMN datacenter_lease_history.holder_agent_id IS 'Agent that acquired it (agents.id).';
-COMMENT ON COLUMN datacenter_lease_history.acquired_at IS 'When it was acquired (database clock). Heartbeats of older epochs for slots from this instant on are fenced off.';
+COMMENT ON COLUMN datacenter_lease_history.acquired_at IS 'Start of the epoch (database clock, 200 ms after the lock was taken). Heartbeats of older epochs for slots from this instant on are fenced off.';
 COMMENT ON COLUMN datacenter_lease_history.released_at IS 'When the holder released it gracefully; NULL if it was lost (crash, partition, database restart) or is held.';
 
 ALTER TABLE agents

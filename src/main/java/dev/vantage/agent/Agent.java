@@ -67,7 +67,7 @@ public final class Agent implements AutoCloseable {
                         hostname(),
                         ProcessHandle.current().pid(),
                         Version.current(),
-                        "leader");
+                        "standby");
         MDC.put("agent", settings.name());
         log.info(
                 "Agent {} (id {}) started for datacenter {} ({}), version {}",
@@ -76,8 +76,6 @@ public final class Agent implements AutoCloseable {
                 datacenter.code(),
                 datacenter.id(),
                 Version.current());
-        this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
-        this.writer = HeartbeatWriter.start(pool, settings.writer(), meters);
         this.identity = java.util.Map.copyOf(MDC.getCopyOfContextMap());
         this.liveness = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("agent-liveness").daemon(true).factory());
@@ -90,6 +88,9 @@ public final class Agent implements AutoCloseable {
                 clock,
                 meters,
                 () -> liveness.execute(this::touch));
+        // After the lease, which refuses a database too old for it: nothing to stop if it does.
+        this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
+        this.writer = HeartbeatWriter.start(pool, settings.writer(), meters);
         this.scheduler =
                 new Scheduler(clock, writer, datacenter.id(), agentId, lease, settings.maxConcurrency(), meters);
         this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);

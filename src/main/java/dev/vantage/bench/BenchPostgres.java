@@ -17,13 +17,19 @@ import java.util.Map;
 final class BenchPostgres implements AutoCloseable {
     private final EmbeddedPostgres server;
     private final Path dataDirectory;
+    private final String url;
     private final DbConnection connection;
 
     private BenchPostgres(EmbeddedPostgres server, Path dataDirectory) {
         this.server = server;
         this.dataDirectory = dataDirectory;
-        this.connection = DbConnection.parse(
-                "postgres://postgres:postgres@127.0.0.1:" + server.getPort() + "/vantage?sslmode=disable");
+        this.url = "postgres://postgres:postgres@127.0.0.1:" + server.getPort() + "/vantage?sslmode=disable";
+        this.connection = DbConnection.parse(url);
+    }
+
+    /** The database as DB_CONN_STRING gives it to an agent process. */
+    String url() {
+        return url;
     }
 
     /** Starts it with extra server settings (e.g. {@code shared_buffers}) and migrates. */

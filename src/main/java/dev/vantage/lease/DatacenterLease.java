@@ -76,6 +76,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     private int failedSessionPid;
     private boolean unreachable;
     private String lastFailure;
+    private String lastLoopError;
     private long lastStandbyEpoch = -1;
     private long nextCheckNanos;
 
@@ -177,7 +178,14 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
                         standBy();
                     }
                 } catch (RuntimeException e) {
-                    log.error("Lease loop of {} failed; retrying", label, e);
+                    // E.g. the database turned out too old once reachable: say it once, keep standing by.
+                    if (!String.valueOf(e.getMessage()).equals(lastLoopError)) {
+                        log.error("Lease loop of {} failed; retrying every {}", label, settings.retryInterval(), e);
+                        lastLoopError = String.valueOf(e.getMessage());
+                    }
+                    trust.revoke(); // the session goes, and the lock with it: no probe until it is retaken
+                    lastFailure = "lease loop error: " + e.getMessage();
+                    dropSession();
                     pause(settings.retryInterval());
                 }
             }
@@ -200,6 +208,10 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             }
             checkedAt = clock.instant();
             reportStandby();
+            if (closing.getCount() > 0) {
+                session.awaitRelease(jittered(settings.retryInterval()));
+            }
+            return;
         } catch (SQLException e) {
             dropSession();
             String reason = NetFailures.rootMessage(e);
@@ -242,8 +254,14 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
         try {
             session = openSession();
             if (failedSessionPid != 0) {
-                session.terminate(failedSessionPid, applicationName);
+                int pid = failedSessionPid;
                 failedSessionPid = 0;
+                try {
+                    session.terminate(pid, applicationName);
+                } catch (SQLException e) {
+                    // Not fatal: the server ends that session by itself within serverTimeout.
+                    log.warn("Could not end the failed lease session (pid {}): {}", pid, NetFailures.rootMessage(e));
+                }
             }
             if (session.tryLock()) {
                 acquire(start, " again after the " + reason);

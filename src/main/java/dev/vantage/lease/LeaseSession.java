@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,6 +21,9 @@ final class LeaseSession implements AutoCloseable {
     /** The first key of Vantage's advisory locks: 'VANT' in ASCII. The second is the datacenter id. */
     static final int NAMESPACE = 0x56414E54;
 
+    /** Where a leader announces a graceful release (payload: the datacenter id), so standbys take over at once. */
+    static final String RELEASE_CHANNEL = "vantage_lease_released";
+
     /** idle_session_timeout, which frees the lock of a leader that went silent, came with PostgreSQL 14. */
     static final int MIN_SERVER_VERSION = 140_000;
 
@@ -31,16 +35,24 @@ final class LeaseSession implements AutoCloseable {
               AND pid = pg_backend_pid() AND granted
             """;
 
+    /**
+     * How far after the moment it takes the lock a new leader's coverage starts. Its scheduler passes slots as a
+     * standby until it has read the new epoch back; a slot in between would be nobody's (the old epoch fenced off,
+     * the new one not yet admitting). Starting a little later leaves those slots to the old leader, if it still
+     * runs, and the fence lets its rows for them through.
+     */
+    static final Duration COVERAGE_DELAY = Duration.ofMillis(200);
+
     // clock_timestamp() in the UPDATE is evaluated after the row lock is granted, so after every writer transaction
     // that holds the row FOR SHARE has committed: every row such a transaction wrote has an earlier slot.
     private static final String BUMP =
             """
             WITH lease AS (
                 INSERT INTO datacenter_leases AS l (datacenter_id, epoch, holder_agent_id, acquired_at)
-                VALUES (?, 1, ?, clock_timestamp())
+                VALUES (?, 1, ?, clock_timestamp() + make_interval(secs => ?))
                 ON CONFLICT (datacenter_id) DO UPDATE
                     SET epoch = l.epoch + 1, holder_agent_id = excluded.holder_agent_id,
-                        acquired_at = clock_timestamp(), released_at = NULL
+                        acquired_at = clock_timestamp() + make_interval(secs => ?), released_at = NULL
                 RETURNING datacenter_id, epoch, holder_agent_id, acquired_at)
             INSERT INTO datacenter_lease_history (datacenter_id, epoch, holder_agent_id, acquired_at)
             SELECT datacenter_id, epoch, holder_agent_id, acquired_at FROM lease
@@ -137,6 +149,7 @@ final class LeaseSession implements AutoCloseable {
                 s.execute("SET tcp_keepalives_interval = 1");
                 s.execute("SET tcp_keepalives_count = " + Math.max(1, seconds / 4));
                 s.execute("SET lock_timeout = '" + seconds * 3 / 2 + "s'");
+                s.execute("LISTEN " + RELEASE_CHANNEL);
             }
             return new LeaseSession(c, datacenterId, pid, settings);
         } catch (SQLException | RuntimeException e) {
@@ -193,6 +206,8 @@ final class LeaseSession implements AutoCloseable {
         try (var s = connection.prepareStatement(BUMP)) {
             s.setInt(1, datacenterId);
             s.setInt(2, agentId);
+            s.setDouble(3, COVERAGE_DELAY.toMillis() / 1000.0);
+            s.setDouble(4, COVERAGE_DELAY.toMillis() / 1000.0);
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return new Acquisition(
@@ -204,16 +219,37 @@ final class LeaseSession implements AutoCloseable {
         }
     }
 
-    /** Marks the epoch released and unlocks, so a standby takes over at its next try. */
+    /**
+     * Waits up to {@code timeout} for a leader of this datacenter to announce a graceful release; true when one did.
+     * A crashed leader announces nothing: the standby's next try after the timeout finds the lock free.
+     */
+    boolean awaitRelease(Duration timeout) throws SQLException {
+        var pg = connection.unwrap(org.postgresql.PGConnection.class);
+        var notifications = pg.getNotifications(Math.toIntExact(Math.max(1, timeout.toMillis())));
+        if (notifications == null) {
+            return false;
+        }
+        String me = Integer.toString(datacenterId);
+        for (var n : notifications) {
+            if (me.equals(n.getParameter())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Marks the epoch released, unlocks and tells the standbys, so one takes over at once. */
     void release(long epoch) throws SQLException {
         try (var s = connection.prepareStatement(RELEASE)) {
             s.setInt(1, datacenterId);
             s.setLong(2, epoch);
             s.executeUpdate();
         }
-        try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+        try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?), pg_notify(?, ?)")) {
             s.setInt(1, NAMESPACE);
             s.setInt(2, datacenterId);
+            s.setString(3, RELEASE_CHANNEL);
+            s.setString(4, Integer.toString(datacenterId));
             s.executeQuery().close();
         }
     }

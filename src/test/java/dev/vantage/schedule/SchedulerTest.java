@@ -61,7 +61,7 @@ class SchedulerTest {
         }
     }
 
-    private static MonitorRow row(long id, int intervalSeconds, String settings) {
+    static MonitorRow row(long id, int intervalSeconds, String settings) {
         return new MonitorRow(
                 id,
                 "m" + id,
