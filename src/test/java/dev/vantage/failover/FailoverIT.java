@@ -106,7 +106,8 @@ class FailoverIT {
 
     /** One SIGKILL of the leader and what followed, times from the kill. */
     record Takeover(int round, Instant killed, long fromEpoch, FirstRows first, Duration hole) {
-        Duration lockTaken() {
+        /** acquired_at: the lock was taken 200 ms before, and the new leader probes slots from here on. */
+        Duration epochStart() {
             return Duration.between(killed, first.acquiredAt());
         }
 
@@ -214,7 +215,7 @@ class FailoverIT {
 
         Duration takeover = Duration.between(stopped, first.firstInserted());
         System.out.printf(
-                "FailoverIT frozen leader (SIGSTOP 30 s): lock taken %s, first row written %s after the SIGSTOP;"
+                "FailoverIT frozen leader (SIGSTOP 30 s): epoch start %s, first row written %s after the SIGSTOP;"
                         + " after SIGCONT: '%s'%n",
                 seconds(Duration.between(stopped, first.acquiredAt())), seconds(takeover), lost);
         var soft = new SoftAssertions();
@@ -277,7 +278,7 @@ class FailoverIT {
                     LeaseLedger.utc(frozen),
                     LeaseLedger.utc(first.acquiredAt()));
             System.out.printf(
-                    "FailoverIT silent partition: lock taken %s, first row written %s after the freeze; the cut-off"
+                    "FailoverIT silent partition: epoch start %s, first row written %s after the freeze; the cut-off"
                             + " leader's rows from the partition, written after the thaw: %d; after the thaw: '%s'%n",
                     seconds(Duration.between(frozen, first.acquiredAt())), seconds(takeover), filledByCutOff, lost);
             var soft = new SoftAssertions();
@@ -459,22 +460,22 @@ class FailoverIT {
                 "FailoverIT SIGKILL of the leader, %d rounds, 3 replicas, %d monitors every %s, times from the kill:%n",
                 takeovers.size(), MONITORS, seconds(INTERVAL)));
         out.append(String.format(
-                "%5s  %-9s  %10s  %11s  %17s  %12s%n",
-                "round", "epoch", "lock taken", "first probe", "first row written", "largest hole"));
+                "%5s  %-9s  %11s  %11s  %17s  %12s%n",
+                "round", "epoch", "epoch start", "first probe", "first row written", "largest hole"));
         for (Takeover t : takeovers) {
             out.append(String.format(
-                    "%5d  %-9s  %10s  %11s  %17s  %12s%n",
+                    "%5d  %-9s  %11s  %11s  %17s  %12s%n",
                     t.round(),
                     t.fromEpoch() + " -> " + t.first().epoch(),
-                    seconds(t.lockTaken()),
+                    seconds(t.epochStart()),
                     seconds(t.firstProbe()),
                     seconds(t.firstRowWritten()),
                     seconds(t.hole())));
         }
         out.append(String.format(
-                "median: lock taken %s, first probe %s, first row written %s, largest hole %s; max first row written"
+                "median: epoch start %s, first probe %s, first row written %s, largest hole %s; max first row written"
                         + " %s%n",
-                seconds(median(takeovers.stream().map(Takeover::lockTaken).toList())),
+                seconds(median(takeovers.stream().map(Takeover::epochStart).toList())),
                 seconds(median(takeovers.stream().map(Takeover::firstProbe).toList())),
                 seconds(median(takeovers.stream().map(Takeover::firstRowWritten).toList())),
                 seconds(median(takeovers.stream().map(Takeover::hole).toList())),
