@@ -50,13 +50,21 @@ class AgentProcessIT {
     void sigtermStopsTheAgentGracefully(TestDatabase db, @TempDir Path dir) {
         db.execute("INSERT INTO datacenters (code, name) VALUES ('NY', 'New York')");
         try (var agent = AgentProcess.start("graceful", AgentProcess.env(db.libpqUrl(), "NY"), dir)) {
-            agent.awaitLog("started for datacenter NY", Duration.ofSeconds(60));
+            // Not just "started": the shutdown hook is installed once the agent has started its loops, and a SIGTERM
+            // before that ends the JVM without a graceful stop.
+            agent.awaitLog("Acquired lock for datacenter:NY", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            db.count("SELECT count(*) FROM agents WHERE name = 'graceful' AND role = 'leader'") == 1);
 
             agent.sigterm();
 
             // 128 + 15: the JVM's status after SIGTERM, once its shutdown hooks have run.
             assertThat(agent.awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
-            assertThat(agent.findLog("Agent stopped")).isPresent();
+            assertThat(agent.findLog("Released lock for datacenter:NY"))
+                    .as(agent.tail())
+                    .isPresent();
+            assertThat(agent.findLog("Agent stopped")).as(agent.tail()).isPresent();
         }
     }
 }
