@@ -57,7 +57,7 @@ final class EmbeddedPostgresServer {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name, e);
         }
-        return new TestDatabase(name, Database(name));
+        return new TestDatabase(name, libpqUrl(name));
     }
 
     /** An empty database (no migrations), for migration tests. */
@@ -70,7 +70,7 @@ final class EmbeddedPostgresServer {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name, e);
         }
-        return new TestDatabase(name, Database(name));
+        return new TestDatabase(name, libpqUrl(name));
     }
 
     static String libpqUrl(String database) {

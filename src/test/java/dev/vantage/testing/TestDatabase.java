@@ -5,16 +5,21 @@ import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
 import org.jdbi.v3.core.Jdbi;
 
-/** A database of its own for one test class, migrated to the current schema, on the shared embedded PostgreSQL. */
+/**
+ * A database of its own for one test class (or one test), migrated to the current schema, on the shared embedded
+ * PostgreSQL or on a {@link StandalonePostgres}.
+ */
 public final class TestDatabase implements AutoCloseable {
     private final String name;
+    private final String libpqUrl;
     private final DbConnection connection;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
 
-    TestDatabase(String name, DbConnection connection) {
+    TestDatabase(String name, String libpqUrl) {
         this.name = name;
-        this.connection = connection;
+        this.libpqUrl = libpqUrl;
+        this.connection = DbConnection.parse(libpqUrl);
         this.dataSource = Database.pool(connection, "test-" + name, 8);
         this.jdbi = Database.jdbi(dataSource);
     }
@@ -30,7 +35,7 @@ public final class TestDatabase implements AutoCloseable {
 
     /** The libpq URL form a user would put in DB_CONN_STRING. */
     public String libpqUrl() {
-        return EmbeddedPostgresServer.libpqUrl(name);
+        return libpqUrl;
     }
 
     public HikariDataSource dataSource() {
