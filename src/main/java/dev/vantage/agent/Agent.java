@@ -6,7 +6,9 @@ import dev.vantage.config.ConfigurationException;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.HeartbeatWriter;
+import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.heartbeat.PartitionMaintainer;
+import dev.vantage.heartbeat.journal.Journal;
 import dev.vantage.lease.DatacenterLease;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.net.NetFailures;
@@ -18,6 +20,7 @@ import dev.vantage.store.AgentDao;
 import dev.vantage.store.ConfigDao;
 import dev.vantage.store.DatacenterRow;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +93,7 @@ public final class Agent implements AutoCloseable {
                 () -> liveness.execute(this::touch));
         // After the lease, which refuses a database too old for it: nothing to stop if it does.
         this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
-        this.writer = HeartbeatWriter.start(pool, settings.writer(), meters);
+        this.writer = HeartbeatWriter.start(pool, writerSettings(settings.writer(), datacenter), meters);
         this.scheduler =
                 new Scheduler(clock, writer, datacenter.id(), agentId, lease, settings.maxConcurrency(), meters);
         this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
@@ -189,6 +192,19 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The writer's journal directory is a base shared by the replicas of a host: each takes the first free
+     * {@code <base>/<code>}, {@code <base>/<code>.1}, …, so a restarted replica adopts a dead one's journal.
+     */
+    private static HeartbeatWriterSettings writerSettings(HeartbeatWriterSettings writer, DatacenterRow datacenter) {
+        if (writer.journalDir() == null) {
+            return writer;
+        }
+        Path dir = Journal.chooseDirectory(writer.journalDir(), datacenter.code());
+        log.info("Heartbeat journal in {}", dir);
+        return writer.withJournalDir(dir);
     }
 
     static DatacenterRow resolveDatacenter(Jdbi jdbi, String idOrCode) {

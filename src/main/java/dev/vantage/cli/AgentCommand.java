@@ -10,6 +10,7 @@ import dev.vantage.lease.LeaseSettings;
 import dev.vantage.lease.OnDbLoss;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -76,6 +77,21 @@ public final class AgentCommand implements Callable<Integer> {
                     + " back (continue), or stop probing (stop) (default: VANTAGE_ON_DB_LOSS, else continue).")
     String onDbLoss;
 
+    @Option(
+            names = "--journal-dir",
+            paramLabel = "DIR|off",
+            description = "Base directory of the heartbeat journal that keeps results while the database is away and"
+                    + " across restarts; each replica uses <DIR>/<datacenter code>[.n]; 'off' keeps them in memory"
+                    + " only (default: VANTAGE_JOURNAL_DIR, else <tmp>/vantage-journal/<host_port_database>).")
+    String journalDir;
+
+    @Option(
+            names = "--journal-max-mb",
+            paramLabel = "MB",
+            description = "Bound of the journal on disk; past it the oldest heartbeats are dropped, counted"
+                    + " (default: VANTAGE_JOURNAL_MAX_MB, else 256).")
+    String journalMaxMb;
+
     @Override
     public Integer call() throws InterruptedException {
         var settings = settings(Environment.system());
@@ -119,11 +135,35 @@ public final class AgentCommand implements Callable<Integer> {
                 Duration.ofSeconds(integer(env, reloadInterval, "VANTAGE_RELOAD_INTERVAL", 30)),
                 Duration.ofSeconds(integer(env, shutdownGrace, "VANTAGE_SHUTDOWN_GRACE", 10)),
                 Duration.ofSeconds(integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
-                HeartbeatWriterSettings.DEFAULTS.withQueueCapacity(
-                        integer(env, queueCapacity, "VANTAGE_QUEUE_CAPACITY", 50_000)),
+                HeartbeatWriterSettings.DEFAULTS
+                        .withQueueCapacity(integer(env, queueCapacity, "VANTAGE_QUEUE_CAPACITY", 50_000))
+                        .withJournalDir(journalBase(env, connection))
+                        .withJournalMaxBytes((long) integer(env, journalMaxMb, "VANTAGE_JOURNAL_MAX_MB", 256) << 20),
                 LeaseSettings.DEFAULTS.withOnDbLoss(env.resolve(onDbLoss, "VANTAGE_ON_DB_LOSS")
                         .map(OnDbLoss::parse)
                         .orElse(OnDbLoss.CONTINUE)));
+    }
+
+    /**
+     * The journal's base directory, or null for 'off'. By default one per database under the temporary directory,
+     * so that a journal is never replayed into another database than the one it was written for.
+     */
+    Path journalBase(Environment env, DbConnection connection) {
+        var value = env.resolve(journalDir, "VANTAGE_JOURNAL_DIR");
+        if (value.isPresent()) {
+            String dir = value.get().strip();
+            if (dir.equalsIgnoreCase("off")) {
+                return null;
+            }
+            if (dir.isEmpty()) {
+                throw new ConfigurationException("VANTAGE_JOURNAL_DIR: expected a directory or 'off', got ''");
+            }
+            return Path.of(dir);
+        }
+        String database =
+                connection.jdbcUrl().replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "");
+        return Path.of(
+                System.getProperty("java.io.tmpdir"), "vantage-journal", database.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     static int integer(Environment env, String flag, String variable, int defaultValue) {
