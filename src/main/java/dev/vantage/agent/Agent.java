@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
                 () -> liveness.execute(this::touch));
         // After the lease, which refuses a database too old for it: nothing to stop if it does.
         this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
-        this.writer = HeartbeatWriter.start(pool, writerSettings(settings.writer(), datacenter), meters);
+        this.writer = startWriter(pool, settings.writer(), datacenter, meters);
         this.scheduler =
                 new Scheduler(clock, writer, datacenter.id(), agentId, lease, settings.maxConcurrency(), meters);
         this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
@@ -196,15 +196,26 @@ public final class Agent implements AutoCloseable {
 
     /**
      * The writer's journal directory is a base shared by the replicas of a host: each takes the first free
-     * {@code <base>/<code>}, {@code <base>/<code>.1}, …, so a restarted replica adopts a dead one's journal.
+     * {@code <base>/<code>}, {@code <base>/<code>.1}, …, so a restarted replica adopts a dead one's journal. Two
+     * replicas starting at the same moment can both choose one directory; the one that loses chooses again.
      */
-    private static HeartbeatWriterSettings writerSettings(HeartbeatWriterSettings writer, DatacenterRow datacenter) {
+    private static HeartbeatWriter startWriter(
+            HikariDataSource pool, HeartbeatWriterSettings writer, DatacenterRow datacenter, MeterRegistry meters) {
         if (writer.journalDir() == null) {
-            return writer;
+            return HeartbeatWriter.start(pool, writer, meters);
         }
-        Path dir = Journal.chooseDirectory(writer.journalDir(), datacenter.code());
-        log.info("Heartbeat journal in {}", dir);
-        return writer.withJournalDir(dir);
+        for (int attempt = 1; ; attempt++) {
+            Path dir = Journal.chooseDirectory(writer.journalDir(), datacenter.code());
+            try {
+                var started = HeartbeatWriter.start(pool, writer.withJournalDir(dir), meters);
+                log.info("Heartbeat journal in {}", dir);
+                return started;
+            } catch (ConfigurationException e) {
+                if (attempt >= 5 || !Journal.inUse(dir)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static DatacenterRow resolveDatacenter(Jdbi jdbi, String idOrCode) {

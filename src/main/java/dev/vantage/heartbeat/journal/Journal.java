@@ -134,6 +134,11 @@ public final class Journal implements AutoCloseable {
         return JournalLock.choose(base, name);
     }
 
+    /** Whether a live process (this one included) has the journal in {@code directory} open. */
+    public static boolean inUse(Path directory) {
+        return !JournalLock.isFree(directory);
+    }
+
     private void recover() throws IOException {
         for (Segment segment : Recovery.recover(directory, losses)) {
             segments.put(segment.id, segment);
