@@ -61,6 +61,12 @@ public final class Database {
 
     /** A connection of its own, outside any pool, for LISTEN or a session-level lock. */
     public static Connection dedicated(DbConnection db, String applicationName) throws SQLException {
+        return dedicated(db, applicationName, new Properties());
+    }
+
+    /** {@link #dedicated(DbConnection, String)} with driver properties that override the defaults (timeouts). */
+    public static Connection dedicated(DbConnection db, String applicationName, Properties overrides)
+            throws SQLException {
         var props = new Properties();
         if (db.user() != null) {
             props.setProperty("user", db.user());
@@ -71,6 +77,7 @@ public final class Database {
         props.setProperty("ApplicationName", applicationName);
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("connectTimeout", "5");
+        props.putAll(overrides);
         return DriverManager.getConnection(db.jdbcUrl(), props);
     }
 

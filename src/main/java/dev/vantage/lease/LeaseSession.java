@@ -2,8 +2,8 @@ package dev.vantage.lease;
 
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
+import dev.vantage.db.Database;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The lease's own connection: opened with {@link DriverManager}, never from a pool, because a session-level advisory
+ * The lease's own connection: opened with {@link Database#dedicated}, never from a pool, because a session-level advisory
  * lock belongs to the session that took it and a pool would lend that session to other work or close it behind the
  * lease's back. Every statement is bounded by a network timeout, so a silent network cannot hold the lease thread.
  * Not thread-safe: the lease thread alone uses it.
@@ -107,22 +107,14 @@ final class LeaseSession implements AutoCloseable {
      */
     static LeaseSession open(DbConnection db, String applicationName, int datacenterId, LeaseSettings settings)
             throws SQLException {
-        var props = new Properties();
-        if (db.user() != null) {
-            props.setProperty("user", db.user());
-        }
-        if (db.password() != null) {
-            props.setProperty("password", db.password());
-        }
-        props.setProperty("ApplicationName", applicationName);
-        props.setProperty("tcpKeepAlive", "true");
+        var timeouts = new Properties();
         long connectSeconds = Math.max(1, settings.checkTimeout().toSeconds() + 1);
-        props.setProperty("connectTimeout", Long.toString(connectSeconds));
-        props.setProperty("loginTimeout", Long.toString(connectSeconds));
-        props.setProperty(
+        timeouts.setProperty("connectTimeout", Long.toString(connectSeconds));
+        timeouts.setProperty("loginTimeout", Long.toString(connectSeconds));
+        timeouts.setProperty(
                 "socketTimeout",
                 Long.toString(settings.serverTimeout().multipliedBy(2).toSeconds()));
-        Connection c = DriverManager.getConnection(db.jdbcUrl(), props);
+        Connection c = Database.dedicated(db, applicationName, timeouts);
         try {
             c.setNetworkTimeout(
                     Runnable::run, Math.toIntExact(settings.checkTimeout().toMillis()));

@@ -3,7 +3,6 @@ package dev.vantage.heartbeat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.testing.PostgresExtension;
@@ -51,7 +50,7 @@ class JournalIT {
                     .as("a healthy database never touches the disk")
                     .isEmpty();
 
-            setAllowConnections(db, false);
+            db.setAllowConnections(false);
             try {
                 offer(writer, slot, 100, 600);
                 await().atMost(Duration.ofSeconds(30))
@@ -61,7 +60,7 @@ class JournalIT {
                 assertThat(segments()).isNotEmpty();
                 assertThat(gauge(registry, HeartbeatMeters.JOURNAL_BYTES)).isEqualTo(segmentBytes());
             } finally {
-                setAllowConnections(db, true);
+                db.setAllowConnections(true);
             }
 
             awaitRows(db, 700);
@@ -196,18 +195,5 @@ class JournalIT {
                 .ignoreExceptions()
                 .until(() -> db.count("SELECT count(*) FROM api_heartbeats WHERE monitor_id BETWEEN ? AND ?", from, to)
                         == rows);
-    }
-
-    /** Closes the database to new sessions and ends the open ones, as an outage would; the server keeps running. */
-    private static void setAllowConnections(TestDatabase db, boolean allow) throws Exception {
-        String admin = db.libpqUrl().replace("/" + db.name() + "?", "/postgres?");
-        try (var c = Database.dedicated(DbConnection.parse(admin), "test-admin");
-                var s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS " + allow);
-            if (!allow) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name()
-                        + "' AND pid <> pg_backend_pid()");
-            }
-        }
     }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.probe.ErrorType;
@@ -320,7 +319,7 @@ class WriterIT {
             }
             awaitRows(db, monitor, monitor + 499, 500);
 
-            setAllowConnections(db, false);
+            db.setAllowConnections(false);
             try {
                 for (int i = 500; i < 1_000; i++) {
                     assertThat(writer.offer(heartbeat(monitor + i, slot, true))).isTrue();
@@ -340,7 +339,7 @@ class WriterIT {
                             .isTrue();
                 }
             } finally {
-                setAllowConnections(db, true);
+                db.setAllowConnections(true);
             }
             awaitRows(db, monitor, monitor + 1_499, 1_500);
             await().atMost(Duration.ofSeconds(20))
@@ -434,18 +433,5 @@ class WriterIT {
 
     private static Map<String, String> json(Object value) throws Exception {
         return JSON.readValue(value.toString(), new TypeReference<Map<String, String>>() {});
-    }
-
-    /** Closes the database to new sessions and ends the open ones, as an outage would; the server keeps running. */
-    private static void setAllowConnections(TestDatabase db, boolean allow) throws Exception {
-        String admin = db.libpqUrl().replace("/" + db.name() + "?", "/postgres?");
-        try (var c = Database.dedicated(DbConnection.parse(admin), "test-admin");
-                var s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS " + allow);
-            if (!allow) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name()
-                        + "' AND pid <> pg_backend_pid()");
-            }
-        }
     }
 }

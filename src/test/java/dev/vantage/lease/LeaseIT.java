@@ -3,8 +3,6 @@ package dev.vantage.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vantage.config.DbConnection;
-import dev.vantage.db.Database;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;
@@ -139,14 +137,14 @@ class LeaseIT {
         var open = lease(db, 1, OnDbLoss.CONTINUE);
         await().atMost(TAKEOVER).until(open::leading);
 
-        setAllowConnections(db, false);
+        db.setAllowConnections(false);
         try {
             // Past the trust window of the last good check: only a fresh "unreachable" verdict keeps it probing.
             await().pollDelay(Duration.ofSeconds(7))
                     .atMost(Duration.ofSeconds(9))
                     .until(() -> open.admit(Instant.now().plusSeconds(1)).isPresent());
         } finally {
-            setAllowConnections(db, true);
+            db.setAllowConnections(true);
         }
         await().atMost(Duration.ofSeconds(5))
                 .until(() ->
@@ -156,27 +154,14 @@ class LeaseIT {
         var strict = lease(db, 2, OnDbLoss.STOP);
         await().atMost(TAKEOVER)
                 .until(() -> strict.admit(Instant.now().plusSeconds(1)).isPresent());
-        setAllowConnections(db, false);
+        db.setAllowConnections(false);
         try {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> strict.admit(Instant.now().plusSeconds(1)).isEmpty());
         } finally {
-            setAllowConnections(db, true);
+            db.setAllowConnections(true);
         }
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> strict.admit(Instant.now().plusSeconds(1)).isPresent());
-    }
-
-    /** Closes the database to new sessions and ends the open ones, as an outage would; the server keeps running. */
-    private static void setAllowConnections(TestDatabase db, boolean allow) throws Exception {
-        String admin = db.libpqUrl().replace("/" + db.name() + "?", "/postgres?");
-        try (var c = Database.dedicated(DbConnection.parse(admin), "test-admin");
-                var s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS " + allow);
-            if (!allow) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name()
-                        + "' AND pid <> pg_backend_pid()");
-            }
-        }
     }
 }

@@ -61,6 +61,22 @@ public final class TestDatabase implements AutoCloseable {
         });
     }
 
+    /**
+     * Closes this database to new sessions and ends the open ones ({@code allow} false), as an outage would, or opens
+     * it again; the server keeps running.
+     */
+    public void setAllowConnections(boolean allow) throws java.sql.SQLException {
+        String admin = libpqUrl.replace("/" + name + "?", "/postgres?");
+        try (var c = Database.dedicated(DbConnection.parse(admin), "test-admin");
+                var s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS " + allow);
+            if (!allow) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name
+                        + "' AND pid <> pg_backend_pid()");
+            }
+        }
+    }
+
     @Override
     public void close() {
         dataSource.close();
