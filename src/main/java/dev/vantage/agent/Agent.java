@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One agent process: registers itself, loads and watches its datacenter's monitors, probes them on schedule and
- * writes heartbeats. Started by {@link #start}, stopped by {@link #close} in a fixed order with bounded waits: stop
- * watching config, stop scheduling and let probes in flight finish, flush heartbeats, mark the agent stopped.
+ * One agent process, one replica of its datacenter: registers itself, loads and watches the datacenter's monitors,
+ * and probes them on schedule while it holds the datacenter lease ({@link DatacenterLease}); a standby keeps its
+ * configuration current so that it can take over at once. Heartbeats go through the writer (memory, then the
+ * journal). Started by {@link #start}, stopped by {@link #close} in a fixed order with bounded waits: stop watching
+ * config, release the lease (a standby takes over), let probes in flight finish, flush heartbeats, mark the agent
+ * stopped.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
