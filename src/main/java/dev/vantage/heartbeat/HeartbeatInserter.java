@@ -99,7 +99,7 @@ final class HeartbeatInserter {
             c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
             c.setAutoCommit(false);
             try {
-                requireCurrentEpochs(c, lockLeases(c, rows), rows);
+                requireCurrentEpochs(lockLeases(c, leasedDatacenters(rows)), rows);
                 long copied = copy(c.unwrap(PGConnection.class), COPY_DIRECT, rows);
                 c.commit();
                 return Math.toIntExact(copied);
@@ -124,7 +124,9 @@ final class HeartbeatInserter {
             }
             c.setAutoCommit(false);
             try {
-                boolean leased = !lockLeases(c, rows).isEmpty();
+                var datacenters = leasedDatacenters(rows);
+                lockLeases(c, datacenters);
+                boolean leased = !datacenters.isEmpty();
                 copy(pg, COPY_STAGING, rows);
                 int fenced = 0;
                 int inserted;
@@ -167,17 +169,19 @@ final class HeartbeatInserter {
         return created;
     }
 
-    /**
-     * Locks the lease rows of the datacenters of the rows that carry an epoch; returns each one's current epoch.
-     * Empty (and no query) when no row carries an epoch.
-     */
-    private static Map<Integer, Long> lockLeases(Connection c, List<HeartbeatRow> rows) throws SQLException {
+    /** The datacenters of the rows that carry a lease epoch: none means nothing to lock and nothing to fence. */
+    private static Set<Integer> leasedDatacenters(List<HeartbeatRow> rows) {
         var datacenters = new TreeSet<Integer>();
         for (HeartbeatRow row : rows) {
             if (row.leaseEpoch() != null) {
                 datacenters.add(row.datacenterId());
             }
         }
+        return datacenters;
+    }
+
+    /** Locks these datacenters' lease rows; returns the current epoch of each that has one. No query for none. */
+    private static Map<Integer, Long> lockLeases(Connection c, Set<Integer> datacenters) throws SQLException {
         if (datacenters.isEmpty()) {
             return Map.of();
         }
@@ -190,22 +194,16 @@ final class HeartbeatInserter {
                 }
             }
         }
-        // A datacenter with epoch rows but no lease row (deleted by hand): nothing to fence against.
-        for (Integer dc : datacenters) {
-            current.putIfAbsent(dc, Long.MIN_VALUE);
-        }
         return current;
     }
 
-    private static void requireCurrentEpochs(Connection c, Map<Integer, Long> current, List<HeartbeatRow> rows)
+    /** A datacenter with epoch rows but no lease row (deleted by hand) has nothing to fence against. */
+    private static void requireCurrentEpochs(Map<Integer, Long> current, List<HeartbeatRow> rows)
             throws StaleEpochException {
         for (HeartbeatRow row : rows) {
             Long epoch = row.leaseEpoch();
-            if (epoch == null) {
-                continue;
-            }
-            long now = current.get(row.datacenterId());
-            if (now != Long.MIN_VALUE && now != epoch) {
+            Long now = epoch == null ? null : current.get(row.datacenterId());
+            if (now != null && !now.equals(epoch)) {
                 throw new StaleEpochException(row.datacenterId(), epoch, now);
             }
         }

@@ -14,7 +14,6 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +60,6 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     private final Counter losses;
     private final Counter untrusted;
     private final Counter beforeLease;
-    private final AtomicLong leaderGauge = new AtomicLong();
-    private final AtomicLong epochGauge = new AtomicLong();
 
     // Written by the lease thread only; read by the scheduler and the agent.
     private volatile boolean leader;
@@ -108,8 +105,8 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
         this.losses = meters.counter(Meters.LEASE_LOSSES);
         this.untrusted = meters.counter(Meters.SLOTS_SKIPPED, "reason", "lease_unconfirmed");
         this.beforeLease = meters.counter(Meters.SLOTS_SKIPPED, "reason", "before_lease");
-        meters.gauge(Meters.LEASE_LEADER, leaderGauge);
-        meters.gauge(Meters.LEASE_EPOCH, epochGauge);
+        meters.gauge(Meters.LEASE_LEADER, this, lease -> lease.leader ? 1 : 0);
+        meters.gauge(Meters.LEASE_EPOCH, this, lease -> lease.epoch);
         this.thread = Thread.ofPlatform().name("lease").daemon(true).unstarted(this::run);
     }
 
@@ -328,8 +325,6 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
         unreachable = false;
         lastFailure = null;
         leader = true;
-        leaderGauge.set(1);
-        epochGauge.set(epoch);
         acquisitions.increment();
         log.info("Acquired lock for {} (epoch {}){}", label, epoch, how);
         onRoleChange.run();
@@ -365,7 +360,6 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
         terms.lost(successorFrom);
         handingOverUntil = null;
         leader = false;
-        leaderGauge.set(0);
         lastStandbyEpoch = -1;
         onRoleChange.run();
     }
@@ -449,7 +443,6 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             }
         }
         leader = false;
-        leaderGauge.set(0);
         dropSession();
     }
 
