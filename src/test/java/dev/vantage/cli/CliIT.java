@@ -93,9 +93,9 @@ class CliIT {
         assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.stderr())
                 .containsExactly("vantage agent: database schema is empty (no Vantage tables),"
-                        + " this Vantage needs version 2: run 'vantage migrate' first");
+                        + " this Vantage needs version 3: run 'vantage migrate' first");
         assertThat(migrated.exit()).isZero();
-        assertThat(migrated.stdout()).containsExactly("Schema is at version 2 (2 migrations applied)");
+        assertThat(migrated.stdout()).containsExactly("Schema is at version 3 (3 migrations applied)");
     }
 
     @Test

@@ -1,0 +1,60 @@
+package dev.vantage.evaluate;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The state of one monitor in one datacenter: a {@code monitor_states} row with a datacenter id. Immutable; the
+ * evaluator replaces it.
+ *
+ * @param since when the state began
+ * @param lastScheduledAt the slot of the newest heartbeat applied (null before any); older heartbeats are ignored
+ * @param failingSince the slot of the first failure of the current run of failures, null after a success
+ */
+public record DatacenterStatus(
+        int monitorId,
+        int datacenterId,
+        State state,
+        Instant since,
+        int consecutiveFailures,
+        int consecutiveSuccesses,
+        int consecutiveSlow,
+        Instant lastScheduledAt,
+        Boolean lastSuccess,
+        Double lastResponseTimeMs,
+        String lastErrorType,
+        String lastErrorMessage,
+        Instant failingSince,
+        String firstErrorType,
+        String firstErrorMessage,
+        String details) {
+
+    public DatacenterStatus {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(since, "since");
+        if (state == State.PARTIAL) {
+            throw new IllegalArgumentException("PARTIAL is a global state only");
+        }
+    }
+
+    /** A datacenter that has sent nothing yet: UNKNOWN from {@code now}. */
+    public static DatacenterStatus noData(int monitorId, int datacenterId, Instant now) {
+        return new DatacenterStatus(
+                monitorId,
+                datacenterId,
+                State.UNKNOWN,
+                now,
+                0,
+                0,
+                0,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "no data yet");
+    }
+}

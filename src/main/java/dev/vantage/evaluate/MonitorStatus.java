@@ -1,0 +1,28 @@
+package dev.vantage.evaluate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The global state of one monitor across its datacenters: the {@code monitor_states} row with a NULL datacenter id.
+ *
+ * @param datacentersDown ids of the datacenters that are DOWN, ascending
+ * @param stateChanges times of the global state changes still inside the flapping window, oldest first
+ */
+public record MonitorStatus(
+        int monitorId,
+        State state,
+        Instant since,
+        boolean flapping,
+        List<Integer> datacentersDown,
+        List<Instant> stateChanges,
+        String details) {
+
+    public MonitorStatus {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(since, "since");
+        datacentersDown = List.copyOf(datacentersDown);
+        stateChanges = List.copyOf(stateChanges);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.vantage.notify;
+
+import java.util.Locale;
+
+/** What a notification announces; stored lower-case in {@code notifications.event}. */
+public enum Event {
+    /** A monitor incident became global: a quorum of datacenters is DOWN. */
+    FIRING,
+    /** The incident is still open after the channel's {@code repeat_every}. */
+    REMINDER,
+    /** The incident ended. */
+    RESOLVED,
+    /** The monitor changes state too often; notifications are held until it settles. */
+    FLAPPING,
+    /** A datacenter has no live leader agent: its monitors go unprobed. */
+    LOST,
+    /** A lost datacenter has a live leader again. */
+    FOUND;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Event fromWire(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    /** Whether the incident is over after this notice (receivers that track alerts close theirs). */
+    public boolean closes() {
+        return this == RESOLVED || this == FOUND;
+    }
+}

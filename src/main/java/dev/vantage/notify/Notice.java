@@ -1,0 +1,51 @@
+package dev.vantage.notify;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What happened, as every notifier receives it: the {@code notifications.payload} of one outbox row, fixed when it
+ * was enqueued. Contains no credential: monitor headers are not part of it and {@code target} has no user info or
+ * query string.
+ *
+ * @param dedupKey the incident's stable deduplication key ({@code incidents.dedup_key}), the same for every notice of
+ *     the incident
+ * @param kind {@code monitor} or {@code datacenter}
+ * @param scope {@code datacenter} or {@code global}
+ * @param monitorId the monitor of a monitor incident, else null
+ * @param monitorName its name, else null
+ * @param target the monitor's URL without user info or query, else null
+ * @param datacenters codes of the datacenters involved (DOWN, or the lost one), sorted
+ * @param state the state the notice reports: DOWN, PARTIAL, UP, FLAPPING, LOST or FOUND
+ * @param errorType error_type of the incident's first failed heartbeat, or null
+ * @param errorMessage error_message of that heartbeat, or null
+ * @param at when the event happened
+ * @param summary one line for people, e.g. {@code "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200"}
+ */
+public record Notice(
+        Event event,
+        String dedupKey,
+        long incidentId,
+        String kind,
+        String scope,
+        Integer monitorId,
+        String monitorName,
+        String target,
+        List<String> datacenters,
+        String state,
+        String errorType,
+        String errorMessage,
+        Instant openedAt,
+        Instant resolvedAt,
+        Instant at,
+        String summary) {
+
+    public Notice {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(dedupKey, "dedupKey");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(summary, "summary");
+        datacenters = List.copyOf(datacenters);
+    }
+}
