@@ -21,9 +21,7 @@ import dev.vantage.store.ConfigDao;
 import dev.vantage.store.DatacenterRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -107,7 +105,7 @@ public final class Agent implements AutoCloseable {
         HikariDataSource pool = Database.pool(
                 settings.db(), "vantage-agent", 4, settings.lease().serverTimeout());
         try {
-            waitForDatabase(pool, settings.dbWait());
+            Database.awaitReachable(pool, settings.dbWait());
             Migrations.requireCurrent(pool);
             var agent = new Agent(settings, meters, clock, pool);
             agent.startLoops();
@@ -165,34 +163,6 @@ public final class Agent implements AutoCloseable {
                         m.id(),
                         m.spec().name(),
                         m.invalidReason());
-            }
-        }
-    }
-
-    private static void waitForDatabase(HikariDataSource pool, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        boolean logged = false;
-        while (true) {
-            try (var c = pool.getConnection()) {
-                return;
-            } catch (SQLException e) {
-                if (System.nanoTime() >= deadline) {
-                    throw new ConfigurationException("cannot reach the database of DB_CONN_STRING after "
-                            + wait.toSeconds() + " s: " + NetFailures.rootMessage(e));
-                }
-                if (!logged) {
-                    log.warn(
-                            "Waiting for the database ({}); retrying for up to {} s",
-                            NetFailures.rootMessage(e),
-                            wait.toSeconds());
-                    logged = true;
-                }
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new ConfigurationException("interrupted while waiting for the database");
-                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.vantage.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,9 +10,13 @@ import java.sql.SQLException;
 import java.util.Properties;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens connections: a small Hikari pool for ordinary work, and dedicated connections outside it. */
 public final class Database {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
     private Database() {}
 
     /**
@@ -83,5 +88,44 @@ public final class Database {
 
     public static Jdbi jdbi(javax.sql.DataSource dataSource) {
         return Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+    }
+
+    /**
+     * Waits up to {@code wait} for the database to accept a connection, logging once while it waits.
+     *
+     * @throws ConfigurationException when it is still unreachable after {@code wait}
+     */
+    public static void awaitReachable(HikariDataSource pool, java.time.Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean logged = false;
+        while (true) {
+            try (var c = pool.getConnection()) {
+                return;
+            } catch (SQLException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw new ConfigurationException("cannot reach the database of DB_CONN_STRING after "
+                            + wait.toSeconds() + " s: " + rootMessage(e));
+                }
+                if (!logged) {
+                    log.warn(
+                            "Waiting for the database ({}); retrying for up to {} s", rootMessage(e), wait.toSeconds());
+                    logged = true;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ConfigurationException("interrupted while waiting for the database");
+                }
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

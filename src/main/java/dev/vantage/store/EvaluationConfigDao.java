@@ -1,0 +1,93 @@
+package dev.vantage.store;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+
+/** Reads what {@code vantage monitor} needs of the configuration: monitors with their policy, channels, datacenters. */
+public final class EvaluationConfigDao {
+    private EvaluationConfigDao() {}
+
+    public static List<MonitorPolicyRow> listEnabledMonitors(Handle h) {
+        return h.createQuery(
+                        """
+                        SELECT m.id, m.name, m.url, s.interval, m.down_after, m.up_after, m.degraded_after,
+                               m.grace_seconds, m.quorum, m.flap_changes, m.flap_window_minutes,
+                               array(SELECT dm.datacenter_id FROM datacenter_monitors dm
+                                     WHERE dm.monitor_id = m.id ORDER BY 1) AS datacenters,
+                               array(SELECT mc.channel_id FROM monitor_channels mc
+                                     WHERE mc.monitor_id = m.id ORDER BY 1) AS channels
+                        FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
+                        WHERE m.enabled
+                        ORDER BY m.id
+                        """)
+                .map((rs, ctx) -> new MonitorPolicyRow(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getInt(4),
+                        (Integer) rs.getObject(5),
+                        (Integer) rs.getObject(6),
+                        (Integer) rs.getObject(7),
+                        (Integer) rs.getObject(8),
+                        (Integer) rs.getObject(9),
+                        (Integer) rs.getObject(10),
+                        (Integer) rs.getObject(11),
+                        Columns.integers(rs.getArray(12)),
+                        Columns.integers(rs.getArray(13))))
+                .list();
+    }
+
+    public static List<ChannelRow> listChannels(Handle h) {
+        return h.createQuery(
+                        """
+                        SELECT id, name, type, settings::text, enabled, is_default,
+                               extract(epoch FROM repeat_every)::bigint
+                        FROM notification_channels ORDER BY id
+                        """)
+                .map((rs, ctx) -> {
+                    Object repeat = rs.getObject(7);
+                    return new ChannelRow(
+                            rs.getInt(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getBoolean(5),
+                            rs.getBoolean(6),
+                            repeat == null ? null : Duration.ofSeconds(((Number) repeat).longValue()));
+                })
+                .list();
+    }
+
+    /** Datacenter codes by id. */
+    public static Map<Integer, String> datacenterCodes(Handle h) {
+        var codes = new TreeMap<Integer, String>();
+        h.createQuery("SELECT id, code FROM datacenters")
+                .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getString(2)))
+                .forEach(e -> codes.put(e.getKey(), e.getValue()));
+        return codes;
+    }
+
+    /** A watched datacenter (one that ever had an agent) and when a live leader of it was last seen. */
+    public record Liveness(int datacenterId, Instant lastLeaderSeenAt) {}
+
+    /**
+     * The datacenters that ever registered an agent, with the last time a leader that has not stopped refreshed its
+     * row. A datacenter whose agents all stopped gracefully has no live leader either: it is lost until its agents
+     * rows are deleted.
+     */
+    public static List<Liveness> liveness(Handle h) throws SQLException {
+        return h.createQuery(
+                        """
+                        SELECT datacenter_id,
+                               max(last_seen_at) FILTER (WHERE role = 'leader' AND stopped_at IS NULL)
+                        FROM agents GROUP BY datacenter_id ORDER BY datacenter_id
+                        """)
+                .map((rs, ctx) -> new Liveness(rs.getInt(1), Columns.instant(rs, 2)))
+                .list();
+    }
+}

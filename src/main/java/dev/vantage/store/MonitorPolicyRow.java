@@ -1,0 +1,27 @@
+package dev.vantage.store;
+
+import java.util.List;
+
+/**
+ * An enabled monitor as {@code vantage monitor} evaluates it: its schedule interval, its policy columns (null for the
+ * default), the datacenters that run it and the channels linked to it.
+ */
+public record MonitorPolicyRow(
+        int id,
+        String name,
+        String url,
+        int intervalSeconds,
+        Integer downAfter,
+        Integer upAfter,
+        Integer degradedAfter,
+        Integer graceSeconds,
+        Integer quorum,
+        Integer flapChanges,
+        Integer flapWindowMinutes,
+        List<Integer> datacenters,
+        List<Integer> channels) {
+    public MonitorPolicyRow {
+        datacenters = List.copyOf(datacenters);
+        channels = List.copyOf(channels);
+    }
+}
