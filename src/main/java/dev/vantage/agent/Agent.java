@@ -95,8 +95,15 @@ public final class Agent implements AutoCloseable {
         // After the lease, which refuses a database too old for it: nothing to stop if it does.
         this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
         this.writer = startWriter(pool, settings.writer(), datacenter, meters);
-        this.scheduler =
-                new Scheduler(clock, writer, datacenter.id(), agentId, lease, settings.maxConcurrency(), meters);
+        this.scheduler = new Scheduler(
+                clock,
+                writer,
+                datacenter.id(),
+                agentId,
+                lease,
+                settings.maxConcurrency(),
+                meters,
+                dev.vantage.probe.ProbeContext.userAgentFor(datacenter.code()));
         this.watcher = new ConfigWatcher(settings.db(), this::reload, settings.reloadInterval(), meters);
     }
 

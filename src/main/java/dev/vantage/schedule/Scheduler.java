@@ -75,6 +75,8 @@ public final class Scheduler implements AutoCloseable {
      * @param agentId stamped on every heartbeat (null outside an agent)
      * @param leadership asked before every probe (may it start, under which epoch) and after (may its result be kept)
      */
+    private final String userAgent;
+
     public Scheduler(
             Clock clock,
             HeartbeatSink sink,
@@ -83,6 +85,20 @@ public final class Scheduler implements AutoCloseable {
             Leadership leadership,
             int maxConcurrency,
             MeterRegistry meters) {
+        this(clock, sink, datacenterId, agentId, leadership, maxConcurrency, meters, ProbeContext.USER_AGENT);
+    }
+
+    /** @param userAgent the User-Agent of probes whose monitor sets none */
+    public Scheduler(
+            Clock clock,
+            HeartbeatSink sink,
+            int datacenterId,
+            Integer agentId,
+            Leadership leadership,
+            int maxConcurrency,
+            MeterRegistry meters,
+            String userAgent) {
+        this.userAgent = userAgent;
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
         }
@@ -322,7 +338,7 @@ public final class Scheduler implements AutoCloseable {
         if (untilNext.compareTo(timeout) < 0) {
             timeout = untilNext.compareTo(MIN_PROBE_TIME) < 0 ? MIN_PROBE_TIME : untilNext;
         }
-        return monitor.probe().run(new ProbeContext(timeout, monitor.spec().includeResponseBody()));
+        return monitor.probe().run(new ProbeContext(timeout, monitor.spec().includeResponseBody(), userAgent));
     }
 
     private void record(ScheduledMonitor monitor, ProbeResult result) {

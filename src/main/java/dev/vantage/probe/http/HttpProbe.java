@@ -98,7 +98,7 @@ final class HttpProbe {
         Headers.Builder headers = new Headers.Builder();
         settings.headers().forEach(headers::addUnsafeNonAscii);
         if (headers.get("User-Agent") == null) {
-            headers.add("User-Agent", "Vantage-Probe/1");
+            headers.add("User-Agent", context.userAgent());
         }
         if (headers.get("Accept-Encoding") == null) {
             // Without this OkHttp asks for gzip and inflates silently: the size would not be the bytes transferred.

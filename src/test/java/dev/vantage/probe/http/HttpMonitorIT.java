@@ -75,11 +75,27 @@ class HttpMonitorIT {
     }
 
     @Test
+    void theUserAgentNamesTheDatacenterUnlessTheMonitorSetsOne() throws Exception {
+        try (var receiver = dev.vantage.testing.HttpReceiver.start()) {
+            String url = receiver.uri("/ua").toString();
+            var context = new ProbeContext(Duration.ofSeconds(5), false, ProbeContext.userAgentFor("NY"));
+            monitor.probe(monitor.configure(spec(url, "{}")), context);
+            monitor.probe(monitor.configure(spec("GET", url, Map.of("User-Agent", "mine/2"), null, "{}")), context);
+
+            assertThat(receiver.requests())
+                    .extracting(r -> r.header("user-agent"))
+                    .containsExactly("Vantage-Probe/1 (datacenter NY)", "mine/2");
+        }
+    }
+
+    @Test
     void theFirstByteOfADelayedResponseIsStampedWhenItArrives() throws Exception {
         // Scheduling noise on a busy 2-core machine only ever adds time, never removes it: every run must be at
-        // least 200 ms (a stamp before the byte arrived would be a bug), and the best of three within 3 ms of it.
+        // least 200 ms (a stamp before the byte arrived would be a bug), and the best of five within 10 ms of it: a
+        // stamp taken at the end of the body read or on a later event would be late by a whole phase, and integration
+        // tests share the cores with other test JVMs.
         var runs = new java.util.ArrayList<ProbeResult>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 5; i++) {
             runs.add(probe(targets.httpUrl("/slow"), "{}"));
         }
 
@@ -92,12 +108,12 @@ class HttpMonitorIT {
                         .mapToDouble(r -> r.timings().serverProcessing())
                         .min()
                         .orElseThrow())
-                .isBetween(200.0, 203.0);
+                .isBetween(200.0, 210.0);
         assertThat(runs.stream()
                         .mapToDouble(r -> r.timings().timeToFirstByte())
                         .min()
                         .orElseThrow())
-                .isBetween(200.0, 203.0);
+                .isBetween(200.0, 210.0);
     }
 
     @Test
