@@ -17,6 +17,18 @@ public final class Meters {
     public static final String LEASE_EPOCH = PREFIX + "lease.epoch";
     public static final String LEASE_ACQUISITIONS = PREFIX + "lease.acquisitions";
     public static final String LEASE_LOSSES = PREFIX + "lease.losses";
+    /** Delivery attempts, by channel {@code type} and {@code outcome} (delivered, retry, rejected). */
+    public static final String NOTIFICATIONS = PREFIX + "notifications";
+    /** Notifications given up, by channel {@code type} and {@code reason} (rejected, expired, channel, payload). */
+    public static final String NOTIFICATIONS_FAILED = PREFIX + "notifications.failed";
+    /** From enqueueing to the receiver's acceptance, by channel {@code type}. */
+    public static final String NOTIFICATION_LATENCY = PREFIX + "notifications.latency";
+    /** One delivery attempt, by channel {@code type}. */
+    public static final String NOTIFICATION_ATTEMPT_DURATION = PREFIX + "notifications.attempt.duration";
+    /** Outbox rows still pending (NaN while this process does not deliver). */
+    public static final String OUTBOX_PENDING = PREFIX + "outbox.pending";
+    /** Age in seconds of the oldest pending outbox row, 0 when none (NaN while this process does not deliver). */
+    public static final String OUTBOX_OLDEST_AGE = PREFIX + "outbox.oldest.age";
 
     private Meters() {}
 }

@@ -1,0 +1,286 @@
+package dev.vantage.notify;
+
+import dev.vantage.Meters;
+import dev.vantage.store.AbandonedNotification;
+import dev.vantage.store.ClaimedNotification;
+import dev.vantage.store.Fence;
+import dev.vantage.store.OutboxDao;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Delivers the outbox ({@code notifications}) while {@code active} says this process may (the monitor's lease).
+ *
+ * <p>One platform thread claims due rows in a short transaction, fenced by the lease, that sets
+ * {@code claimed_until} and counts the attempt; each claimed row is then sent on a virtual thread <em>outside</em>
+ * any transaction (an open transaction during a slow HTTP call would hold back the xmin horizon the monitor's
+ * heartbeat cursor waits for), and its outcome recorded in a second short transaction. A process that dies mid-send
+ * leaves the claim to expire and the row is sent again, with the same notification id and dedup key: at most one
+ * duplicate per death. Rows of one incident and channel go in id order; different incidents and channels go in
+ * parallel, with at most {@link DeliverySettings#perChannelConcurrency()} sends to one channel so that a slow receiver
+ * leaves room for the others.
+ *
+ * <p>Outcomes are recorded only while the row's claim is this attempt's ({@code attempts} unchanged), so a sender
+ * that outlived its claim cannot overwrite a newer attempt's result. Recording is not fenced: that the receiver
+ * accepted a notification is a fact, and dropping it because the lease moved on would only send it twice.
+ */
+public final class Delivery implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+    private static final Duration STATS_EVERY = Duration.ofSeconds(5);
+
+    private final Jdbi jdbi;
+    private final Fence fence;
+    private final BooleanSupplier active;
+    private final DeliverySettings settings;
+    private final DeliveryMeters meters;
+    private final Attempts attempts;
+    private final ExecutorService senders;
+    private final Map<String, String> mdc;
+    /** Sends in flight: notification id to channel id. */
+    private final Map<Long, Integer> inFlight = new ConcurrentHashMap<>();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition signal = lock.newCondition();
+    private boolean signalled;
+    private volatile boolean stopping;
+    private Thread loop;
+    private int failedRounds;
+    private long nextStatsNanos = System.nanoTime();
+    private volatile double pending = Double.NaN;
+    private volatile double oldestPendingSeconds = Double.NaN;
+
+    /**
+     * @param fence checked in every claim transaction: a process that lost the lease claims nothing
+     * @param active asked before every round; while false the loop claims nothing (sends in flight finish)
+     */
+    public Delivery(
+            Jdbi jdbi,
+            ChannelDirectory channels,
+            Fence fence,
+            BooleanSupplier active,
+            DeliverySettings settings,
+            MeterRegistry registry) {
+        this.jdbi = jdbi;
+        this.fence = fence;
+        this.active = active;
+        this.settings = settings;
+        this.meters = new DeliveryMeters(registry);
+        this.attempts = new Attempts(
+                jdbi,
+                channels,
+                settings,
+                new RetryDelay(settings.backoffBase(), settings.backoffCap(), RandomGenerator.getDefault()),
+                meters);
+        this.senders = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("notify-", 0).factory());
+        this.mdc = MDC.getCopyOfContextMap() == null ? Map.of() : Map.copyOf(MDC.getCopyOfContextMap());
+        Gauge.builder(Meters.OUTBOX_PENDING, this, d -> d.pending)
+                .description("Outbox rows still pending")
+                .register(registry);
+        Gauge.builder(Meters.OUTBOX_OLDEST_AGE, this, d -> d.oldestPendingSeconds)
+                .description("Age of the oldest pending outbox row")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    public synchronized void start() {
+        if (loop != null) {
+            throw new IllegalStateException("delivery already started");
+        }
+        loop = Thread.ofPlatform().name("outbox-delivery").daemon(true).start(this::runLoop);
+    }
+
+    /** Looks for due rows now rather than at the next poll: the evaluator calls it after enqueueing. */
+    public void wake() {
+        lock.lock();
+        try {
+            signalled = true;
+            signal.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends in flight. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    private void runLoop() {
+        if (!mdc.isEmpty()) {
+            MDC.setContextMap(mdc);
+        }
+        log.info("Outbox delivery started");
+        while (!stopping) {
+            try {
+                if (active.getAsBoolean()) {
+                    round();
+                    refreshStats();
+                } else {
+                    pending = Double.NaN;
+                    oldestPendingSeconds = Double.NaN;
+                }
+                if (failedRounds > 0) {
+                    log.info("Outbox delivery works again after {} failed rounds", failedRounds);
+                    failedRounds = 0;
+                }
+            } catch (RuntimeException e) {
+                meters.loopError();
+                failedRounds++;
+                if (failedRounds == 1) {
+                    log.warn("Outbox delivery could not claim notifications; retrying every poll", e);
+                } else if (failedRounds % 100 == 0) {
+                    log.warn(
+                            "Outbox delivery still cannot claim notifications ({} rounds): {}",
+                            failedRounds,
+                            e.toString());
+                }
+            }
+            awaitSignal();
+        }
+        log.info("Outbox delivery stopped");
+    }
+
+    private record Round(List<AbandonedNotification> abandoned, List<ClaimedNotification> claimed) {}
+
+    /** Gives up expired rows, claims due ones in one short fenced transaction, then hands each to a sender. */
+    private void round() {
+        int room = settings.maxConcurrency() - inFlight.size();
+        long[] ids = inFlight.keySet().stream().mapToLong(Long::longValue).toArray();
+        int[] busy = inFlight.values().stream().mapToInt(Integer::intValue).toArray();
+        String reason = "gave up: not delivered within " + Attempts.human(settings.maxAge()) + " of being enqueued";
+        Round round = jdbi.inTransaction(h -> {
+            fence.check(h);
+            var dao = h.attach(OutboxDao.class);
+            var abandoned = dao.abandonExpired(settings.maxAge().toMillis(), reason);
+            var claimed = room <= 0
+                    ? List.<ClaimedNotification>of()
+                    : dao.claim(
+                            room,
+                            settings.perChannelConcurrency(),
+                            ids,
+                            busy,
+                            settings.claim().toMillis());
+            return new Round(abandoned, claimed);
+        });
+        for (AbandonedNotification a : round.abandoned()) {
+            meters.failed(a.channelType(), "expired");
+            log.warn(
+                    "Channel {} incident {} {}: {} ({} attempts)",
+                    a.channelName(),
+                    a.incidentId(),
+                    a.event(),
+                    reason,
+                    a.attempts());
+        }
+        for (ClaimedNotification row : round.claimed()) {
+            inFlight.put(row.id(), row.channelId());
+            try {
+                senders.execute(() -> send(row));
+            } catch (RejectedExecutionException e) {
+                inFlight.remove(row.id()); // stopping: the claim expires and the row is sent later
+            }
+        }
+    }
+
+    private void send(ClaimedNotification row) {
+        if (!mdc.isEmpty()) {
+            MDC.setContextMap(mdc);
+        }
+        try {
+            attempts.run(row);
+        } catch (RuntimeException e) {
+            meters.loopError();
+            log.error(
+                    "Channel {} incident {} {}: could not record notification {}; its claim expires and it is sent again",
+                    row.channelName(),
+                    row.incidentId(),
+                    row.event(),
+                    row.id(),
+                    e);
+        } finally {
+            inFlight.remove(row.id());
+            wake(); // the next row of this incident and channel may be due now
+            MDC.clear();
+        }
+    }
+
+    private void refreshStats() {
+        long now = System.nanoTime();
+        if (now - nextStatsNanos < 0) {
+            return;
+        }
+        nextStatsNanos = now + STATS_EVERY.toNanos();
+        var stats = jdbi.withExtension(OutboxDao.class, OutboxDao::stats);
+        pending = stats.pending();
+        oldestPendingSeconds = stats.oldestPendingSeconds();
+    }
+
+    private void awaitSignal() {
+        lock.lock();
+        try {
+            if (!signalled && !stopping) {
+                signal.awaitNanos(settings.pollInterval().toNanos());
+            }
+            signalled = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops claiming at once and lets sends in flight finish and record within {@code grace}; the rest are
+     * interrupted, and their claims expire so that the next holder sends them again. Returns true when every send
+     * finished in time.
+     */
+    public boolean stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        stopping = true;
+        wake();
+        Thread t;
+        synchronized (this) {
+            t = loop;
+        }
+        try {
+            if (t != null) {
+                t.join(Math.max(1, grace.toMillis()));
+            }
+            senders.shutdown();
+            if (senders.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.warn(
+                "{} notification sends still in flight at shutdown; they are sent again once their claims expire",
+                inFlight.size());
+        senders.shutdownNow();
+        return false;
+    }
+
+    /** {@link #stop} with a grace of one attempt timeout plus a second: a send that keeps its deadline records. */
+    @Override
+    public void close() {
+        stop(settings.attemptTimeout().plusSeconds(1));
+    }
+}
