@@ -29,6 +29,12 @@ public final class Meters {
     public static final String OUTBOX_PENDING = PREFIX + "outbox.pending";
     /** Age in seconds of the oldest pending outbox row, 0 when none (NaN while this process does not deliver). */
     public static final String OUTBOX_OLDEST_AGE = PREFIX + "outbox.oldest.age";
+    /** Seconds between now and inserted_at of the last heartbeat evaluated; 0 when nothing waits below the watermark. */
+    public static final String EVALUATE_LAG = PREFIX + "evaluate.lag";
+    /** Age in seconds of the oldest running transaction that has an xid: it holds the heartbeat cursor's watermark. */
+    public static final String WATERMARK_LAG = PREFIX + "evaluate.watermark.lag";
+    /** Transaction ids between the heartbeat cursor's watermark and the next xid. */
+    public static final String WATERMARK_LAG_XIDS = PREFIX + "evaluate.watermark.lag.xids";
 
     private Meters() {}
 }
