@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -18,10 +17,16 @@ import java.util.Properties;
  * Not thread-safe: the lease thread alone uses it.
  */
 final class LeaseSession implements AutoCloseable {
-    /** The first key of Vantage's advisory locks: 'VANT' in ASCII. The second is the datacenter id. */
+    /**
+     * The first key of Vantage's advisory locks: 'VANT' in ASCII (1447120468). The second is the kind's
+     * {@link LeaseKind#lockKey()}: a datacenter id, or 0 for the monitor.
+     */
     static final int NAMESPACE = 0x56414E54;
 
-    /** Where a leader announces a graceful release (payload: the datacenter id), so standbys take over at once. */
+    /**
+     * Where a holder announces a graceful release (payload: {@link LeaseKind#releasePayload()}), so a standby takes
+     * over at once.
+     */
     static final String RELEASE_CHANNEL = "vantage_lease_released";
 
     /** idle_session_timeout, which frees the lock of a leader that went silent, came with PostgreSQL 14. */
@@ -35,61 +40,15 @@ final class LeaseSession implements AutoCloseable {
               AND pid = pg_backend_pid() AND granted
             """;
 
-    /**
-     * How far after the moment it takes the lock a new leader's coverage starts. Its scheduler passes slots as a
-     * standby until it has read the new epoch back; a slot in between would be nobody's (the old epoch fenced off,
-     * the new one not yet admitting). Starting a little later leaves those slots to the old leader, if it still
-     * runs, and the fence lets its rows for them through.
-     */
-    static final Duration COVERAGE_DELAY = Duration.ofMillis(200);
-
-    // clock_timestamp() in the UPDATE is evaluated after the row lock is granted, so after every writer transaction
-    // that holds the row FOR SHARE has committed: every row such a transaction wrote has an earlier slot.
-    private static final String BUMP =
-            """
-            WITH lease AS (
-                INSERT INTO datacenter_leases AS l (datacenter_id, epoch, holder_agent_id, acquired_at)
-                VALUES (?, 1, ?, clock_timestamp() + make_interval(secs => ?))
-                ON CONFLICT (datacenter_id) DO UPDATE
-                    SET epoch = l.epoch + 1, holder_agent_id = excluded.holder_agent_id,
-                        acquired_at = clock_timestamp() + make_interval(secs => ?), released_at = NULL
-                RETURNING datacenter_id, epoch, holder_agent_id, acquired_at)
-            INSERT INTO datacenter_lease_history (datacenter_id, epoch, holder_agent_id, acquired_at)
-            SELECT datacenter_id, epoch, holder_agent_id, acquired_at FROM lease
-            RETURNING epoch, acquired_at
-            """;
-
-    private static final String RELEASE =
-            """
-            WITH lease AS (
-                UPDATE datacenter_leases SET released_at = clock_timestamp()
-                WHERE datacenter_id = ? AND epoch = ? RETURNING datacenter_id, epoch, released_at)
-            UPDATE datacenter_lease_history h SET released_at = lease.released_at
-            FROM lease WHERE h.datacenter_id = lease.datacenter_id AND h.epoch = lease.epoch
-            """;
-
-    private static final String HOLDER =
-            """
-            SELECT l.epoch, l.holder_agent_id, a.name, l.acquired_at
-            FROM datacenter_leases l LEFT JOIN agents a ON a.id = l.holder_agent_id
-            WHERE l.datacenter_id = ?
-            """;
-
-    /** An epoch this session acquired; the leader probes slots from {@code acquiredAt} (database clock) on. */
-    record Acquisition(long epoch, Instant acquiredAt) {}
-
-    /** Who holds the datacenter's current epoch, for a standby's log line. */
-    record Holder(long epoch, Integer agentId, String agentName, Instant acquiredAt) {}
-
     private final Connection connection;
-    private final int datacenterId;
+    private final LeaseKind kind;
     private final int backendPid;
     private final int checkTimeoutMillis;
     private final int writeTimeoutMillis;
 
-    private LeaseSession(Connection connection, int datacenterId, int backendPid, LeaseSettings settings) {
+    private LeaseSession(Connection connection, LeaseKind kind, int backendPid, LeaseSettings settings) {
         this.connection = connection;
-        this.datacenterId = datacenterId;
+        this.kind = kind;
         this.backendPid = backendPid;
         this.checkTimeoutMillis = Math.toIntExact(settings.checkTimeout().toMillis());
         // A takeover may wait for a writer's transaction on the lease row; PostgreSQL ends those within
@@ -105,8 +64,7 @@ final class LeaseSession implements AutoCloseable {
      *
      * @throws ConfigurationException on PostgreSQL 13 or older, which cannot time out an idle session
      */
-    static LeaseSession open(DbConnection db, String applicationName, int datacenterId, LeaseSettings settings)
-            throws SQLException {
+    static LeaseSession open(DbConnection db, LeaseKind kind, LeaseSettings settings) throws SQLException {
         var timeouts = new Properties();
         long connectSeconds = Math.max(1, settings.checkTimeout().toSeconds() + 1);
         timeouts.setProperty("connectTimeout", Long.toString(connectSeconds));
@@ -114,7 +72,7 @@ final class LeaseSession implements AutoCloseable {
         timeouts.setProperty(
                 "socketTimeout",
                 Long.toString(settings.serverTimeout().multipliedBy(2).toSeconds()));
-        Connection c = Database.dedicated(db, applicationName, timeouts);
+        Connection c = Database.dedicated(db, kind.applicationName(), timeouts);
         try {
             c.setNetworkTimeout(
                     Runnable::run, Math.toIntExact(settings.checkTimeout().toMillis()));
@@ -130,7 +88,7 @@ final class LeaseSession implements AutoCloseable {
             }
             if (version < MIN_SERVER_VERSION) {
                 throw new ConfigurationException("PostgreSQL " + version / 10_000
-                        + " is too old for the datacenter lease: it needs idle_session_timeout (PostgreSQL 14 or"
+                        + " is too old for the " + kind.subject() + ": it needs idle_session_timeout (PostgreSQL 14 or"
                         + " later) so that the lock of a frozen or cut-off leader is freed; upgrade the database");
             }
             long seconds = settings.serverTimeout().toSeconds();
@@ -143,7 +101,7 @@ final class LeaseSession implements AutoCloseable {
                 s.execute("SET lock_timeout = '" + seconds * 3 / 2 + "s'");
                 s.execute("LISTEN " + RELEASE_CHANNEL);
             }
-            return new LeaseSession(c, datacenterId, pid, settings);
+            return new LeaseSession(c, kind, pid, settings);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c, e);
             throw e;
@@ -159,11 +117,11 @@ final class LeaseSession implements AutoCloseable {
      * side only), waiting up to a second for it to go, so that its lock does not block this session. Matches on the
      * application name too, so a recycled pid of another client is never touched.
      */
-    void terminate(int pid, String applicationName) throws SQLException {
+    void terminate(int pid) throws SQLException {
         try (var s = connection.prepareStatement(
                 "SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE pid = ? AND application_name = ?")) {
             s.setInt(1, pid);
-            s.setString(2, applicationName);
+            s.setString(2, kind.applicationName());
             s.executeQuery().close();
         }
     }
@@ -172,7 +130,7 @@ final class LeaseSession implements AutoCloseable {
     boolean tryLock() throws SQLException {
         try (var s = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
             s.setInt(1, NAMESPACE);
-            s.setInt(2, datacenterId);
+            s.setInt(2, kind.lockKey());
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
@@ -184,7 +142,7 @@ final class LeaseSession implements AutoCloseable {
     boolean holdsLock() throws SQLException {
         try (var s = connection.prepareStatement(HOLDS)) {
             s.setInt(1, NAMESPACE);
-            s.setInt(2, datacenterId);
+            s.setInt(2, kind.lockKey());
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return rs.getInt(1) > 0;
@@ -192,27 +150,21 @@ final class LeaseSession implements AutoCloseable {
         }
     }
 
-    /** Records a new epoch for the lock this session just took; the fencing token of everything it probes. */
-    Acquisition bumpEpoch(int agentId) throws SQLException {
+    /**
+     * Records a new epoch for the lock this session just took; the fencing token of the holder's work. May wait for
+     * the previous holder's fenced transactions, so it runs under a longer network timeout than a check.
+     */
+    LeaseKind.Acquisition bumpEpoch() throws SQLException {
         connection.setNetworkTimeout(Runnable::run, writeTimeoutMillis);
-        try (var s = connection.prepareStatement(BUMP)) {
-            s.setInt(1, datacenterId);
-            s.setInt(2, agentId);
-            s.setDouble(3, COVERAGE_DELAY.toMillis() / 1000.0);
-            s.setDouble(4, COVERAGE_DELAY.toMillis() / 1000.0);
-            try (var rs = s.executeQuery()) {
-                rs.next();
-                return new Acquisition(
-                        rs.getLong(1),
-                        rs.getObject(2, java.time.OffsetDateTime.class).toInstant());
-            }
+        try {
+            return kind.recordAcquisition(connection);
         } finally {
             connection.setNetworkTimeout(Runnable::run, checkTimeoutMillis);
         }
     }
 
     /**
-     * Waits up to {@code timeout} for a leader of this datacenter to announce a graceful release; true when one did.
+     * Waits up to {@code timeout} for a holder of this kind's lock to announce a graceful release; true when one did.
      * A crashed leader announces nothing: the standby's next try after the timeout finds the lock free.
      */
     boolean awaitRelease(Duration timeout) throws SQLException {
@@ -221,7 +173,7 @@ final class LeaseSession implements AutoCloseable {
         if (notifications == null) {
             return false;
         }
-        String me = Integer.toString(datacenterId);
+        String me = kind.releasePayload();
         for (var n : notifications) {
             if (me.equals(n.getParameter())) {
                 return true;
@@ -232,34 +184,18 @@ final class LeaseSession implements AutoCloseable {
 
     /** Marks the epoch released, unlocks and tells the standbys, so one takes over at once. */
     void release(long epoch) throws SQLException {
-        try (var s = connection.prepareStatement(RELEASE)) {
-            s.setInt(1, datacenterId);
-            s.setLong(2, epoch);
-            s.executeUpdate();
-        }
+        kind.recordRelease(connection, epoch);
         try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?), pg_notify(?, ?)")) {
             s.setInt(1, NAMESPACE);
-            s.setInt(2, datacenterId);
+            s.setInt(2, kind.lockKey());
             s.setString(3, RELEASE_CHANNEL);
-            s.setString(4, Integer.toString(datacenterId));
+            s.setString(4, kind.releasePayload());
             s.executeQuery().close();
         }
     }
 
-    Optional<Holder> holder() throws SQLException {
-        try (var s = connection.prepareStatement(HOLDER)) {
-            s.setInt(1, datacenterId);
-            try (var rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Holder(
-                        rs.getLong(1),
-                        (Integer) rs.getObject(2),
-                        rs.getString(3),
-                        rs.getObject(4, java.time.OffsetDateTime.class).toInstant()));
-            }
-        }
+    Optional<LeaseKind.Holder> holder() throws SQLException {
+        return kind.findHolder(connection);
     }
 
     @Override

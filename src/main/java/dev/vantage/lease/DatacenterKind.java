@@ -1,0 +1,138 @@
+package dev.vantage.lease;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+/**
+ * The agent's lease of one datacenter: lock key the datacenter id, epochs in datacenter_leases and
+ * datacenter_lease_history, release payload the datacenter id.
+ */
+record DatacenterKind(int datacenterId, String datacenterCode, int agentId) implements LeaseKind {
+
+    /**
+     * How far after the moment it takes the lock a new leader's coverage starts. Its scheduler passes slots as a
+     * standby until it has read the new epoch back; a slot in between would be nobody's (the old epoch fenced off,
+     * the new one not yet admitting). Starting a little later leaves those slots to the old leader, if it still
+     * runs, and the fence lets its rows for them through.
+     */
+    static final Duration COVERAGE_DELAY = Duration.ofMillis(200);
+
+    // clock_timestamp() in the UPDATE is evaluated after the row lock is granted, so after every writer transaction
+    // that holds the row FOR SHARE has committed: every row such a transaction wrote has an earlier slot.
+    private static final String BUMP =
+            """
+            WITH lease AS (
+                INSERT INTO datacenter_leases AS l (datacenter_id, epoch, holder_agent_id, acquired_at)
+                VALUES (?, 1, ?, clock_timestamp() + make_interval(secs => ?))
+                ON CONFLICT (datacenter_id) DO UPDATE
+                    SET epoch = l.epoch + 1, holder_agent_id = excluded.holder_agent_id,
+                        acquired_at = clock_timestamp() + make_interval(secs => ?), released_at = NULL
+                RETURNING datacenter_id, epoch, holder_agent_id, acquired_at)
+            INSERT INTO datacenter_lease_history (datacenter_id, epoch, holder_agent_id, acquired_at)
+            SELECT datacenter_id, epoch, holder_agent_id, acquired_at FROM lease
+            RETURNING epoch, acquired_at
+            """;
+
+    private static final String RELEASE =
+            """
+            WITH lease AS (
+                UPDATE datacenter_leases SET released_at = clock_timestamp()
+                WHERE datacenter_id = ? AND epoch = ? RETURNING datacenter_id, epoch, released_at)
+            UPDATE datacenter_lease_history h SET released_at = lease.released_at
+            FROM lease WHERE h.datacenter_id = lease.datacenter_id AND h.epoch = lease.epoch
+            """;
+
+    private static final String HOLDER =
+            """
+            SELECT l.epoch, l.holder_agent_id, a.name, l.acquired_at
+            FROM datacenter_leases l LEFT JOIN agents a ON a.id = l.holder_agent_id
+            WHERE l.datacenter_id = ?
+            """;
+
+    @Override
+    public int lockKey() {
+        return datacenterId;
+    }
+
+    @Override
+    public String releasePayload() {
+        return Integer.toString(datacenterId);
+    }
+
+    @Override
+    public String applicationName() {
+        return "vantage-lease dc=" + datacenterCode + " agent=" + agentId;
+    }
+
+    @Override
+    public String meterTag() {
+        return "datacenter";
+    }
+
+    @Override
+    public String name() {
+        return "datacenter:" + datacenterCode;
+    }
+
+    @Override
+    public String subject() {
+        return "lock for " + name();
+    }
+
+    @Override
+    public String work() {
+        return "probing";
+    }
+
+    @Override
+    public Acquisition recordAcquisition(Connection c) throws SQLException {
+        try (var s = c.prepareStatement(BUMP)) {
+            s.setInt(1, datacenterId);
+            s.setInt(2, agentId);
+            s.setDouble(3, COVERAGE_DELAY.toMillis() / 1000.0);
+            s.setDouble(4, COVERAGE_DELAY.toMillis() / 1000.0);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return new Acquisition(
+                        rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant());
+            }
+        }
+    }
+
+    @Override
+    public void recordRelease(Connection c, long epoch) throws SQLException {
+        try (var s = c.prepareStatement(RELEASE)) {
+            s.setInt(1, datacenterId);
+            s.setLong(2, epoch);
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<Holder> findHolder(Connection c) throws SQLException {
+        try (var s = c.prepareStatement(HOLDER)) {
+            s.setInt(1, datacenterId);
+            try (var rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Integer agent = (Integer) rs.getObject(2);
+                String agentName = rs.getString(3);
+                return Optional.of(new Holder(
+                        rs.getLong(1),
+                        "agent " + agent + (agentName == null ? "" : " '" + agentName + "'"),
+                        rs.getObject(4, OffsetDateTime.class).toInstant()));
+            }
+        }
+    }
+
+    @Override
+    public String describe(Optional<Holder> holder) {
+        return "the lock is held by another replica"
+                + holder.map(h -> " (epoch " + h.epoch() + ", " + h.holder() + ", since " + h.acquiredAt() + ")")
+                        .orElse("");
+    }
+}
