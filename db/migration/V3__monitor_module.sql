@@ -5,6 +5,9 @@
 -- cursor on id would skip it. Rows whose commit_xid is below the xmin of a fresh snapshot belong to transactions that
 -- have all ended, so none can still appear below that watermark. Everything the monitor derives from a batch
 -- (states, incidents, the outbox, the cursor) commits in one transaction, fenced by its own lease epoch.
+--
+-- Advisory lock keys: (1447120468, datacenter_id) for a datacenter, (1447120468, 0) for the monitor module;
+-- 1447120468 is 0x56414E54, 'VANT' in ASCII. (V2's header comment gives 1447121492, which is wrong.)
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- Heartbeats: the commit cursor
@@ -47,7 +50,7 @@ CREATE TABLE monitor_leases (
     acquired_at timestamptz NOT NULL,
     released_at timestamptz
 );
-COMMENT ON TABLE monitor_leases IS 'The lease of the vantage monitor singleton: one row, updated by the replica that takes the advisory lock pg_try_advisory_lock(1447121492, 0).';
+COMMENT ON TABLE monitor_leases IS 'The lease of the vantage monitor singleton: one row, updated by the replica that takes the advisory lock pg_try_advisory_lock(1447120468, 0).';
 COMMENT ON COLUMN monitor_leases.name IS 'Always monitor.';
 COMMENT ON COLUMN monitor_leases.epoch IS 'Fencing token: incremented at every acquisition; every evaluation transaction checks it under FOR SHARE, so a replica that lost the lease can commit nothing.';
 COMMENT ON COLUMN monitor_leases.holder IS 'The process that holds the epoch (hostname-pid).';
