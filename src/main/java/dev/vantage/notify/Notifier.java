@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * One way of telling people ({@code webhook}, {@code slack}, {@code pagerduty}, ...). Implementations are listed in
- * {@code META-INF/services/dev.vantage.notify.Notifier} and looked up by {@link NotifierRegistry}.
+ * One way of telling people ({@code webhook}, {@code slack}, {@code pagerduty}, ...). Implementations are registered,
+ * one line each, in {@link NotifierRegistry#standard} and looked up there by type.
  *
  * <p>The contract every implementation keeps (checked by {@code NotifierContractTest}):
  *

@@ -1,15 +1,21 @@
 package dev.vantage.notify;
 
-import java.util.ArrayList;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.notify.email.EmailNotifier;
+import dev.vantage.notify.log.LogNotifier;
+import dev.vantage.notify.pagerduty.PagerDutyNotifier;
+import dev.vantage.notify.postgres.PostgresNotifier;
+import dev.vantage.notify.pushover.PushoverNotifier;
+import dev.vantage.notify.slack.SlackNotifier;
+import dev.vantage.notify.webhook.WebhookNotifier;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 
-/** The notifiers on the class path, by type name (case-insensitive). Immutable once built. */
+/** Notifiers by type name (case-insensitive). Immutable once built. */
 public final class NotifierRegistry {
     private final Map<String, Notifier<?, ?>> byName;
     private final List<String> types;
@@ -29,14 +35,19 @@ public final class NotifierRegistry {
         this.types = List.copyOf(canonical);
     }
 
-    /** Every {@link Notifier} listed in META-INF/services. */
-    @SuppressWarnings("rawtypes")
-    public static NotifierRegistry load() {
-        List<Notifier<?, ?>> found = new ArrayList<>();
-        for (Notifier<?, ?> n : ServiceLoader.load(Notifier.class)) {
-            found.add(n);
-        }
-        return new NotifierRegistry(found);
+    /**
+     * Every notifier Vantage ships, one line each. An explicit list rather than a ServiceLoader, because notifiers take
+     * what they share (the database, the clock, the HTTP client) in their constructor.
+     */
+    public static NotifierRegistry standard(NotifierContext context) {
+        return of(List.of(
+                new WebhookNotifier(context),
+                new SlackNotifier(context),
+                new PagerDutyNotifier(context),
+                new PushoverNotifier(context),
+                new EmailNotifier(context),
+                new PostgresNotifier(context),
+                new LogNotifier()));
     }
 
     public static NotifierRegistry of(List<Notifier<?, ?>> notifiers) {
@@ -52,5 +63,18 @@ public final class NotifierRegistry {
         return type == null
                 ? Optional.empty()
                 : Optional.ofNullable(byName.get(type.trim().toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * Validates a {@code notification_channels} row into a channel ready to render and send. Pure: no I/O.
+     *
+     * @throws InvalidChannelException naming {@code type} for an unknown type, else the settings field at fault
+     */
+    public Channel configure(int id, String name, String type, JsonNode settings) throws InvalidChannelException {
+        Notifier<?, ?> notifier = find(type)
+                .orElseThrow(() -> new InvalidChannelException(
+                        "type",
+                        "unknown notifier type '" + type + "' (known types: " + String.join(", ", types) + ")"));
+        return Channel.configure(id, name, notifier, settings);
     }
 }

@@ -1,0 +1,74 @@
+package dev.vantage.notify;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Sample notices with fixed values, for exact render tests. */
+public final class Notices {
+    public static final Instant OPENED = Instant.parse("2025-03-01T12:00:00Z");
+    public static final Instant FIRED = Instant.parse("2025-03-01T12:00:30Z");
+    public static final Instant RESOLVED = Instant.parse("2025-03-01T12:10:00Z");
+
+    private Notices() {}
+
+    public static Notice firing() {
+        return new Notice(
+                Event.FIRING,
+                "vantage-incident-42",
+                42,
+                "monitor",
+                "global",
+                7,
+                "checkout",
+                "https://shop.example.com/checkout",
+                List.of("NY", "VA"),
+                "DOWN",
+                "HTTP_STATUS",
+                "[STATUS] (503) == 200",
+                OPENED,
+                null,
+                FIRED,
+                "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200");
+    }
+
+    public static Notice resolved() {
+        return new Notice(
+                Event.RESOLVED,
+                "vantage-incident-42",
+                42,
+                "monitor",
+                "global",
+                7,
+                "checkout",
+                "https://shop.example.com/checkout",
+                List.of("NY", "VA"),
+                "UP",
+                "HTTP_STATUS",
+                "[STATUS] (503) == 200",
+                OPENED,
+                RESOLVED,
+                RESOLVED,
+                "checkout is UP again after 10 min");
+    }
+
+    /** The same notice with another event and summary. */
+    public static Notice with(Notice n, Event event, String summary) {
+        return new Notice(
+                event,
+                n.dedupKey(),
+                n.incidentId(),
+                n.kind(),
+                n.scope(),
+                n.monitorId(),
+                n.monitorName(),
+                n.target(),
+                n.datacenters(),
+                n.state(),
+                n.errorType(),
+                n.errorMessage(),
+                n.openedAt(),
+                n.resolvedAt(),
+                n.at(),
+                summary);
+    }
+}
