@@ -1,6 +1,7 @@
 package dev.vantage.lease;
 
 import dev.vantage.config.DbConnection;
+import dev.vantage.store.Fence;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * say): all its work is fenced transactions, which could not commit anyway, and nothing it does outside the
  * database (sending a notification) should happen on an unconfirmed lease.
  */
-public final class MonitorLease implements MonitorFence, AutoCloseable {
+public final class MonitorLease implements Fence, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MonitorLease.class);
 
     private static final String EPOCH = "SELECT epoch FROM monitor_leases WHERE name = 'monitor' FOR SHARE";

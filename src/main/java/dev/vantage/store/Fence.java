@@ -14,8 +14,9 @@ public interface Fence {
     Fence NONE = handle -> {};
 
     /**
-     * Returns when the lease is still held; otherwise throws an unchecked exception, which rolls the caller's
-     * transaction back.
+     * Fences the transaction open on {@code handle}: call it first in the transaction, before reading what the
+     * transaction decides on. Returns when the lease is still held; otherwise throws an unchecked exception (for the
+     * monitor lease, {@code LeaseLostException}), which rolls the caller's transaction back.
      */
     void check(Handle handle);
 }

@@ -32,7 +32,7 @@ class OutboxPayloadTest {
 
     @Test
     void unknownFieldsAndMissingOptionalOnesAreAccepted() {
-        String json = "{\"event\":\"FIRING\",\"kind\":\"datacenter\",\"summary\":\"VA is LOST\",\"future\":1}";
+        String json = "{\"event\":\"lost\",\"kind\":\"datacenter\",\"summary\":\"VA is LOST\",\"future\":1}";
 
         Notice read = OutboxPayload.read(json, Event.LOST, "vantage-incident-1", 1);
 
