@@ -79,7 +79,7 @@ final class MonitorTracker {
         }
     }
 
-    /** Settles flapping at tick time. */
+    /** Time passes: datacenters past their grace window become UNKNOWN, and flapping may settle. */
     void tick(Instant now, ChangeLog log, Texts texts) {
         boolean changed = false;
         Instant at = now;

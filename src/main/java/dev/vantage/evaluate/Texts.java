@@ -60,17 +60,23 @@ final class Texts {
         };
     }
 
-    /** The error of the DOWN datacenter that has been failing the longest. */
+    /**
+     * The error of the DOWN datacenter that went DOWN first: its details, set at that transition, still name the
+     * error when a success since has cleared its failing run.
+     */
     private static String firstError(DatacenterTracker[] datacenters) {
         DatacenterTracker first = null;
         for (DatacenterTracker dc : datacenters) {
-            if (dc.state == State.DOWN
-                    && dc.failingSince != null
-                    && (first == null || dc.failingSince.isBefore(first.failingSince))) {
+            if (dc.state == State.DOWN && (first == null || dc.since.isBefore(first.since))) {
                 first = dc;
             }
         }
-        return first == null ? "recovering" : error(first.firstErrorType, first.firstErrorMessage, " ");
+        if (first == null) {
+            throw new IllegalStateException("no datacenter is DOWN");
+        }
+        return first.failingSince != null
+                ? error(first.firstErrorType, first.firstErrorMessage, " ")
+                : String.valueOf(first.details);
     }
 
     private static List<Integer> idsIn(DatacenterTracker[] datacenters, State state) {
