@@ -1,0 +1,158 @@
+package dev.vantage.evaluate;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The mutable state of one monitor in one datacenter. Mutable on purpose: {@link #apply} runs once per heartbeat and
+ * allocates nothing; a {@link DatacenterStatus} snapshot is made only when the row is persisted.
+ */
+final class DatacenterTracker {
+    final int monitorId;
+    final int datacenterId;
+    State state;
+    Instant since;
+    int failures;
+    int successes;
+    int slow;
+    Instant lastScheduledAt;
+    Boolean lastSuccess;
+    Double lastResponseTimeMs;
+    String lastErrorType;
+    String lastErrorMessage;
+    Instant failingSince;
+    String firstErrorType;
+    String firstErrorMessage;
+    String details;
+
+    /** Listed in the change log since the last drain. */
+    boolean dirty;
+    /** No longer configured: its row is deleted, never upserted again. */
+    boolean removed;
+
+    DatacenterTracker(DatacenterStatus s) {
+        monitorId = s.monitorId();
+        datacenterId = s.datacenterId();
+        state = s.state();
+        since = s.since();
+        failures = s.consecutiveFailures();
+        successes = s.consecutiveSuccesses();
+        slow = s.consecutiveSlow();
+        lastScheduledAt = s.lastScheduledAt();
+        lastSuccess = s.lastSuccess();
+        lastResponseTimeMs = s.lastResponseTimeMs();
+        lastErrorType = s.lastErrorType();
+        lastErrorMessage = s.lastErrorMessage();
+        failingSince = s.failingSince();
+        firstErrorType = s.firstErrorType();
+        firstErrorMessage = s.firstErrorMessage();
+        details = s.details();
+    }
+
+    DatacenterStatus snapshot() {
+        return new DatacenterStatus(
+                monitorId,
+                datacenterId,
+                state,
+                since,
+                failures,
+                successes,
+                slow,
+                lastScheduledAt,
+                lastSuccess,
+                lastResponseTimeMs,
+                lastErrorType,
+                lastErrorMessage,
+                failingSince,
+                firstErrorType,
+                firstErrorMessage,
+                details);
+    }
+
+    DatacenterKey key() {
+        return new DatacenterKey(monitorId, datacenterId);
+    }
+
+    /** Whether the heartbeat's slot is not after the newest applied one (a journal replay delivering it late). */
+    boolean isLate(Observation o) {
+        return lastScheduledAt != null && !o.scheduledAt().isAfter(lastScheduledAt);
+    }
+
+    /** Applies a heartbeat that is not {@linkplain #isLate late}; returns whether the state changed. */
+    boolean apply(Observation o, Policy policy) {
+        Instant at = o.scheduledAt();
+        if (o.success()) {
+            successes++;
+            failures = 0;
+            failingSince = null;
+            firstErrorType = null;
+            firstErrorMessage = null;
+            slow = isSlow(o) ? slow + 1 : 0;
+        } else {
+            failures++;
+            successes = 0;
+            slow = 0;
+            if (failures == 1) {
+                failingSince = at;
+                firstErrorType = o.errorType();
+                firstErrorMessage = o.errorMessage();
+            }
+        }
+        lastScheduledAt = at;
+        lastSuccess = o.success();
+        lastResponseTimeMs = o.responseTimeMs();
+        lastErrorType = o.errorType();
+        lastErrorMessage = o.errorMessage();
+
+        State next = next(o.success(), policy);
+        if (next == state) {
+            return false;
+        }
+        state = next;
+        since = at;
+        details = Texts.datacenterDetails(this, o);
+        return true;
+    }
+
+    private State next(boolean success, Policy policy) {
+        if (!success) {
+            // Below downAfter a failing probe leaves UP, DEGRADED and UNKNOWN as they are.
+            return failures >= policy.downAfter() ? State.DOWN : state;
+        }
+        State up = slow >= policy.degradedAfter() ? State.DEGRADED : State.UP;
+        return switch (state) {
+            case DOWN -> successes >= policy.upAfter() ? up : State.DOWN;
+            case UP, UNKNOWN -> up;
+            case DEGRADED -> slow == 0 ? State.UP : State.DEGRADED;
+            case PARTIAL -> throw new IllegalStateException("PARTIAL is a global state only");
+        };
+    }
+
+    /**
+     * A successful probe slower than the warning threshold, or the critical one when no warning is set; never slow
+     * without either.
+     */
+    static boolean isSlow(Observation o) {
+        Integer threshold = o.warningMs() != null ? o.warningMs() : o.criticalMs();
+        return o.success() && threshold != null && o.responseTimeMs() != null && o.responseTimeMs() > threshold;
+    }
+
+    /**
+     * Turns UNKNOWN when no heartbeat came within the grace window; returns whether the state changed. The counters
+     * survive, so a target failing before and after the gap is DOWN again at once.
+     */
+    boolean expire(Instant now, Duration grace) {
+        if (state == State.UNKNOWN) {
+            return false;
+        }
+        Instant reference = lastScheduledAt != null ? lastScheduledAt : since;
+        Instant deadline = reference.plus(grace);
+        if (!now.isAfter(deadline)) {
+            return false;
+        }
+        state = State.UNKNOWN;
+        since = lastScheduledAt != null ? deadline : now;
+        details = Texts.unknownDetails(lastScheduledAt);
+        return true;
+    }
+}

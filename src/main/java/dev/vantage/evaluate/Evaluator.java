@@ -1,0 +1,248 @@
+package dev.vantage.evaluate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns heartbeats into states, incidents and notice requests. Pure: no database, no clock (time comes in as
+ * arguments), no I/O, not thread-safe (one evaluation thread). The caller restores it from the database, configures
+ * it, then repeatedly {@link #apply applies} a batch of heartbeats, {@link #tick ticks} and {@link #drain drains} the
+ * changes into one transaction. If that transaction fails, the caller builds a new evaluator from the database.
+ *
+ * <h2>Per monitor and datacenter ({@link DatacenterStatus})</h2>
+ *
+ * <ul>
+ *   <li>A heartbeat whose slot is not after the newest applied one is ignored (counted in
+ *       {@link Changes#lateHeartbeats()}): a journal replay can deliver old slots late.
+ *   <li>A success adds to the successes, clears the failures and the failing run; a slow one (response time above
+ *       the warning threshold, or the critical one when there is no warning; never slow without either) adds to the
+ *       slow count, a fast one clears it. A failure adds to the failures and clears the successes and the slow count;
+ *       the first failure of a run sets {@code failingSince} and the first error. The {@code last*} fields follow the
+ *       newest heartbeat.
+ *   <li>Any state becomes DOWN at {@code downAfter} failures in a row. DOWN becomes UP (or DEGRADED) after
+ *       {@code upAfter} successes in a row. UP becomes DEGRADED at {@code degradedAfter} slow successes in a row;
+ *       DEGRADED becomes UP on a fast success. Fewer failures than {@code downAfter} leave UP, DEGRADED and UNKNOWN
+ *       as they are. UNKNOWN is left by any success (UP, or DEGRADED if the slow count is reached) or by reaching
+ *       {@code downAfter}; the counters survive an UNKNOWN gap. {@code since} is the slot of the heartbeat that
+ *       caused the transition.
+ *   <li>At {@link #tick} a datacenter becomes UNKNOWN when no heartbeat came within the policy's grace window after
+ *       its newest slot (or after {@code since} without any heartbeat); {@code since} is then the end of that window.
+ *   <li>{@code details} is computed only when the state changes, never per heartbeat.
+ * </ul>
+ *
+ * <h2>Per monitor ({@link MonitorStatus}), recomputed when one of its datacenter states changes</h2>
+ *
+ * DOWN when at least {@code quorum} datacenters are DOWN; PARTIAL when fewer but some are; UNKNOWN when every
+ * datacenter is UNKNOWN (or none is configured); DEGRADED when any is; else UP. UNKNOWN datacenters do not count as
+ * DOWN. Every change of the global state is recorded in {@code stateChanges} (kept within the flapping window); the
+ * monitor is FLAPPING while more than {@code flapChanges} changes lie within it.
+ *
+ * <h2>Monitor incidents (at most one open per monitor)</h2>
+ *
+ * <ul>
+ *   <li>Opened when a first datacenter goes DOWN (scope {@code datacenter}, opened at its {@code failingSince}, with
+ *       its first error); every further datacenter going DOWN joins it.
+ *   <li>When the monitor is globally DOWN the scope becomes {@code global} for good and a FIRING notice goes to the
+ *       monitor's channels, once per incident. A partial outage never notifies.
+ *   <li>Resolved, at the slot of the heartbeat that ended it, when no datacenter is DOWN and every datacenter that
+ *       was DOWN in it has reported UP or DEGRADED since; a datacenter that went from DOWN to UNKNOWN keeps it open.
+ *       RESOLVED is notified if FIRING was.
+ *   <li>Entering flapping sends one FLAPPING notice if a global incident is open. While flapping there is no FIRING
+ *       nor RESOLVED and the incident is held open; once settled (checked at every heartbeat of the monitor and at
+ *       every tick) an incident whose outage is over resolves, and a globally DOWN monitor not yet notified fires.
+ *   <li>A monitor removed from the configuration (or disabled) resolves its incident (RESOLVED if notified) and its
+ *       rows are listed as removed.
+ * </ul>
+ *
+ * <h2>Datacenter incidents</h2>
+ *
+ * At {@link #tick}, a watched datacenter whose leader agent was never seen or not within {@code lostAfter} opens an
+ * incident (opened when last seen, or now) with a LOST notice to the default channels; seen again, it resolves with
+ * FOUND. A datacenter no longer watched closes its incident with RESOLVED.
+ *
+ * <h2>Restart</h2>
+ *
+ * Everything needed to resume lives in the drained records, with one approximation: whether a datacenter of an open
+ * incident that is now UNKNOWN had recovered before it went silent is not stored, so after {@link #restore} it counts
+ * as not recovered and holds the incident open until it reports UP or DEGRADED (or leaves the configuration).
+ */
+public final class Evaluator {
+    private final HashMap<Integer, MonitorTracker> monitors = new HashMap<>();
+    /** The configured monitors by id, so that ticks and their changes come in a stable order. */
+    private MonitorTracker[] ordered = new MonitorTracker[0];
+
+    private final LivenessTracker liveness;
+    private final ChangeLog log = new ChangeLog();
+    private Texts texts = new Texts(Map.of());
+    private List<Integer> defaultChannels = List.of();
+    private boolean configured;
+
+    /** @param lostAfter how long a datacenter may go without a live leader agent before it is LOST */
+    public Evaluator(Duration lostAfter) {
+        if (lostAfter.isNegative() || lostAfter.isZero()) {
+            throw new IllegalArgumentException("lostAfter must be positive, was " + lostAfter);
+        }
+        this.liveness = new LivenessTracker(lostAfter);
+    }
+
+    /**
+     * Loads what the database holds, before the first {@link #configure}. Rows of monitors or datacenters that the
+     * configuration no longer has are reported as removed (and their incidents resolved) by that configure.
+     *
+     * @param openIncidents the incidents with no {@code resolved_at}
+     */
+    public void restore(
+            Collection<DatacenterStatus> dcStates,
+            Collection<MonitorStatus> monitorStates,
+            Collection<Incident> openIncidents) {
+        if (configured) {
+            throw new IllegalStateException("restore must come before the first configure");
+        }
+        for (DatacenterStatus s : dcStates) {
+            tracker(s.monitorId()).restore(new DatacenterTracker(s));
+        }
+        for (MonitorStatus s : monitorStates) {
+            MonitorTracker m = tracker(s.monitorId());
+            if (m.global != null) {
+                throw new IllegalArgumentException("two global states for monitor " + s.monitorId());
+            }
+            m.global = new GlobalTracker(s);
+        }
+        for (Incident i : openIncidents) {
+            if (!i.isOpen()) {
+                throw new IllegalArgumentException("not an open incident: " + i);
+            }
+            switch (i.key().kind()) {
+                case MONITOR -> {
+                    MonitorTracker m = tracker(i.key().subjectId());
+                    if (m.incident != null) {
+                        throw new IllegalArgumentException("two open incidents for " + i.key());
+                    }
+                    m.restore(new OpenIncident(i));
+                }
+                case DATACENTER -> liveness.restore(new OpenIncident(i));
+            }
+        }
+    }
+
+    private MonitorTracker tracker(int monitorId) {
+        return monitors.computeIfAbsent(monitorId, MonitorTracker::new);
+    }
+
+    /**
+     * Applies the configuration (at start and at every reload): monitors and datacenters added start as no data at
+     * {@code now}; those removed (or disabled) resolve their incidents and lose their rows.
+     *
+     * @param monitors the enabled monitors
+     * @param datacenterCodes codes for texts; an id without one reads {@code #7}
+     * @param defaultChannels channels of datacenter incidents
+     */
+    public void configure(
+            Collection<MonitorConfig> monitors,
+            Map<Integer, String> datacenterCodes,
+            List<Integer> defaultChannels,
+            Instant now) {
+        Objects.requireNonNull(now, "now");
+        configured = true;
+        texts = new Texts(datacenterCodes);
+        this.defaultChannels = List.copyOf(defaultChannels);
+        Map<Integer, MonitorConfig> next = new HashMap<>();
+        for (MonitorConfig c : monitors) {
+            if (next.put(c.monitorId(), c) != null) {
+                throw new IllegalArgumentException("monitor " + c.monitorId() + " configured twice");
+            }
+        }
+        Set<Integer> gone = new HashSet<>(this.monitors.keySet());
+        gone.removeAll(next.keySet());
+        for (int id : gone.stream().sorted().toList()) {
+            this.monitors.remove(id).remove(now, log, this.defaultChannels);
+        }
+        for (MonitorConfig c : next.values().stream()
+                .sorted(Comparator.comparingInt(MonitorConfig::monitorId))
+                .toList()) {
+            tracker(c.monitorId()).configure(c, now, log, texts);
+        }
+        ordered = this.monitors.values().stream()
+                .sorted(Comparator.comparingInt(m -> m.monitorId))
+                .toArray(MonitorTracker[]::new);
+    }
+
+    /** Applies one heartbeat. The hot path: allocates nothing unless a state changes. */
+    public void apply(Observation heartbeat) {
+        MonitorTracker m = monitors.get(heartbeat.monitorId());
+        DatacenterTracker dc = m == null || m.config == null ? null : m.datacenter(heartbeat.datacenterId());
+        if (dc == null) {
+            log.ignoredHeartbeats++;
+            return;
+        }
+        if (dc.isLate(heartbeat)) {
+            log.lateHeartbeats++;
+            return;
+        }
+        log.touch(dc);
+        if (dc.apply(heartbeat, m.config.policy())) {
+            m.afterChange(heartbeat.scheduledAt(), log, texts);
+        } else {
+            m.afterHeartbeat(heartbeat.scheduledAt(), log, texts);
+        }
+    }
+
+    /**
+     * Advances time: datacenters past their grace window become UNKNOWN, flapping settles, and datacenters are
+     * LOST or FOUND.
+     *
+     * @param liveness every watched datacenter
+     */
+    public void tick(Instant now, Collection<DatacenterLiveness> liveness) {
+        Objects.requireNonNull(now, "now");
+        for (MonitorTracker m : ordered) {
+            m.tick(now, log, texts);
+        }
+        this.liveness.tick(now, liveness, defaultChannels, log, texts);
+    }
+
+    /** Everything changed since the previous drain; the evaluator then forgets it. */
+    public Changes drain() {
+        return log.drain();
+    }
+
+    public Optional<DatacenterStatus> find(int monitorId, int datacenterId) {
+        MonitorTracker m = monitors.get(monitorId);
+        DatacenterTracker dc = m == null ? null : m.datacenter(datacenterId);
+        return Optional.ofNullable(dc).map(DatacenterTracker::snapshot);
+    }
+
+    public Optional<MonitorStatus> find(int monitorId) {
+        MonitorTracker m = monitors.get(monitorId);
+        return Optional.ofNullable(m == null ? null : m.global).map(GlobalTracker::snapshot);
+    }
+
+    public Optional<Incident> findIncident(IncidentKey key) {
+        return openIncidents().stream().filter(i -> i.key().equals(key)).findFirst();
+    }
+
+    /** Every open incident, monitors first, each kind by subject id. */
+    public List<Incident> openIncidents() {
+        List<Incident> open = new ArrayList<>();
+        for (MonitorTracker m : monitors.values()) {
+            if (m.incident != null) {
+                open.add(m.incident.snapshot());
+            }
+        }
+        for (OpenIncident i : liveness.open()) {
+            open.add(i.snapshot());
+        }
+        open.sort(Comparator.comparing(Incident::key));
+        return open;
+    }
+}

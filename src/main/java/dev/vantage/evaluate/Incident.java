@@ -1,0 +1,42 @@
+package dev.vantage.evaluate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One incident as the {@code incidents} table holds it, without the id the database assigns. Within one
+ * {@link Changes} an incident is identified by its key and {@code openedAt}: a monitor may resolve one incident and
+ * open the next in the same drain.
+ *
+ * @param scope {@code datacenter} (below the quorum) or {@code global} (a quorum of datacenters was DOWN at some point)
+ * @param resolvedAt null while open
+ * @param datacenters every datacenter that was DOWN during the incident (or the lost one), ascending
+ * @param notified whether a FIRING (or LOST) notice was requested, so that a RESOLVED (or FOUND) one follows
+ */
+public record Incident(
+        IncidentKey key,
+        String scope,
+        Instant openedAt,
+        Instant resolvedAt,
+        String errorType,
+        String errorMessage,
+        List<Integer> datacenters,
+        boolean notified) {
+
+    public static final String SCOPE_DATACENTER = "datacenter";
+    public static final String SCOPE_GLOBAL = "global";
+
+    public Incident {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(openedAt, "openedAt");
+        if (!SCOPE_DATACENTER.equals(scope) && !SCOPE_GLOBAL.equals(scope)) {
+            throw new IllegalArgumentException("scope must be datacenter or global, was " + scope);
+        }
+        datacenters = datacenters.stream().distinct().sorted().toList();
+    }
+
+    public boolean isOpen() {
+        return resolvedAt == null;
+    }
+}

@@ -1,0 +1,229 @@
+package dev.vantage.evaluate;
+
+import dev.vantage.evaluate.GlobalTracker.Flap;
+import dev.vantage.notify.Event;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * One monitor: its datacenters, its global state and its open incident. Every rule that spans datacenters (global
+ * state, flapping, incidents, notices) runs in {@link #afterChange} and {@link #reconcile}, which are idempotent and
+ * run only when a datacenter state changed, the configuration changed or flapping settled.
+ */
+final class MonitorTracker {
+    final int monitorId;
+    /** Null between {@code restore} and the first {@code configure}. */
+    MonitorConfig config;
+    /** Ascending by datacenter id; monitors run in a handful of datacenters, so a scan beats a map. */
+    DatacenterTracker[] datacenters = new DatacenterTracker[0];
+    /** Null only when restored without a global row. */
+    GlobalTracker global;
+
+    OpenIncident incident;
+    /**
+     * Datacenters that were DOWN in the open incident and have not reported UP or DEGRADED since. A datacenter that
+     * went from DOWN to UNKNOWN stays here: losing sight of it is not a recovery.
+     */
+    final TreeSet<Integer> awaitingRecovery = new TreeSet<>();
+
+    MonitorTracker(int monitorId) {
+        this.monitorId = monitorId;
+    }
+
+    DatacenterTracker datacenter(int datacenterId) {
+        for (DatacenterTracker dc : datacenters) {
+            if (dc.datacenterId == datacenterId) {
+                return dc;
+            }
+        }
+        return null;
+    }
+
+    private int quorum() {
+        return Math.min(config.policy().quorum(), Math.max(1, datacenters.length));
+    }
+
+    /** A heartbeat changed nothing but the counters: only a flapping monitor has anything to check. */
+    void afterHeartbeat(Instant at, ChangeLog log, Texts texts) {
+        if (global.flapping && global.updateFlapping(at, config.policy()) == Flap.SETTLED) {
+            log.touch(global);
+            reconcile(at, log, texts);
+        }
+    }
+
+    /** A datacenter state changed, or the configuration did: recompute everything that spans datacenters. */
+    void afterChange(Instant at, ChangeLog log, Texts texts) {
+        if (global.recompute(datacenters, quorum(), at, texts)) {
+            log.touch(global);
+        }
+        Flap flap = global.updateFlapping(at, config.policy());
+        if (flap != Flap.NONE) {
+            log.touch(global);
+        }
+        reconcile(at, log, texts);
+        if (flap == Flap.ENTERED && incident != null && Incident.SCOPE_GLOBAL.equals(incident.scope)) {
+            // A partial outage never notifies, so neither does its flapping.
+            log.notice(
+                    incident,
+                    Event.FLAPPING,
+                    at,
+                    config.channels(),
+                    Texts.flapping(
+                            config.name(),
+                            global.changes.size(),
+                            config.policy().flapWindow()));
+        }
+    }
+
+    /** Time passes: datacenters past their grace window become UNKNOWN, and flapping may settle. */
+    void tick(Instant now, ChangeLog log, Texts texts) {
+        boolean changed = false;
+        Instant at = now;
+        for (DatacenterTracker dc : datacenters) {
+            if (dc.expire(now, config.policy().grace())) {
+                log.touch(dc);
+                changed = true;
+                at = dc.since.isBefore(at) ? dc.since : at;
+            }
+        }
+        if (changed) {
+            afterChange(at, log, texts);
+        }
+        afterHeartbeat(now, log, texts);
+    }
+
+    /**
+     * Brings the open incident in line with the datacenter and global states: opens or extends it for every DOWN
+     * datacenter, makes it global and fires when the monitor is globally DOWN, resolves it when the outage is over.
+     * While the monitor flaps it neither fires nor resolves; once settled, the same rules catch up.
+     */
+    void reconcile(Instant at, ChangeLog log, Texts texts) {
+        boolean anyDown = false;
+        for (DatacenterTracker dc : datacenters) {
+            if (dc.state == State.DOWN) {
+                anyDown = true;
+                if (incident == null) {
+                    incident = OpenIncident.monitor(dc);
+                    log.touch(incident);
+                } else if (incident.datacenters.add(dc.datacenterId)) {
+                    log.touch(incident);
+                }
+                awaitingRecovery.add(dc.datacenterId);
+            } else if (dc.state == State.UP || dc.state == State.DEGRADED) {
+                awaitingRecovery.remove(dc.datacenterId);
+            }
+        }
+        if (incident == null) {
+            return;
+        }
+        if (global.state == State.DOWN && !Incident.SCOPE_GLOBAL.equals(incident.scope)) {
+            incident.scope = Incident.SCOPE_GLOBAL;
+            log.touch(incident);
+        }
+        if (global.flapping) {
+            return;
+        }
+        if (global.state == State.DOWN && !incident.notified) {
+            incident.notified = true;
+            log.touch(incident);
+            log.notice(
+                    incident,
+                    Event.FIRING,
+                    at,
+                    config.channels(),
+                    texts.firing(config.name(), global.datacentersDown, incident.snapshot()));
+        }
+        if (!anyDown && awaitingRecovery.isEmpty()) {
+            resolve(at, log, config.channels(), false);
+        }
+    }
+
+    private void resolve(Instant at, ChangeLog log, List<Integer> channels, boolean removed) {
+        OpenIncident closing = incident;
+        closing.resolvedAt = at;
+        log.touch(closing);
+        incident = null;
+        awaitingRecovery.clear();
+        if (closing.notified) {
+            Incident snapshot = closing.snapshot();
+            String name = config != null ? config.name() : "monitor #" + monitorId;
+            log.notice(
+                    closing,
+                    Event.RESOLVED,
+                    at,
+                    channels,
+                    removed ? Texts.removed(name, snapshot) : Texts.recovered(name, snapshot));
+        }
+    }
+
+    /**
+     * Applies a new configuration: datacenters added start as no data, removed ones lose their rows, and the global
+     * state and incident follow at {@code now}.
+     */
+    void configure(MonitorConfig next, Instant now, ChangeLog log, Texts texts) {
+        config = next;
+        List<DatacenterTracker> kept = new ArrayList<>();
+        for (int id : new TreeSet<>(next.datacenters())) {
+            DatacenterTracker dc = datacenter(id);
+            if (dc == null) {
+                dc = new DatacenterTracker(DatacenterStatus.noData(monitorId, id, now));
+                log.added(dc);
+            }
+            kept.add(dc);
+        }
+        for (DatacenterTracker dc : datacenters) {
+            if (!next.datacenters().contains(dc.datacenterId)) {
+                log.removed(dc);
+                awaitingRecovery.remove(dc.datacenterId);
+            }
+        }
+        datacenters = kept.toArray(DatacenterTracker[]::new);
+        if (global == null) {
+            global = GlobalTracker.unknown(monitorId, now);
+            log.added(global);
+        }
+        afterChange(now, log, texts);
+    }
+
+    /**
+     * The monitor was removed or disabled: its incident ends and its rows go.
+     *
+     * @param defaultChannels where to send RESOLVED when the monitor was only restored, never configured
+     */
+    void remove(Instant now, ChangeLog log, List<Integer> defaultChannels) {
+        if (incident != null) {
+            resolve(now, log, config != null ? config.channels() : defaultChannels, true);
+        }
+        for (DatacenterTracker dc : datacenters) {
+            log.removed(dc);
+        }
+        log.removedMonitor(monitorId, global);
+    }
+
+    /** After a restart: what the database says about an incident that is still open. */
+    void restore(OpenIncident open) {
+        incident = open;
+        for (int id : open.datacenters) {
+            DatacenterTracker dc = datacenter(id);
+            // Whether an UNKNOWN datacenter recovered before it went silent is not stored: assume it did not.
+            if (dc != null && (dc.state == State.DOWN || dc.state == State.UNKNOWN)) {
+                awaitingRecovery.add(id);
+            }
+        }
+    }
+
+    void restore(DatacenterTracker dc) {
+        if (datacenter(dc.datacenterId) != null) {
+            throw new IllegalArgumentException(
+                    "two states for monitor " + monitorId + " in datacenter " + dc.datacenterId);
+        }
+        var grown = Arrays.copyOf(datacenters, datacenters.length + 1);
+        grown[datacenters.length] = dc;
+        Arrays.sort(grown, Comparator.comparingInt(d -> d.datacenterId));
+        datacenters = grown;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.vantage.evaluate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The one-line texts of states and notices. Built only when a state changes or a notice is requested, never per
+ * heartbeat.
+ */
+final class Texts {
+    private final Map<Integer, String> datacenterCodes;
+
+    Texts(Map<Integer, String> datacenterCodes) {
+        this.datacenterCodes = Map.copyOf(datacenterCodes);
+    }
+
+    /** A datacenter's code, or {@code #7} for an id without one. */
+    String code(int datacenterId) {
+        String code = datacenterCodes.get(datacenterId);
+        return code != null ? code : "#" + datacenterId;
+    }
+
+    /** Codes sorted alphabetically, comma separated: {@code "NY, VA"}. */
+    String codes(Collection<Integer> datacenterIds) {
+        return datacenterIds.stream().map(this::code).sorted().collect(Collectors.joining(", "));
+    }
+
+    static String datacenterDetails(DatacenterTracker dc, Observation o) {
+        return switch (dc.state) {
+            case DOWN -> error(dc.firstErrorType, dc.firstErrorMessage, ": ");
+            case DEGRADED ->
+                "slow: " + ms(o.responseTimeMs()) + " ms > " + (o.warningMs() != null ? o.warningMs() : o.criticalMs())
+                        + " ms";
+            case UP -> o.responseTimeMs() == null ? "up" : "up: " + ms(o.responseTimeMs()) + " ms";
+            case UNKNOWN, PARTIAL -> throw new IllegalStateException("a heartbeat never leads to " + dc.state);
+        };
+    }
+
+    static String unknownDetails(Instant lastScheduledAt) {
+        return lastScheduledAt == null ? "no data yet" : "no heartbeat since " + lastScheduledAt;
+    }
+
+    String globalDetails(State state, DatacenterTracker[] datacenters, List<Integer> down, int quorum) {
+        return switch (state) {
+            case DOWN -> "DOWN in " + codes(down) + ": " + firstError(datacenters);
+            case PARTIAL ->
+                "DOWN in " + codes(down) + " (" + down.size() + " of " + datacenters.length + ", quorum " + quorum
+                        + "): " + firstError(datacenters);
+            case DEGRADED -> "DEGRADED in " + codes(idsIn(datacenters, State.DEGRADED));
+            case UNKNOWN -> datacenters.length == 0 ? "no datacenter runs it" : "no data from any datacenter";
+            case UP -> {
+                List<Integer> unknown = idsIn(datacenters, State.UNKNOWN);
+                yield unknown.isEmpty() ? "UP" : "UP; no data from " + codes(unknown);
+            }
+        };
+    }
+
+    /**
+     * The error of the DOWN datacenter that went DOWN first: its details, set at that transition, still name the
+     * error when a success since has cleared its failing run.
+     */
+    private static String firstError(DatacenterTracker[] datacenters) {
+        DatacenterTracker first = null;
+        for (DatacenterTracker dc : datacenters) {
+            if (dc.state == State.DOWN && (first == null || dc.since.isBefore(first.since))) {
+                first = dc;
+            }
+        }
+        if (first == null) {
+            throw new IllegalStateException("no datacenter is DOWN");
+        }
+        return first.failingSince != null
+                ? error(first.firstErrorType, first.firstErrorMessage, " ")
+                : String.valueOf(first.details);
+    }
+
+    private static List<Integer> idsIn(DatacenterTracker[] datacenters, State state) {
+        return Arrays.stream(datacenters)
+                .filter(dc -> dc.state == state)
+                .map(dc -> dc.datacenterId)
+                .toList();
+    }
+
+    String firing(String monitor, List<Integer> down, Incident incident) {
+        return monitor + " is DOWN in " + codes(down) + ": "
+                + error(incident.errorType(), incident.errorMessage(), " ");
+    }
+
+    static String recovered(String monitor, Incident incident) {
+        return monitor + " recovered after " + duration(incident.openedAt(), incident.resolvedAt());
+    }
+
+    static String removed(String monitor, Incident incident) {
+        return monitor + " is no longer monitored (removed or disabled); incident closed after "
+                + duration(incident.openedAt(), incident.resolvedAt());
+    }
+
+    static String flapping(String monitor, int changes, Duration window) {
+        return monitor + " is flapping: " + changes + " state changes within " + duration(window)
+                + "; notifications held until it settles";
+    }
+
+    String lost(int datacenterId, Instant lastLeaderSeenAt) {
+        return "datacenter " + code(datacenterId) + " lost: "
+                + (lastLeaderSeenAt == null
+                        ? "no leader agent ever seen"
+                        : "no leader agent seen since " + lastLeaderSeenAt);
+    }
+
+    String found(int datacenterId, Incident incident) {
+        return "datacenter " + code(datacenterId) + " found: leader agent back after "
+                + duration(incident.openedAt(), incident.resolvedAt());
+    }
+
+    String unwatched(int datacenterId) {
+        return "datacenter " + code(datacenterId) + " is no longer watched; incident closed";
+    }
+
+    private static String error(String type, String message, String separator) {
+        if (type == null) {
+            return message == null ? "failed" : message;
+        }
+        return message == null ? type : type + separator + message;
+    }
+
+    private static long ms(Double value) {
+        return Math.round(value);
+    }
+
+    static String duration(Instant from, Instant to) {
+        return duration(Duration.between(from, to));
+    }
+
+    /** {@code 42 s}, {@code 4 min}, {@code 2 h 5 min}, {@code 3 d 4 h}. */
+    static String duration(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) {
+            return s + " s";
+        }
+        long min = s / 60;
+        if (min < 60) {
+            return min + " min";
+        }
+        long h = min / 60;
+        if (h < 24) {
+            return min % 60 == 0 ? h + " h" : h + " h " + min % 60 + " min";
+        }
+        return h % 24 == 0 ? h / 24 + " d" : h / 24 + " d " + h % 24 + " h";
+    }
+}
