@@ -3,6 +3,7 @@ package dev.vantage;
 import dev.vantage.cli.AgentCommand;
 import dev.vantage.cli.DemoCommand;
 import dev.vantage.cli.MigrateCommand;
+import dev.vantage.cli.MonitorCommand;
 import dev.vantage.cli.ProbeCommand;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.net.Resolver;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             MigrateCommand.class,
             AgentCommand.class,
+            MonitorCommand.class,
             DemoCommand.class,
             ProbeCommand.class,
             CommandLine.HelpCommand.class

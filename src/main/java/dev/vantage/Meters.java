@@ -36,5 +36,12 @@ public final class Meters {
     /** Transaction ids between the heartbeat cursor's watermark and the next xid. */
     public static final String WATERMARK_LAG_XIDS = PREFIX + "evaluate.watermark.lag.xids";
 
+    /** Heartbeats read by the monitor module, by {@code outcome}: applied, late (an older slot) or ignored. */
+    public static final String EVALUATED = PREFIX + "evaluate.heartbeats";
+    /** One evaluation round (one transaction). */
+    public static final String EVALUATION_ROUNDS = PREFIX + "evaluate.rounds";
+    /** Outbox rows written by the evaluator (one per notice and channel). */
+    public static final String NOTIFICATIONS_ENQUEUED = PREFIX + "notifications.enqueued";
+
     private Meters() {}
 }

@@ -1,0 +1,186 @@
+package dev.vantage.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.evaluate.IncidentStore;
+import dev.vantage.evaluate.MonitorConfig;
+import dev.vantage.evaluate.Policy;
+import dev.vantage.notify.Channel;
+import dev.vantage.notify.ChannelDirectory;
+import dev.vantage.notify.InvalidChannelException;
+import dev.vantage.notify.NotifierRegistry;
+import dev.vantage.store.ChannelRow;
+import dev.vantage.store.EvaluationConfigDao;
+import dev.vantage.store.MonitorPolicyRow;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configuration the monitor module works from: enabled monitors with their policies, and the notification
+ * channels, validated by their notifiers. Reloaded on every {@code NOTIFY vantage_config}; each reload publishes an
+ * immutable {@link Config}. A channel row that fails validation is logged once (naming it and the reason, never its
+ * settings) and its notifications fail with that reason; the other channels keep working.
+ */
+final class MonitorConfigs implements ChannelDirectory {
+    private static final Logger log = LoggerFactory.getLogger(MonitorConfigs.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One published configuration. */
+    record Config(
+            long version,
+            List<MonitorConfig> monitors,
+            Map<Integer, String> datacenterCodes,
+            List<Integer> defaultChannels,
+            Map<Integer, Channel> channels,
+            Map<Integer, String> invalidChannels,
+            Map<Integer, String> monitorNames,
+            Map<Integer, String> targets)
+            implements IncidentStore.Names {
+
+        @Override
+        public String monitorName(int monitorId) {
+            return monitorNames.getOrDefault(monitorId, "monitor #" + monitorId);
+        }
+
+        @Override
+        public String target(int monitorId) {
+            return targets.get(monitorId);
+        }
+
+        @Override
+        public String datacenterCode(int datacenterId) {
+            return datacenterCodes.getOrDefault(datacenterId, "#" + datacenterId);
+        }
+    }
+
+    private final Jdbi jdbi;
+    private final NotifierRegistry registry;
+    /** Names of monitors ever seen, so a notice about a monitor deleted since still names it. */
+    private final Map<Integer, String> knownNames = new ConcurrentHashMap<>();
+
+    private final Map<Integer, String> knownTargets = new ConcurrentHashMap<>();
+    private volatile Config current =
+            new Config(0, List.of(), Map.of(), List.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    private Map<Integer, String> reportedInvalid = Map.of();
+
+    MonitorConfigs(Jdbi jdbi, NotifierRegistry registry) {
+        this.jdbi = jdbi;
+        this.registry = registry;
+    }
+
+    Config current() {
+        return current;
+    }
+
+    synchronized void reload(String reason) {
+        record Rows(List<MonitorPolicyRow> monitors, List<ChannelRow> channels, Map<Integer, String> codes) {}
+        Rows rows = jdbi.withHandle(h -> new Rows(
+                EvaluationConfigDao.listEnabledMonitors(h),
+                EvaluationConfigDao.listChannels(h),
+                EvaluationConfigDao.datacenterCodes(h)));
+        var channels = new HashMap<Integer, Channel>();
+        var invalid = new HashMap<Integer, String>();
+        var defaults = new ArrayList<Integer>();
+        for (ChannelRow row : rows.channels()) {
+            if (!row.enabled()) {
+                invalid.put(row.id(), "channel " + row.id() + " '" + row.name() + "' is disabled");
+                continue;
+            }
+            try {
+                JsonNode settings = JSON.readTree(row.settingsJson());
+                channels.put(row.id(), registry.configure(row.id(), row.name(), row.type(), settings));
+                if (row.isDefault()) {
+                    defaults.add(row.id());
+                }
+            } catch (InvalidChannelException e) {
+                invalid.put(row.id(), "channel " + row.id() + " '" + row.name() + "' is invalid: " + e.getMessage());
+            } catch (java.io.IOException e) {
+                invalid.put(row.id(), "channel " + row.id() + " '" + row.name() + "' is invalid: settings is not JSON");
+            }
+        }
+        for (var e : invalid.entrySet()) {
+            if (!e.getValue().equals(reportedInvalid.get(e.getKey()))
+                    && !e.getValue().endsWith("is disabled")) {
+                log.warn("Skipping notification {}; the other channels keep working", e.getValue());
+            }
+        }
+        reportedInvalid = Map.copyOf(invalid);
+        var monitors = new ArrayList<MonitorConfig>();
+        var names = new HashMap<Integer, String>();
+        for (MonitorPolicyRow m : rows.monitors()) {
+            var policy = Policy.of(
+                    m.intervalSeconds(),
+                    m.datacenters().size(),
+                    m.downAfter(),
+                    m.upAfter(),
+                    m.degradedAfter(),
+                    m.graceSeconds(),
+                    m.quorum(),
+                    m.flapChanges(),
+                    m.flapWindowMinutes());
+            var linked = new LinkedHashSet<Integer>();
+            for (int id : m.channels().isEmpty() ? defaults : m.channels()) {
+                if (channels.containsKey(id)) {
+                    linked.add(id);
+                }
+            }
+            monitors.add(new MonitorConfig(
+                    m.id(), m.name(), policy, java.util.Set.copyOf(m.datacenters()), List.copyOf(linked)));
+            knownNames.put(m.id(), m.name());
+            names.put(m.id(), m.name());
+            String target = target(m.url());
+            if (target != null) {
+                knownTargets.put(m.id(), target);
+            }
+        }
+        current = new Config(
+                current.version() + 1,
+                List.copyOf(monitors),
+                Map.copyOf(rows.codes()),
+                List.copyOf(defaults),
+                Map.copyOf(channels),
+                Map.copyOf(invalid),
+                Map.copyOf(knownNames),
+                Map.copyOf(knownTargets));
+        log.debug("Configuration reloaded ({}): {} monitors, {} channels", reason, monitors.size(), channels.size());
+    }
+
+    /** The URL without user info, query or fragment, which may hold credentials; null when it does not parse. */
+    static String target(String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI u = URI.create(url.strip());
+            if (u.getHost() == null) {
+                return null;
+            }
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Optional<Sender> find(int channelId) {
+        Channel channel = current.channels().get(channelId);
+        if (channel == null) {
+            return Optional.empty();
+        }
+        return Optional.of((id, notice, deadline) -> channel.send(channel.render(id, notice), deadline));
+    }
+
+    @Override
+    public String whyUnavailable(int channelId) {
+        return current.invalidChannels().getOrDefault(channelId, "channel " + channelId + " does not exist any more");
+    }
+}

@@ -1,0 +1,291 @@
+package dev.vantage.monitor;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Meters;
+import dev.vantage.db.Database;
+import dev.vantage.db.Migrations;
+import dev.vantage.evaluate.Changes;
+import dev.vantage.evaluate.DatacenterLiveness;
+import dev.vantage.evaluate.Evaluator;
+import dev.vantage.evaluate.IncidentStore;
+import dev.vantage.evaluate.StateStore;
+import dev.vantage.lease.MonitorLease;
+import dev.vantage.notify.Delivery;
+import dev.vantage.notify.DeliverySettings;
+import dev.vantage.notify.NotifierContext;
+import dev.vantage.notify.NotifierRegistry;
+import dev.vantage.notify.Reminders;
+import dev.vantage.schedule.ConfigWatcher;
+import dev.vantage.store.EvaluationConfigDao;
+import dev.vantage.store.HeartbeatCursor;
+import dev.vantage.store.HeartbeatCursorGauges;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One {@code vantage monitor} process: a replica of the monitor module. The replica that holds the monitor lease
+ * evaluates heartbeats and delivers notifications; the others stand by and take over when it goes.
+ *
+ * <p>Each round of the evaluation loop is one transaction: check the lease epoch ({@code FOR SHARE}, the fence), read
+ * the next heartbeats below the commit watermark, apply them to the {@link Evaluator}, tick its clocks (grace windows,
+ * lost datacenters, flapping), write the changed states, incidents and outbox rows, enqueue due reminders, and move the
+ * cursor. A failed round rolls back everything and the evaluator is rebuilt from the database, so what is in memory
+ * never runs ahead of what is committed. The delivery loop ({@link Delivery}) sends the outbox on its own threads.
+ *
+ * <p>Shutdown order: stop reloading, stop evaluating (the round in progress commits or rolls back), let sends in flight
+ * finish (bounded), release the lease (a standby takes over at once), close the pool.
+ */
+public final class MonitorModule implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MonitorModule.class);
+    private static final Duration LIVENESS_EVERY = Duration.ofSeconds(1);
+    private static final Duration REMINDERS_EVERY = Duration.ofSeconds(10);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+
+    private final MonitorSettings settings;
+    private final Clock clock;
+    private final HikariDataSource pool;
+    private final Jdbi jdbi;
+    private final MonitorConfigs configs;
+    private final MonitorLease lease;
+    private final Delivery delivery;
+    private final ConfigWatcher watcher;
+    private final HeartbeatCursor cursor;
+    private final Map<String, String> identity;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Thread evaluation;
+
+    private final Counter applied;
+    private final Counter late;
+    private final Counter ignored;
+    private final Counter enqueued;
+    private final Counter loopErrors;
+    private final Timer rounds;
+    private final HeartbeatCursorGauges lag;
+
+    // Evaluation thread only.
+    private Evaluator evaluator;
+    private long appliedConfig = -1;
+    private Instant lastLiveness = Instant.EPOCH;
+    private List<DatacenterLiveness> liveness = List.of();
+    private Instant lastReminders = Instant.EPOCH;
+    private String lastFailure;
+    private boolean wasLeading;
+
+    private MonitorModule(MonitorSettings settings, MeterRegistry meters, Clock clock, HikariDataSource pool) {
+        this.settings = settings;
+        this.clock = clock;
+        this.pool = pool;
+        this.jdbi = Database.jdbi(pool);
+        this.identity = Map.copyOf(MDC.getCopyOfContextMap());
+        var registry = NotifierRegistry.standard(NotifierContext.of(pool, clock));
+        this.configs = new MonitorConfigs(jdbi, registry);
+        this.cursor = new HeartbeatCursor();
+        this.lease = MonitorLease.start(settings.db(), settings.name(), settings.lease(), clock, meters, () -> {});
+        this.delivery = new Delivery(
+                jdbi,
+                configs,
+                lease::check,
+                lease::leading,
+                DeliverySettings.DEFAULTS.withAttemptTimeout(settings.attemptTimeout()),
+                meters);
+        this.watcher = new ConfigWatcher(settings.db(), configs::reload, settings.reloadInterval(), meters);
+        this.applied = meters.counter(Meters.EVALUATED, "outcome", "applied");
+        this.late = meters.counter(Meters.EVALUATED, "outcome", "late");
+        this.ignored = meters.counter(Meters.EVALUATED, "outcome", "ignored");
+        this.enqueued = meters.counter(Meters.NOTIFICATIONS_ENQUEUED);
+        this.loopErrors = meters.counter(Meters.LOOP_ERRORS, "loop", "evaluation");
+        this.rounds = meters.timer(Meters.EVALUATION_ROUNDS);
+        this.lag = new HeartbeatCursorGauges(meters);
+        this.evaluation = Thread.ofPlatform().name("evaluator").daemon(true).unstarted(this::loop);
+    }
+
+    /** Connects (waiting up to {@code dbWait}), checks the schema, loads the configuration and starts the loops. */
+    public static MonitorModule start(MonitorSettings settings, MeterRegistry meters, Clock clock) {
+        // Its own identity only, which its threads copy: a caller's context (an in-process agent's dc, say) would
+        // mislabel every line.
+        var previous = MDC.getCopyOfContextMap();
+        MDC.setContextMap(Map.of("replica", settings.name()));
+        HikariDataSource pool = Database.pool(
+                settings.db(), "vantage-monitor", 6, settings.lease().serverTimeout());
+        try {
+            Database.awaitReachable(pool, settings.dbWait());
+            Migrations.requireCurrent(pool);
+            var module = new MonitorModule(settings, meters, clock, pool);
+            module.configs.reload("start");
+            module.watcher.start();
+            module.delivery.start();
+            module.evaluation.start();
+            log.info("Monitor module started as {}; waiting for the monitor lease", settings.name());
+            return module;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        } finally {
+            if (previous == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previous);
+            }
+        }
+    }
+
+    public boolean leading() {
+        return lease.leading();
+    }
+
+    public MonitorLease.Status leaseStatus() {
+        return lease.status();
+    }
+
+    private void loop() {
+        MDC.setContextMap(identity);
+        while (closing.getCount() > 0) {
+            boolean more = false;
+            try {
+                if (!lease.leading()) {
+                    if (wasLeading) {
+                        log.info("Not leading the monitor module any more: evaluation paused");
+                        wasLeading = false;
+                    }
+                    evaluator = null;
+                } else {
+                    wasLeading = true;
+                    more = round();
+                    lastFailure = null;
+                }
+            } catch (RuntimeException | java.sql.SQLException e) {
+                evaluator = null; // rebuilt from what is committed
+                loopErrors.increment();
+                String reason = dev.vantage.probe.net.NetFailures.rootMessage(e);
+                if (!reason.equals(lastFailure)) {
+                    log.warn("Evaluation round failed, rebuilding from the database and retrying: {}", reason, e);
+                    lastFailure = reason;
+                }
+                if (await(RETRY_AFTER_FAILURE)) {
+                    return;
+                }
+                continue;
+            }
+            if (!more && await(settings.poll())) {
+                return;
+            }
+        }
+    }
+
+    /** One transaction; true when the batch was full and more heartbeats are waiting. */
+    private boolean round() throws java.sql.SQLException {
+        var config = configs.current();
+        long started = System.nanoTime();
+        if (evaluator == null) {
+            evaluator = jdbi.withHandle(h -> {
+                var e = new Evaluator(settings.lostAfter());
+                e.restore(StateStore.listDatacenters(h), StateStore.listMonitors(h), IncidentStore.listOpen(h));
+                return e;
+            });
+            appliedConfig = -1;
+            log.info("Evaluating heartbeats (monitor lease epoch {})", lease.epoch());
+        }
+        if (config.version() != appliedConfig) {
+            evaluator.configure(config.monitors(), config.datacenterCodes(), config.defaultChannels(), clock.instant());
+            appliedConfig = config.version();
+        }
+        Instant now = clock.instant();
+        var outcome = jdbi.inTransaction(h -> {
+            lease.check(h);
+            var position = cursor.load(h);
+            var batch = cursor.read(h, position, settings.batchSize());
+            for (var o : batch.observations()) {
+                evaluator.apply(o);
+            }
+            if (Duration.between(lastLiveness, now).compareTo(LIVENESS_EVERY) >= 0) {
+                liveness = EvaluationConfigDao.liveness(h).stream()
+                        .map(l -> new DatacenterLiveness(l.datacenterId(), l.lastLeaderSeenAt()))
+                        .toList();
+                lastLiveness = now;
+            }
+            evaluator.tick(now, liveness);
+            Changes changes = evaluator.drain();
+            StateStore.saveDatacenters(h, changes.datacenterStates());
+            StateStore.saveMonitors(h, changes.monitorStates());
+            for (var key : changes.removedDatacenterStates()) {
+                StateStore.deleteDatacenter(h, key.monitorId(), key.datacenterId());
+            }
+            for (int monitorId : changes.removedMonitors()) {
+                StateStore.deleteMonitor(h, monitorId);
+            }
+            int notices = IncidentStore.persist(h, changes, config);
+            if (Duration.between(lastReminders, now).compareTo(REMINDERS_EVERY) >= 0) {
+                notices += Reminders.enqueue(h, now);
+                lastReminders = now;
+            }
+            cursor.save(h, batch.next());
+            return new Round(batch, changes, notices);
+        });
+        // Measured after the commit: inside it, this transaction's own xid would count in the lag.
+        lag.update(jdbi.withHandle(h -> cursor.measure(h, outcome.batch())));
+        applied.increment(outcome.batch().observations().size()
+                - outcome.changes().lateHeartbeats()
+                - outcome.changes().ignoredHeartbeats());
+        late.increment(outcome.changes().lateHeartbeats());
+        ignored.increment(outcome.changes().ignoredHeartbeats());
+        if (outcome.notices() > 0) {
+            enqueued.increment(outcome.notices());
+            delivery.wake();
+        }
+        rounds.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        return outcome.batch().full();
+    }
+
+    private record Round(HeartbeatCursor.Batch batch, Changes changes, int notices) {}
+
+    /** Waits up to {@code d}; true when the module is closing. */
+    private boolean await(Duration d) {
+        try {
+            return closing.await(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closing.getCount() == 0) {
+            return;
+        }
+        var previous = MDC.getCopyOfContextMap();
+        MDC.setContextMap(identity);
+        try {
+            watcher.close();
+            closing.countDown();
+            try {
+                evaluation.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            delivery.stop(Duration.ofSeconds(5));
+            delivery.close();
+            lease.close();
+            pool.close();
+            log.info("Monitor module stopped");
+        } finally {
+            if (previous == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previous);
+            }
+        }
+    }
+}
