@@ -84,6 +84,26 @@ class CliIT {
     }
 
     @Test
+    void theMonitorNamesAWrongSettingAndAnUnmigratedDatabaseInOneLine(@Empty TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        var tooShort = run(Map.of("DB_CONN_STRING", db.libpqUrl()), dir, "monitor", "--lost-after", "1");
+        var notANumber = run(Map.of("DB_CONN_STRING", db.libpqUrl(), "VANTAGE_BATCH_SIZE", "lots"), dir, "monitor");
+        var unmigrated = run(Map.of("DB_CONN_STRING", db.libpqUrl()), dir, "monitor");
+
+        assertThat(tooShort.exit()).isEqualTo(2);
+        assertThat(tooShort.stderr())
+                .containsExactly("vantage monitor: VANTAGE_LOST_AFTER must be at least 5 s (agents refresh their row"
+                        + " every 2 s), was 1 s");
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(notANumber.stderr())
+                .containsExactly("vantage monitor: VANTAGE_BATCH_SIZE: expected a whole number, got 'lots'");
+        assertThat(unmigrated.exit()).isEqualTo(2);
+        assertThat(unmigrated.stderr())
+                .containsExactly("vantage monitor: database schema is empty (no Vantage tables),"
+                        + " this Vantage needs version 3: run 'vantage migrate' first");
+    }
+
+    @Test
     void anUnmigratedDatabaseIsRefusedThenMigrateFixesIt(@Empty TestDatabase db, @TempDir Path dir) throws Exception {
         var env = Map.of("DB_CONN_STRING", db.libpqUrl(), "DATACENTER_ID", "VA");
 
