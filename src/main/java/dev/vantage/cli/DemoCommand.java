@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code vantage demo}: the whole system on embedded defaults, until Ctrl+C. */
 @Command(
         name = "demo",
-        description = "Run an embedded PostgreSQL 17, demo targets on loopback and one agent per demo datacenter.")
+        description = "Run an embedded PostgreSQL 17, demo targets on loopback, one agent per demo datacenter and the"
+                + " monitor module, which logs its notifications.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(
@@ -71,6 +72,29 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  SELECT error_type, count(*) FROM api_heartbeats");
         out.println("  WHERE NOT success AND scheduled_at > now() - interval '10 minutes'");
         out.println("  GROUP BY error_type ORDER BY count(*) DESC;");
+        out.println();
+        out.println("  -- the state of every monitor, globally and in each datacenter");
+        out.println("  SELECT m.name, coalesce(d.code, 'global') AS dc, s.state, s.since, s.details");
+        out.println("  FROM monitor_states s JOIN api_monitors m ON m.id = s.monitor_id");
+        out.println("  LEFT JOIN datacenters d ON d.id = s.datacenter_id");
+        out.println("  ORDER BY m.name, s.datacenter_id NULLS FIRST;");
+        out.println();
+        out.println("  -- incidents, open and resolved, with the datacenters that were down");
+        out.println("  SELECT i.id, m.name, i.scope, i.opened_at, i.resolved_at, i.error_type,");
+        out.println("         (SELECT string_agg(code, ',') FROM datacenters WHERE id = ANY (i.datacenters)) AS dcs");
+        out.println("  FROM incidents i LEFT JOIN api_monitors m ON m.id = i.monitor_id ORDER BY i.id;");
+        out.println();
+        out.println("  -- notifications and their delivery (the demo's only channel writes them to this log)");
+        out.println("  SELECT n.id, n.incident_id, n.event, n.status, n.created_at, n.delivered_at");
+        out.println("  FROM notifications n ORDER BY n.id;");
+        out.println();
+        out.println("'" + Demo.OUTAGE_MONITOR + "' fails in VA and NY from about 10 s to 40 s after start:");
+        out.println(
+                "its incident fires, then resolves, within the first minute. Notifications appear in the log below");
+        out.println(
+                "(logger dev.vantage.notify.log, message 'incident vantage-incident-N firing: ...', then 'resolved').");
+        out.println("The monitors that fail on purpose (503, TLS, refused, timeout, DNS, broken row) go DOWN and stay");
+        out.println("so: each has an open incident of its own.");
         out.println();
         out.println("Edit api_monitors or schedules with psql: the agents apply changes within a second.");
         out.println();

@@ -7,6 +7,8 @@ import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
+import dev.vantage.monitor.MonitorModule;
+import dev.vantage.monitor.MonitorSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -24,10 +26,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system on one machine with no set-up: an embedded PostgreSQL 17, the migrations, demo rows aimed at
- * loopback targets that the demo serves itself, and one agent per demo datacenter.
+ * loopback targets that the demo serves itself, one agent per demo datacenter, and the monitor module, which turns
+ * their heartbeats into states, incidents and notifications (to the log).
  */
 public final class Demo implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Demo.class);
+
+    /** The demo monitor with a scripted outage in two of the three datacenters: the demo's incident. */
+    public static final String OUTAGE_MONITOR = DemoData.OUTAGE_MONITOR;
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
@@ -35,6 +41,7 @@ public final class Demo implements AutoCloseable {
     private final DemoTargets targets;
     private final DbConnection connection;
     private final List<Agent> agents = new ArrayList<>();
+    private MonitorModule monitor;
 
     private Demo(EmbeddedPostgres postgres, Path dataDirectory, boolean temporary, DemoTargets targets) {
         this.postgres = postgres;
@@ -67,7 +74,14 @@ public final class Demo implements AutoCloseable {
             postgres = builder.start();
             targets = DemoTargets.start();
             var demo = new Demo(postgres, dir, temporary, targets);
-            demo.prepare();
+            try {
+                demo.prepare();
+            } catch (RuntimeException e) {
+                targets = null; // demo.close stops them, after the agents already started
+                postgres = null;
+                demo.close();
+                throw e;
+            }
             return demo;
         } catch (IOException e) {
             closeQuietly(targets, postgres);
@@ -97,6 +111,10 @@ public final class Demo implements AutoCloseable {
             // One registry per agent: three agents in one process would otherwise collide on the same meters.
             agents.add(Agent.start(settings, new SimpleMeterRegistry(), Clock.systemUTC()));
         }
+        // After the agents, so every datacenter already has a live leader when the module first looks and none is
+        // reported LOST at start.
+        monitor = MonitorModule.start(
+                MonitorSettings.defaults(connection, "demo-monitor"), new SimpleMeterRegistry(), Clock.systemUTC());
     }
 
     /** The database as a user gives it in DB_CONN_STRING. */
@@ -122,6 +140,15 @@ public final class Demo implements AutoCloseable {
 
     @Override
     public void close() {
+        // The monitor module first: its last round commits while the database is up, and it does not see the agents
+        // go and open LOST incidents for every datacenter on the way out.
+        if (monitor != null) {
+            try {
+                monitor.close();
+            } catch (RuntimeException e) {
+                log.warn("Demo monitor module did not stop cleanly: {}", e.toString());
+            }
+        }
         // Agents stop in parallel: each flushes its own heartbeats within its own deadline.
         try (var stopping = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (Agent agent : agents) {

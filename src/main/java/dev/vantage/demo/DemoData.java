@@ -4,11 +4,18 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The demo's configuration rows: two regions, three datacenters, two schedules and a dozen monitors aimed at the
- * demo's own loopback targets, one per outcome a user should recognise (fast, slow, large, TLS, each error type, and a
- * broken row). Rows, not schema: inserted like a user would with SQL.
+ * The demo's configuration rows: two regions, three datacenters, two schedules, a dozen monitors aimed at the demo's
+ * own loopback targets, one per outcome a user should recognise (fast, slow, large, TLS, each error type, and a broken
+ * row), one monitor with a scripted outage (see {@link DemoOutage}), and a default {@code log} notification channel.
+ * Rows, not schema: inserted like a user would with SQL.
  */
 final class DemoData {
+    /** The monitor whose target fails in VA and NY for a while, then recovers: the demo's incident. */
+    static final String OUTAGE_MONITOR = "Checkout (brief outage in VA and NY)";
+
+    /** The default channel: notifications appear in the demo's own log, which needs no receiver. */
+    static final String LOG_CHANNEL = "demo log";
+
     private DemoData() {}
 
     /** A demo monitor: its name is its key, so a restart on a kept data directory only updates the URLs. */
@@ -44,7 +51,8 @@ final class DemoData {
                         "{\"expect\": \"" + DemoTargets.BANNER + "\"}",
                         null,
                         "every 5 s"),
-                new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"));
+                new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"),
+                new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"));
     }
 
     /** Inserts everything on an empty database; on a kept one, points the demo monitors at this run's ports. */
@@ -89,6 +97,16 @@ final class DemoData {
         if (empty) {
             h.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id)"
                     + " SELECT d.id, m.id FROM datacenters d CROSS JOIN api_monitors m");
+            // Two failures to go DOWN and two successes to come back (defaults: 3 and 2): with probes every 5 s the
+            // incident fires about 10 s into the outage and resolves about 10 s after it, inside the demo's first
+            // minute. One outage makes up to five global changes (UNKNOWN, UP, PARTIAL, DOWN, PARTIAL, UP): the
+            // default flap_changes of 5 would leave no margin before FLAPPING holds the resolved notice.
+            h.createUpdate("UPDATE api_monitors SET down_after = 2, up_after = 2, flap_changes = 10 WHERE name = :name")
+                    .bind("name", OUTAGE_MONITOR)
+                    .execute();
+            h.createUpdate("INSERT INTO notification_channels (name, type, is_default) VALUES (:name, 'log', true)")
+                    .bind("name", LOG_CHANNEL)
+                    .execute();
         }
     }
 }

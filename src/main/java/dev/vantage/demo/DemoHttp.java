@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
@@ -27,7 +28,7 @@ final class DemoHttp {
 
     private DemoHttp() {}
 
-    static void serve(Socket socket) {
+    static void serve(Socket socket, DemoOutage outage) {
         try (socket) {
             socket.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -56,7 +57,7 @@ final class DemoHttp {
                 String path = parts.length > 1 ? parts[1] : "/";
                 boolean keepAlive =
                         !"close".equalsIgnoreCase(headers.get("connection")) && !requestLine.endsWith("HTTP/1.0");
-                if (!respond(method, path, headers, body, in, out) || !keepAlive) {
+                if (!respond(method, path, headers, body, outage, in, out) || !keepAlive) {
                     return;
                 }
             }
@@ -69,7 +70,13 @@ final class DemoHttp {
 
     /** Writes the response; false when the connection must close afterwards. */
     private static boolean respond(
-            String method, String path, Map<String, String> headers, byte[] body, InputStream in, OutputStream out)
+            String method,
+            String path,
+            Map<String, String> headers,
+            byte[] body,
+            DemoOutage outage,
+            InputStream in,
+            OutputStream out)
             throws IOException, InterruptedException {
         boolean head = method.equals("HEAD");
         switch (path) {
@@ -80,6 +87,13 @@ final class DemoHttp {
             }
             case "/big" -> send(out, 200, "OK", "application/octet-stream", BIG, head);
             case "/redirect" -> redirect(out, "/fast");
+            case "/outage" -> {
+                if (outage.fails(headers.get("user-agent"), Instant.now())) {
+                    send(out, 503, "Service Unavailable", "text/plain", text("outage\n"), head);
+                } else {
+                    send(out, 200, "OK", "text/plain", text("ok\n"), head);
+                }
+            }
             case "/truncated" -> {
                 out.write(
                         text("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n0123456789"));

@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  *       (waits 200 ms before the status line), {@code /big} (1 MiB with Content-Length), {@code /status/NNN},
  *       {@code /redirect} (302 to /fast), {@code /redirect/N} (N hops), {@code /truncated} (Content-Length 1000, 10
  *       bytes, close), {@code /stall-body} (10 of 1000 bytes, then silence), {@code /malformed} (garbage status
- *       line), {@code /echo} (method, content type and request body);
+ *       line), {@code /echo} (method, content type and request body), {@code /outage} (the demo's scripted incident,
+ *       see {@link DemoOutage}: 503 for probes from VA and NY from 10 s to 40 s after its first request, else 200);
  *   <li>a refused port: bound to learn a free port number, then closed; nothing listens there afterwards (another
  *       process could in theory take it, which ephemeral ports make unlikely for a demo's lifetime);
  *   <li>a blackhole port that accepts connections and never reads or writes;
@@ -44,6 +45,7 @@ public final class DemoTargets implements AutoCloseable {
 
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final ConcurrentLinkedQueue<Socket> held = new ConcurrentLinkedQueue<>();
+    private final DemoOutage outage = DemoOutage.standard();
     private final ServerSocket http;
     private final ServerSocket https;
     private final ServerSocket blackhole;
@@ -52,8 +54,10 @@ public final class DemoTargets implements AutoCloseable {
     private ServerSocket stalled;
 
     private DemoTargets() throws IOException {
-        http = listen(new ServerSocket(), DemoHttp::serve);
-        https = listen(SelfSignedTls.serverContext().getServerSocketFactory().createServerSocket(), DemoHttp::serve);
+        http = listen(new ServerSocket(), s -> DemoHttp.serve(s, outage));
+        https = listen(
+                SelfSignedTls.serverContext().getServerSocketFactory().createServerSocket(),
+                s -> DemoHttp.serve(s, outage));
         blackhole = listen(new ServerSocket(), held::add);
         tcp = listen(new ServerSocket(), DemoTargets::banner);
         try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
@@ -142,7 +146,8 @@ public final class DemoTargets implements AutoCloseable {
     /** Every target by name, in a stable order, for printing. */
     public Map<String, String> urls() {
         Map<String, String> urls = new LinkedHashMap<>();
-        for (String path : List.of("/fast", "/slow", "/big", "/status/503", "/redirect", "/truncated", "/malformed")) {
+        for (String path :
+                List.of("/fast", "/slow", "/big", "/status/503", "/redirect", "/truncated", "/malformed", "/outage")) {
             urls.put("http" + path, httpUrl(path));
             urls.put("https" + path, httpsUrl(path));
         }

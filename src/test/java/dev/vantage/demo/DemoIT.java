@@ -3,16 +3,26 @@ package dev.vantage.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.vantage.db.Database;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** {@code vantage demo} as a user starts it: its own embedded PostgreSQL, targets and three agents. */
+/**
+ * {@code vantage demo} as a user starts it: its own embedded PostgreSQL, targets, three agents and the monitor module.
+ * One demo for the class: starting it takes seconds, and the tests only read.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoIT {
 
-    /** What each demo monitor must show: null for success, else its error_type. */
+    /** What each demo monitor must show: null for success, else its error_type. The outage monitor depends on time. */
     private static final Map<String, String> EXPECTED = new HashMap<>();
 
     static {
@@ -30,38 +40,130 @@ class DemoIT {
         EXPECTED.put("Broken row (bad URL)", "INVALID_CONFIG");
     }
 
+    private static final int MONITORS = EXPECTED.size() + 1;
+
+    private Demo demo;
+    private HikariDataSource pool;
+    private Jdbi jdbi;
+
+    @BeforeAll
+    void start() {
+        demo = Demo.start(null, 0);
+        pool = Database.pool(demo.connection(), "demo-it", 2);
+        jdbi = Database.jdbi(pool);
+    }
+
+    @AfterAll
+    void stop() {
+        if (pool != null) {
+            pool.close();
+        }
+        if (demo != null) {
+            demo.close();
+        }
+    }
+
     record Latest(String monitor, String dc, boolean success, String errorType) {}
 
     @Test
     void theDemoWritesAHeartbeatForEveryMonitorInEveryDatacenterWithin15Seconds() {
-        try (var demo = Demo.start(null, 0);
-                var pool = Database.pool(demo.connection(), "demo-it", 2)) {
-            var jdbi = Database.jdbi(pool);
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> count("SELECT count(DISTINCT (monitor_id, datacenter_id)) FROM api_heartbeats")
+                        == 3L * MONITORS);
 
-            await().atMost(Duration.ofSeconds(15))
-                    .pollInterval(Duration.ofMillis(250))
-                    .until(() -> jdbi.withHandle(h -> h.createQuery(
-                                            "SELECT count(DISTINCT (monitor_id, datacenter_id)) FROM api_heartbeats")
-                                    .mapTo(Long.class)
-                                    .one())
-                            == 3L * EXPECTED.size());
+        var latest = jdbi.withHandle(h -> h.createQuery(
+                        """
+                                SELECT DISTINCT ON (h.monitor_id, h.datacenter_id) m.name, d.code, h.success,
+                                       h.error_type
+                                FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                                JOIN datacenters d ON d.id = h.datacenter_id
+                                ORDER BY h.monitor_id, h.datacenter_id, h.scheduled_at DESC
+                                """)
+                .map((rs, ctx) -> new Latest(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4)))
+                .list());
+        assertThat(latest).hasSize(3 * MONITORS);
+        assertThat(latest)
+                .filteredOn(l -> !l.monitor().equals(Demo.OUTAGE_MONITOR))
+                .allSatisfy(l -> {
+                    assertThat(EXPECTED).containsKey(l.monitor());
+                    assertThat(l.errorType()).as(l.monitor() + " in " + l.dc()).isEqualTo(EXPECTED.get(l.monitor()));
+                    assertThat(l.success()).isEqualTo(EXPECTED.get(l.monitor()) == null);
+                });
+        assertThat(latest)
+                .filteredOn(l -> l.monitor().equals(Demo.OUTAGE_MONITOR) && l.dc().equals("LON"))
+                .singleElement()
+                .satisfies(l -> assertThat(l.success())
+                        .as("London never sees the outage")
+                        .isTrue());
+    }
 
-            var latest = jdbi.withHandle(h -> h.createQuery(
-                            """
-                                    SELECT DISTINCT ON (h.monitor_id, h.datacenter_id) m.name, d.code, h.success,
-                                           h.error_type
-                                    FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
-                                    JOIN datacenters d ON d.id = h.datacenter_id
-                                    ORDER BY h.monitor_id, h.datacenter_id, h.scheduled_at DESC
-                                    """)
-                    .map((rs, ctx) -> new Latest(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4)))
-                    .list());
-            assertThat(latest).hasSize(36);
-            assertThat(latest).allSatisfy(l -> {
-                assertThat(EXPECTED).containsKey(l.monitor());
-                assertThat(l.errorType()).as(l.monitor() + " in " + l.dc()).isEqualTo(EXPECTED.get(l.monitor()));
-                assertThat(l.success()).isEqualTo(EXPECTED.get(l.monitor()) == null);
-            });
-        }
+    @Test
+    void theMonitorModuleKeepsAGlobalStateAndOnePerDatacenterForEveryDemoMonitor() {
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> count("SELECT count(*) FROM monitor_states WHERE datacenter_id IS NULL") == MONITORS
+                        && count("SELECT count(*) FROM monitor_states WHERE datacenter_id IS NOT NULL")
+                                == 3L * MONITORS);
+
+        // Evaluated from heartbeats, not merely created: every monitor that succeeds everywhere is UP.
+        List<String> healthy = EXPECTED.entrySet().stream()
+                .filter(e -> e.getValue() == null)
+                .map(Map.Entry::getKey)
+                .toList();
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(globallyUp()).containsAll(healthy));
+    }
+
+    @Test
+    void theOutageInTwoOfThreeDatacentersOpensAGlobalIncidentWhoseFiringNoticeIsDeliveredToTheLogChannel() {
+        // The outage begins 10 s after the first probe of /outage; two failures 5 s apart make VA and NY DOWN.
+        await().atMost(Duration.ofSeconds(45))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM notifications n
+                                JOIN incidents i ON i.id = n.incident_id
+                                JOIN api_monitors m ON m.id = i.monitor_id
+                                JOIN notification_channels c ON c.id = n.channel_id
+                                WHERE m.name = '%s' AND c.type = 'log' AND n.event = 'firing'
+                                  AND n.status = 'delivered'
+                                """
+                                        .formatted(Demo.OUTAGE_MONITOR))
+                        == 1);
+
+        record Incident(String scope, String errorType, String datacenters, boolean notified) {}
+        var incident = jdbi.withHandle(h -> h.createQuery(
+                                """
+                                SELECT i.scope, i.error_type, i.notified,
+                                       (SELECT string_agg(d.code, ',' ORDER BY d.code) FROM datacenters d
+                                        WHERE d.id = ANY (i.datacenters)) AS dcs
+                                FROM incidents i JOIN api_monitors m ON m.id = i.monitor_id
+                                WHERE m.name = :name
+                                """)
+                        .bind("name", Demo.OUTAGE_MONITOR)
+                        .map((rs, ctx) -> new Incident(
+                                rs.getString("scope"),
+                                rs.getString("error_type"),
+                                rs.getString("dcs"),
+                                rs.getBoolean("notified")))
+                        .list())
+                .getFirst();
+        assertThat(incident).isEqualTo(new Incident("global", "HTTP_STATUS", "NY,VA", true));
+    }
+
+    private List<String> globallyUp() {
+        return jdbi.withHandle(h -> h.createQuery(
+                        """
+                        SELECT m.name FROM monitor_states s JOIN api_monitors m ON m.id = s.monitor_id
+                        WHERE s.datacenter_id IS NULL AND s.state = 'UP'
+                        """)
+                .mapTo(String.class)
+                .list());
+    }
+
+    private long count(String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 }
