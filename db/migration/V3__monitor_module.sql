@@ -36,7 +36,7 @@ COMMENT ON COLUMN api_monitors.up_after IS 'Consecutive successful probes that b
 COMMENT ON COLUMN api_monitors.degraded_after IS 'Consecutive successful probes slower than the warning threshold that make a datacenter DEGRADED; NULL means 3.';
 COMMENT ON COLUMN api_monitors.grace_seconds IS 'Seconds without any heartbeat after which a datacenter is UNKNOWN (no data: the agent or datacenter is lost, not the target); NULL means 2 intervals + 10 s.';
 COMMENT ON COLUMN api_monitors.quorum IS 'How many of the monitor''s datacenters must be DOWN for it to be DOWN globally (and notify); fewer is a partial outage. NULL means half of its datacenters, rounded up.';
-COMMENT ON COLUMN api_monitors.flap_changes IS 'More global state changes than this within flap_window_minutes mark the monitor FLAPPING, which holds notifications until it settles; NULL means 5.';
+COMMENT ON COLUMN api_monitors.flap_changes IS 'More global state changes than this within flap_window_minutes mark the monitor FLAPPING, which holds notifications until it settles; NULL means 10 (one outage that spreads and recovers is about five changes).';
 COMMENT ON COLUMN api_monitors.flap_window_minutes IS 'Window of the flapping rule in minutes; NULL means 30.';
 
 -- ---------------------------------------------------------------------------------------------------------------

@@ -99,9 +99,8 @@ final class DemoData {
                     + " SELECT d.id, m.id FROM datacenters d CROSS JOIN api_monitors m");
             // Two failures to go DOWN and two successes to come back (defaults: 3 and 2): with probes every 5 s the
             // incident fires about 10 s into the outage and resolves about 10 s after it, inside the demo's first
-            // minute. One outage makes up to five global changes (UNKNOWN, UP, PARTIAL, DOWN, PARTIAL, UP): the
-            // default flap_changes of 5 would leave no margin before FLAPPING holds the resolved notice.
-            h.createUpdate("UPDATE api_monitors SET down_after = 2, up_after = 2, flap_changes = 10 WHERE name = :name")
+            // minute.
+            h.createUpdate("UPDATE api_monitors SET down_after = 2, up_after = 2 WHERE name = :name")
                     .bind("name", OUTAGE_MONITOR)
                     .execute();
             h.createUpdate("INSERT INTO notification_channels (name, type, is_default) VALUES (:name, 'log', true)")

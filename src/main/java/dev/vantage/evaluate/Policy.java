@@ -26,7 +26,7 @@ public record Policy(
     public static final int DOWN_AFTER = 3;
     public static final int UP_AFTER = 2;
     public static final int DEGRADED_AFTER = 3;
-    public static final int FLAP_CHANGES = 5;
+    public static final int FLAP_CHANGES = 10;
     public static final Duration FLAP_WINDOW = Duration.ofMinutes(30);
 
     public Policy {
