@@ -20,10 +20,10 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * {@code java -Xmx128m -jar target/vantage.jar agent} in a JVM of its own, as a user runs it: settings from the
- * environment only (the test JVM's environment is not inherited), stdout and stderr to files, and the signals an
- * operator or the kernel sends. Close it (try-with-resources or an {@code @AfterEach}): it is killed then; a JVM
- * shutdown hook kills whatever a failed test left running.
+ * {@code java -Xmx128m -jar target/vantage.jar agent} (or {@code monitor}, {@link #startMonitor}) in a JVM of its own,
+ * as a user runs it: settings from the environment only (the test JVM's environment is not inherited), stdout and
+ * stderr to files, and the signals an operator or the kernel sends. Close it (try-with-resources or an
+ * {@code @AfterEach}): it is killed then; a JVM shutdown hook kills whatever a failed test left running.
  */
 public final class AgentProcess implements AutoCloseable {
     private static final Path JAR = Path.of("target", "vantage.jar");
@@ -52,13 +52,27 @@ public final class AgentProcess implements AutoCloseable {
      * goes to {@code <name>.out} and {@code <name>.err} in {@code logDirectory}.
      */
     public static AgentProcess start(String name, Map<String, String> env, Path logDirectory) {
+        return launch("agent", "VANTAGE_AGENT_NAME", name, env, logDirectory);
+    }
+
+    /**
+     * Starts {@code vantage monitor} named {@code name} (VANTAGE_MONITOR_NAME, also its monitor_leases.holder) with
+     * exactly {@code env} as its environment; its output goes to {@code <name>.out} and {@code <name>.err} in
+     * {@code logDirectory}.
+     */
+    public static AgentProcess startMonitor(String name, Map<String, String> env, Path logDirectory) {
+        return launch("monitor", "VANTAGE_MONITOR_NAME", name, env, logDirectory);
+    }
+
+    private static AgentProcess launch(
+            String subcommand, String nameVariable, String name, Map<String, String> env, Path logDirectory) {
         String java = ProcessHandle.current().info().command().orElse("java");
         var command = new ArrayList<>(
-                List.of(java, "-Xmx128m", "-jar", JAR.toAbsolutePath().toString(), "agent"));
+                List.of(java, "-Xmx128m", "-jar", JAR.toAbsolutePath().toString(), subcommand));
         var builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().putAll(env);
-        builder.environment().put("VANTAGE_AGENT_NAME", name);
+        builder.environment().put(nameVariable, name);
         Path out = logDirectory.resolve(name + ".out");
         Path err = logDirectory.resolve(name + ".err");
         builder.redirectOutput(out.toFile());
@@ -69,7 +83,7 @@ public final class AgentProcess implements AutoCloseable {
             process.onExit().thenRun(() -> RUNNING.remove(process));
             return new AgentProcess(name, process, out, err);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start agent " + name, e);
+            throw new UncheckedIOException("cannot start " + subcommand + " " + name, e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +16,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback HTTP receiver for notifications: records every request and answers with a programmable response
  * (queued answers first, then the standing one). Binds 127.0.0.1 on an ephemeral port.
+ *
+ * <p>{@link #holdAnswers()} makes it a slow receiver: each request is recorded as it arrives and answered only at
+ * {@link #releaseAnswers()} (or after {@link #LONGEST_HOLD}), so a test can act while sends are in flight.
  */
 public final class HttpReceiver implements AutoCloseable {
 
@@ -45,11 +52,16 @@ public final class HttpReceiver implements AutoCloseable {
         }
     }
 
+    /** Longest a held request waits for {@link #releaseAnswers()}, so that a failed test leaks no handler. */
+    public static final Duration LONGEST_HOLD = Duration.ofSeconds(60);
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedDeque<Answer> queued = new ConcurrentLinkedDeque<>();
     private volatile Answer standing = Answer.status(200);
+    private volatile CountDownLatch hold;
+    private final AtomicInteger unanswered = new AtomicInteger();
 
     private HttpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -89,6 +101,26 @@ public final class HttpReceiver implements AutoCloseable {
         queued.addAll(List.of(answers));
     }
 
+    /** From now on, requests are recorded when they arrive but answered only at {@link #releaseAnswers()}. */
+    public void holdAnswers() {
+        hold = new CountDownLatch(1);
+    }
+
+    /** Answers the held requests now, and later ones at once. */
+    public void releaseAnswers() {
+        CountDownLatch h = hold;
+        hold = null;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
+    /** Requests received and not answered yet: sends in flight, from the sender's side. */
+    public int unanswered() {
+        return unanswered.get();
+    }
+
+    /** Every request received, answered or not (held ones too). */
     public List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -105,6 +137,7 @@ public final class HttpReceiver implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        unanswered.incrementAndGet();
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             var headers = new TreeMap<String, String>();
@@ -121,17 +154,33 @@ public final class HttpReceiver implements AutoCloseable {
                     Map.copyOf(headers),
                     new String(body, StandardCharsets.UTF_8),
                     answer.status()));
+            awaitRelease();
             answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             byte[] out = answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(answer.status(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 exchange.getResponseBody().write(out);
             }
+        } finally {
+            unanswered.decrementAndGet();
+        }
+    }
+
+    private void awaitRelease() {
+        CountDownLatch h = hold;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.await(LONGEST_HOLD.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public void close() {
+        releaseAnswers();
         server.stop(0);
         executor.shutdownNow();
     }
