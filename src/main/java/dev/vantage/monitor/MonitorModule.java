@@ -275,8 +275,9 @@ public final class MonitorModule implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // Sends in flight get 5 s; one still running then is interrupted, and its claim expiring lets the next
+            // leader send it again (same webhook-id).
             delivery.stop(Duration.ofSeconds(5));
-            delivery.close();
             lease.close();
             pool.close();
             log.info("Monitor module stopped");
