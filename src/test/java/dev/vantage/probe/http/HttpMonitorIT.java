@@ -77,9 +77,11 @@ class HttpMonitorIT {
     @Test
     void theFirstByteOfADelayedResponseIsStampedWhenItArrives() throws Exception {
         // Scheduling noise on a busy 2-core machine only ever adds time, never removes it: every run must be at
-        // least 200 ms (a stamp before the byte arrived would be a bug), and the best of three within 3 ms of it.
+        // least 200 ms (a stamp before the byte arrived would be a bug), and the best run within 3 ms of it. Three
+        // runs at least, up to ten until one is that close: with another test JVM and other builds on the machine,
+        // three in a row have all been late (best 205 ms).
         var runs = new java.util.ArrayList<ProbeResult>();
-        for (int i = 0; i < 3; i++) {
+        while (runs.size() < 3 || (runs.size() < 10 && !anyWithin(runs, 203.0))) {
             runs.add(probe(targets.httpUrl("/slow"), "{}"));
         }
 
@@ -98,6 +100,13 @@ class HttpMonitorIT {
                         .min()
                         .orElseThrow())
                 .isBetween(200.0, 203.0);
+    }
+
+    /** Whether a run has both its server processing and its time to first byte at or below {@code millis}. */
+    private static boolean anyWithin(java.util.List<ProbeResult> runs, double millis) {
+        return runs.stream()
+                .anyMatch(r ->
+                        r.timings().serverProcessing() <= millis && r.timings().timeToFirstByte() <= millis);
     }
 
     @Test
