@@ -135,7 +135,10 @@ class CliIT {
                                     "DATACENTER_ID",
                                     "va",
                                     "VANTAGE_AGENT_NAME",
-                                    "cli-it"),
+                                    "cli-it",
+                                    // Not the default under the system temporary directory, which outlives the run.
+                                    "VANTAGE_JOURNAL_DIR",
+                                    dir.resolve("journal").toString()),
                             dir,
                             "agent")
                     .start();

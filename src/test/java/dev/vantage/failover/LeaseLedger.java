@@ -113,6 +113,25 @@ final class LeaseLedger {
                 > 0;
     }
 
+    /**
+     * The latest of the monitors' first slots under {@code epoch}, once every monitor has one (empty before): from that
+     * slot on, the epoch's holder probes every monitor.
+     */
+    Optional<Instant> everyMonitorProbedFrom(long epoch) {
+        return db.jdbi().withHandle(h -> h.createQuery(
+                        """
+                        SELECT count(*), max(first_slot) FROM (
+                          SELECT min(scheduled_at) AS first_slot FROM api_heartbeats
+                          WHERE datacenter_id = ? AND lease_epoch = ? GROUP BY monitor_id) firsts
+                        """)
+                .bind(0, seed.datacenterId())
+                .bind(1, epoch)
+                .map((rs, ctx) -> rs.getInt(1) < seed.monitorIds().size()
+                        ? Optional.<Instant>empty()
+                        : Optional.of(instant(rs, 2)))
+                .one());
+    }
+
     /** Every slot in {@code [from, to]} by monitor, in order. */
     Map<Long, List<Instant>> slotsByMonitor(Instant from, Instant to) {
         var byMonitor = new LinkedHashMap<Long, List<Instant>>();

@@ -28,7 +28,7 @@ class AgentProcessIT {
     @Test
     void stopContinueAndKillReachTheAgentJvm(TestDatabase db, @TempDir Path dir) {
         db.execute("INSERT INTO datacenters (code, name) VALUES ('VA', 'Virginia')");
-        try (var agent = AgentProcess.start("signals", AgentProcess.env(db.libpqUrl(), "VA"), dir)) {
+        try (var agent = AgentProcess.start("signals", env(db, "VA", dir), dir)) {
             String started = agent.awaitLog("started for datacenter VA", Duration.ofSeconds(60));
             assertThat(started).startsWith("Agent signals (id ");
             assertThat(agent.logLines()).allSatisfy(line -> assertThat(line).startsWith("{"));
@@ -49,7 +49,7 @@ class AgentProcessIT {
     @Test
     void sigtermStopsTheAgentGracefully(TestDatabase db, @TempDir Path dir) {
         db.execute("INSERT INTO datacenters (code, name) VALUES ('NY', 'New York')");
-        try (var agent = AgentProcess.start("graceful", AgentProcess.env(db.libpqUrl(), "NY"), dir)) {
+        try (var agent = AgentProcess.start("graceful", env(db, "NY", dir), dir)) {
             // Not just "started": the shutdown hook is installed once the agent has started its loops, and a SIGTERM
             // before that ends the JVM without a graceful stop.
             agent.awaitLog("Acquired lock for datacenter:NY", Duration.ofSeconds(60));
@@ -66,5 +66,15 @@ class AgentProcessIT {
                     .isPresent();
             assertThat(agent.findLog("Agent stopped")).as(agent.tail()).isPresent();
         }
+    }
+
+    /**
+     * The journal in the test's own directory: the default, under the system temporary directory and named after the
+     * server's port and database, outlives the run and could be replayed into a later run's database of the same name.
+     */
+    private static Map<String, String> env(TestDatabase db, String datacenter, Path dir) {
+        var env = AgentProcess.env(db.libpqUrl(), datacenter);
+        env.put("VANTAGE_JOURNAL_DIR", dir.resolve("journal").toString());
+        return env;
     }
 }

@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One real PostgreSQL 17 per test JVM, started on first use. A template database is migrated once; every test class
- * gets a fresh copy of it (CREATE DATABASE ... TEMPLATE), so tests are independent and can run in parallel.
+ * gets a fresh copy of it (CREATE DATABASE ... TEMPLATE), so tests are independent and can run in parallel. Test JVMs
+ * running side by side (failsafe forks) each start their own, in a data directory of zonky's own and on a port of
+ * {@link ServerPorts}: zonky's default, a port the kernel handed out and that was closed again before the server
+ * started, could be taken meanwhile by a socket of the other JVM.
  */
 final class EmbeddedPostgresServer {
     private static final String TEMPLATE = "vantage_template";
@@ -23,6 +26,7 @@ final class EmbeddedPostgresServer {
         if (server == null) {
             try {
                 server = EmbeddedPostgres.builder()
+                        .setPort(ServerPorts.next())
                         .setServerConfig("max_connections", "300")
                         .setServerConfig("fsync", "off")
                         .setServerConfig("synchronous_commit", "off")

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -24,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (or when told to clean it), so a restart is a new {@code EmbeddedPostgres} on the same directory and port; its
  * {@code close()} is {@code pg_ctl stop -m fast}, which ends every session with an error to the client, the way an
  * administrator's restart does. A template database is migrated once; {@link #newDatabase} copies it, so that tests
- * sharing one server still get databases (and advisory-lock namespaces) of their own.
+ * sharing one server still get databases (and advisory-lock namespaces) of their own. The port is chosen below the
+ * ephemeral range ({@link ServerPorts}), so that no other socket takes it while the server is down.
  */
 public final class StandalonePostgres implements AutoCloseable {
     private static final String TEMPLATE = "vantage_template";
@@ -41,7 +41,7 @@ public final class StandalonePostgres implements AutoCloseable {
 
     /** Runs initdb in {@code dataDirectory} (which must be empty or absent), starts the server and migrates. */
     public static StandalonePostgres create(Path dataDirectory) {
-        var pg = new StandalonePostgres(dataDirectory, freePort());
+        var pg = new StandalonePostgres(dataDirectory, ServerPorts.next());
         pg.start();
         try {
             pg.createTemplate();
@@ -155,14 +155,6 @@ public final class StandalonePostgres implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -91,11 +91,12 @@ class HttpMonitorIT {
     @Test
     void theFirstByteOfADelayedResponseIsStampedWhenItArrives() throws Exception {
         // Scheduling noise on a busy 2-core machine only ever adds time, never removes it: every run must be at
-        // least 200 ms (a stamp before the byte arrived would be a bug), and the best of five within 10 ms of it: a
-        // stamp taken at the end of the body read or on a later event would be late by a whole phase, and integration
-        // tests share the cores with other test JVMs.
+        // least 200 ms (a stamp before the byte arrived would be a bug), and the best run close to it. Three runs at
+        // least, up to ten until one is within 3 ms: with another test JVM and other builds on the machine, three in a
+        // row have all been late (best 205 ms). The bound is 10 ms: a stamp taken at the end of the body read or on a
+        // later event would be late by a whole phase.
         var runs = new java.util.ArrayList<ProbeResult>();
-        for (int i = 0; i < 5; i++) {
+        while (runs.size() < 3 || (runs.size() < 10 && !anyWithin(runs, 203.0))) {
             runs.add(probe(targets.httpUrl("/slow"), "{}"));
         }
 
@@ -114,6 +115,13 @@ class HttpMonitorIT {
                         .min()
                         .orElseThrow())
                 .isBetween(200.0, 210.0);
+    }
+
+    /** Whether a run has both its server processing and its time to first byte at or below {@code millis}. */
+    private static boolean anyWithin(java.util.List<ProbeResult> runs, double millis) {
+        return runs.stream()
+                .anyMatch(r ->
+                        r.timings().serverProcessing() <= millis && r.timings().timeToFirstByte() <= millis);
     }
 
     @Test
