@@ -109,6 +109,10 @@ public final class Agent implements AutoCloseable {
 
     /** Connects (waiting up to {@code dbWait} for the database), checks the schema, registers and starts probing. */
     public static Agent start(AgentSettings settings, MeterRegistry meters, Clock clock) {
+        // The agent's identity goes into the MDC its threads copy, but not into the caller's: several agents started
+        // from one thread (the demo, tests) would otherwise label each other's lines and the caller's.
+        var previous = MDC.getCopyOfContextMap();
+        MDC.clear();
         HikariDataSource pool = Database.pool(
                 settings.db(), "vantage-agent", 4, settings.lease().serverTimeout());
         try {
@@ -120,6 +124,12 @@ public final class Agent implements AutoCloseable {
         } catch (RuntimeException e) {
             pool.close();
             throw e;
+        } finally {
+            if (previous == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previous);
+            }
         }
     }
 

@@ -14,9 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -96,32 +93,8 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var settings = settings(Environment.system());
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // The hook goes in before the agent starts: a SIGTERM during start-up then waits for it and stops it
-        // gracefully (releasing the lease) instead of ending the JVM half-way.
-        var agent = new AtomicReference<Agent>();
-        var started = new CountDownLatch(1);
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            try {
-                                if (started.await(settings.dbWait().toSeconds() + 30, TimeUnit.SECONDS)
-                                        && agent.get() != null) {
-                                    agent.get().close();
-                                }
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            } finally {
-                                stopped.countDown();
-                            }
-                        },
-                        "agent-shutdown"));
-        try {
-            agent.set(Agent.start(settings, meters, Clock.systemUTC()));
-        } finally {
-            started.countDown();
-        }
-        stopped.await();
+        UntilSigterm.run(
+                "agent", settings.dbWait().plusSeconds(30), () -> Agent.start(settings, meters, Clock.systemUTC()));
         return 0;
     }
 

@@ -10,9 +10,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -70,32 +67,10 @@ public final class MonitorCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var settings = settings(Environment.system());
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // As for the agent: the hook is in place before the start, so a SIGTERM during start-up still releases the
-        // lease instead of leaving the standbys to wait for the server to notice.
-        var module = new AtomicReference<MonitorModule>();
-        var started = new CountDownLatch(1);
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            try {
-                                if (started.await(settings.dbWait().toSeconds() + 30, TimeUnit.SECONDS)
-                                        && module.get() != null) {
-                                    module.get().close();
-                                }
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            } finally {
-                                stopped.countDown();
-                            }
-                        },
-                        "monitor-shutdown"));
-        try {
-            module.set(MonitorModule.start(settings, meters, Clock.systemUTC()));
-        } finally {
-            started.countDown();
-        }
-        stopped.await();
+        UntilSigterm.run(
+                "monitor",
+                settings.dbWait().plusSeconds(30),
+                () -> MonitorModule.start(settings, meters, Clock.systemUTC()));
         return 0;
     }
 
