@@ -40,8 +40,8 @@ import org.slf4j.MDC;
  *
  * <p>Each round of the evaluation loop is one transaction: check the lease epoch ({@code FOR SHARE}, the fence), read
  * the next heartbeats below the commit watermark, apply them to the {@link Evaluator}, tick its clocks (grace windows,
- * lost datacenters, flapping), write the changed states, incidents and outbox rows, enqueue due reminders, and move the
- * cursor. A failed round rolls back everything and the evaluator is rebuilt from the database, so what is in memory
+ * lost datacenters, flapping) once it has caught up with the backlog, write the changed states, incidents and outbox
+ * rows, enqueue due reminders, and move the cursor. A failed round rolls back everything and the evaluator is rebuilt from the database, so what is in memory
  * never runs ahead of what is committed. The delivery loop ({@link Delivery}) sends the outbox on its own threads.
  *
  * <p>Shutdown order: stop reloading, stop evaluating (the round in progress commits or rolls back), let sends in flight
@@ -209,13 +209,19 @@ public final class MonitorModule implements AutoCloseable {
             for (var o : batch.observations()) {
                 evaluator.apply(o);
             }
-            if (Duration.between(lastLiveness, now).compareTo(LIVENESS_EVERY) >= 0) {
-                liveness = EvaluationConfigDao.liveness(h).stream()
-                        .map(l -> new DatacenterLiveness(l.datacenterId(), l.lastLeaderSeenAt()))
-                        .toList();
-                lastLiveness = now;
+            // A tick measures silence against the wall clock. While a backlog is being read (a full batch: more
+            // heartbeats wait below the watermark), the newer heartbeats of most datacenters are still unread, and a
+            // tick would turn them UNKNOWN for a round (and count global changes towards flapping). Ticks wait until
+            // evaluation has caught up.
+            if (!batch.full()) {
+                if (Duration.between(lastLiveness, now).compareTo(LIVENESS_EVERY) >= 0) {
+                    liveness = EvaluationConfigDao.liveness(h).stream()
+                            .map(l -> new DatacenterLiveness(l.datacenterId(), l.lastLeaderSeenAt()))
+                            .toList();
+                    lastLiveness = now;
+                }
+                evaluator.tick(now, liveness);
             }
-            evaluator.tick(now, liveness);
             Changes changes = evaluator.drain();
             StateStore.saveDatacenters(h, changes.datacenterStates());
             StateStore.saveMonitors(h, changes.monitorStates());
