@@ -1,14 +1,13 @@
 package dev.vantage.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.config.JsonSettings;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import okhttp3.HttpUrl;
 
 /**
@@ -17,47 +16,14 @@ import okhttp3.HttpUrl;
  * values ({@link #secret}, {@link #url}, {@link #secretHeaders}) never quote the value in a message; the others may
  * quote a number or a word, never a whole string a user typed. A JSON {@code null} counts as absent.
  */
-public final class ChannelSettingsReader {
-    private final JsonNode settings;
-
-    private ChannelSettingsReader(JsonNode settings) {
-        this.settings = settings;
+public final class ChannelSettingsReader extends JsonSettings<InvalidChannelException> {
+    private ChannelSettingsReader(JsonNode settings, Set<String> known) throws InvalidChannelException {
+        super(settings, known, InvalidChannelException::new);
     }
 
     /** Checks that {@code settings} is an object with only known keys. */
     public static ChannelSettingsReader of(JsonNode settings, Set<String> known) throws InvalidChannelException {
-        if (settings == null || !settings.isObject()) {
-            throw new InvalidChannelException(
-                    "settings", "must be a JSON object, was " + (settings == null ? "null" : describe(settings)));
-        }
-        for (Iterator<String> it = settings.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!known.contains(key)) {
-                throw new InvalidChannelException(
-                        "settings." + key, "unknown setting (known: " + String.join(", ", new TreeSet<>(known)) + ")");
-            }
-        }
-        return new ChannelSettingsReader(settings);
-    }
-
-    /** The value of a key, or null when it is absent or JSON null. */
-    public JsonNode node(String key) {
-        JsonNode n = settings.get(key);
-        return n == null || n.isNull() ? null : n;
-    }
-
-    public int integer(String key, int fallback, int min, int max) throws InvalidChannelException {
-        JsonNode n = node(key);
-        if (n == null) {
-            return fallback;
-        }
-        if (!n.isIntegralNumber()) {
-            throw wrongType(key, "an integer", n);
-        }
-        if (!n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
-            throw invalid(key, "must be between " + min + " and " + max + ", was " + n.asText());
-        }
-        return n.intValue();
+        return new ChannelSettingsReader(settings, known);
     }
 
     /** {@code timeout_ms}: a per-attempt limit between 100 ms and 2 minutes. */
@@ -67,7 +33,7 @@ public final class ChannelSettingsReader {
 
     /** A non-empty string without control characters, or null when absent. Not for secrets: messages may quote it. */
     public String string(String key) throws InvalidChannelException {
-        String s = text(key);
+        String s = text(key, false);
         if (s != null && hasControl(s)) {
             throw invalid(key, "must not contain control characters");
         }
@@ -85,7 +51,7 @@ public final class ChannelSettingsReader {
 
     /** One of {@code allowed}, or the fallback when absent. */
     public String choice(String key, String fallback, List<String> allowed) throws InvalidChannelException {
-        String s = text(key);
+        String s = text(key, false);
         if (s == null) {
             return fallback;
         }
@@ -97,7 +63,7 @@ public final class ChannelSettingsReader {
 
     /** A non-empty secret without control characters or surrounding blanks, or null when absent. */
     public Secret secret(String key) throws InvalidChannelException {
-        String s = text(key);
+        String s = text(key, false);
         if (s == null) {
             return null;
         }
@@ -120,7 +86,7 @@ public final class ChannelSettingsReader {
      * (Slack and many webhook receivers carry their token in it), so no message quotes it.
      */
     public HttpUrl url(String key, HttpUrl fallback) throws InvalidChannelException {
-        String s = text(key);
+        String s = text(key, false);
         if (s == null) {
             return fallback;
         }
@@ -138,7 +104,7 @@ public final class ChannelSettingsReader {
             return List.of();
         }
         if (!n.isArray()) {
-            throw wrongType(key, "an array of strings", n);
+            throw mistyped(key, "an array of strings", n);
         }
         var out = new ArrayList<String>();
         for (int i = 0; i < n.size(); i++) {
@@ -162,7 +128,7 @@ public final class ChannelSettingsReader {
             return Map.of();
         }
         if (!n.isObject()) {
-            throw wrongType(key, "an object of header names to strings", n);
+            throw mistyped(key, "an object of header names to strings", n);
         }
         var out = new LinkedHashMap<String, Secret>();
         for (var e : n.properties()) {
@@ -181,42 +147,12 @@ public final class ChannelSettingsReader {
         return java.util.Collections.unmodifiableMap(out);
     }
 
-    private String text(String key) throws InvalidChannelException {
-        JsonNode n = node(key);
-        if (n == null) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw wrongType(key, "a string", n);
-        }
-        if (n.textValue().isBlank()) {
-            throw invalid(key, "must not be empty");
-        }
-        return n.textValue();
-    }
-
     private static boolean hasControl(String s) {
         return s.chars().anyMatch(Character::isISOControl);
     }
 
+    /** The problem for {@code settings.<key>}, for checks a settings class makes itself. */
     public static InvalidChannelException invalid(String key, String reason) {
         return new InvalidChannelException("settings." + key, reason);
-    }
-
-    public static InvalidChannelException wrongType(String key, String expected, JsonNode actual) {
-        return invalid(key, "must be " + expected + ", was " + describe(actual));
-    }
-
-    /** The JSON type of a value, as a noun phrase: {@code a string}, {@code an array}. */
-    public static String describe(JsonNode n) {
-        return switch (n.getNodeType()) {
-            case ARRAY -> "an array";
-            case BOOLEAN -> "a boolean";
-            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a decimal number";
-            case OBJECT, POJO -> "an object";
-            case STRING -> "a string";
-            case NULL, MISSING -> "null";
-            case BINARY -> "binary data";
-        };
     }
 }

@@ -2,7 +2,6 @@ package dev.vantage.probe.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.InvalidMonitorException;
-import dev.vantage.probe.SettingsReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -103,6 +102,6 @@ public record ExpectedStatus(List<Range> ranges) {
     }
 
     private static String describeOf(JsonNode n) {
-        return SettingsReader.describe(n);
+        return dev.vantage.config.JsonSettings.describe(n);
     }
 }
