@@ -1,6 +1,7 @@
 package dev.vantage.agent;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.LogContext;
 import dev.vantage.Version;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.db.Database;
@@ -22,6 +23,7 @@ import dev.vantage.store.DatacenterRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -109,26 +111,19 @@ public final class Agent implements AutoCloseable {
 
     /** Connects (waiting up to {@code dbWait} for the database), checks the schema, registers and starts probing. */
     public static Agent start(AgentSettings settings, MeterRegistry meters, Clock clock) {
-        // The agent's identity goes into the MDC its threads copy, but not into the caller's: several agents started
-        // from one thread (the demo, tests) would otherwise label each other's lines and the caller's.
-        var previous = MDC.getCopyOfContextMap();
-        MDC.clear();
-        HikariDataSource pool = Database.pool(
-                settings.db(), "vantage-agent", 4, settings.lease().serverTimeout());
-        try {
-            Database.awaitReachable(pool, settings.dbWait());
-            Migrations.requireCurrent(pool);
-            var agent = new Agent(settings, meters, clock, pool);
-            agent.startLoops();
-            return agent;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        } finally {
-            if (previous == null) {
-                MDC.clear();
-            } else {
-                MDC.setContextMap(previous);
+        // The agent's identity goes into the MDC its threads copy (set in the constructor), not into the caller's.
+        try (var context = LogContext.replace(Map.of())) {
+            HikariDataSource pool = Database.pool(
+                    settings.db(), "vantage-agent", 4, settings.lease().serverTimeout());
+            try {
+                Database.awaitReachable(pool, settings.dbWait());
+                Migrations.requireCurrent(pool);
+                var agent = new Agent(settings, meters, clock, pool);
+                agent.startLoops();
+                return agent;
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
             }
         }
     }
@@ -248,16 +243,8 @@ public final class Agent implements AutoCloseable {
         }
         closed = true;
         // close() runs on a shutdown-hook thread: carry the agent's identity into its log lines too.
-        var previous = MDC.getCopyOfContextMap();
-        MDC.setContextMap(identity);
-        try {
+        try (var context = LogContext.replace(identity)) {
             stop();
-        } finally {
-            if (previous == null) {
-                MDC.clear();
-            } else {
-                MDC.setContextMap(previous);
-            }
         }
     }
 

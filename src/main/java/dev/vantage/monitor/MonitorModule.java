@@ -1,6 +1,7 @@
 package dev.vantage.monitor;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.LogContext;
 import dev.vantage.Meters;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
@@ -115,28 +116,22 @@ public final class MonitorModule implements AutoCloseable {
     public static MonitorModule start(MonitorSettings settings, MeterRegistry meters, Clock clock) {
         // Its own identity only, which its threads copy: a caller's context (an in-process agent's dc, say) would
         // mislabel every line.
-        var previous = MDC.getCopyOfContextMap();
-        MDC.setContextMap(Map.of("replica", settings.name()));
-        HikariDataSource pool = Database.pool(
-                settings.db(), "vantage-monitor", 6, settings.lease().serverTimeout());
-        try {
-            Database.awaitReachable(pool, settings.dbWait());
-            Migrations.requireCurrent(pool);
-            var module = new MonitorModule(settings, meters, clock, pool);
-            module.configs.reload("start");
-            module.watcher.start();
-            module.delivery.start();
-            module.evaluation.start();
-            log.info("Monitor module started as {}; waiting for the monitor lease", settings.name());
-            return module;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        } finally {
-            if (previous == null) {
-                MDC.clear();
-            } else {
-                MDC.setContextMap(previous);
+        try (var context = LogContext.replace(Map.of("replica", settings.name()))) {
+            HikariDataSource pool = Database.pool(
+                    settings.db(), "vantage-monitor", 6, settings.lease().serverTimeout());
+            try {
+                Database.awaitReachable(pool, settings.dbWait());
+                Migrations.requireCurrent(pool);
+                var module = new MonitorModule(settings, meters, clock, pool);
+                module.configs.reload("start");
+                module.watcher.start();
+                module.delivery.start();
+                module.evaluation.start();
+                log.info("Monitor module started as {}; waiting for the monitor lease", settings.name());
+                return module;
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
             }
         }
     }
@@ -271,9 +266,7 @@ public final class MonitorModule implements AutoCloseable {
         if (closing.getCount() == 0) {
             return;
         }
-        var previous = MDC.getCopyOfContextMap();
-        MDC.setContextMap(identity);
-        try {
+        try (var context = LogContext.replace(identity)) {
             watcher.close();
             closing.countDown();
             try {
@@ -287,12 +280,6 @@ public final class MonitorModule implements AutoCloseable {
             lease.close();
             pool.close();
             log.info("Monitor module stopped");
-        } finally {
-            if (previous == null) {
-                MDC.clear();
-            } else {
-                MDC.setContextMap(previous);
-            }
         }
     }
 }
