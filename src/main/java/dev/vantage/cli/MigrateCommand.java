@@ -8,12 +8,18 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vantage migrate}: applies the packaged Flyway migrations. */
+/** {@code vantage migrate}: applies the packaged Flyway migrations, and with {@code --seed} the optional seed data. */
 @Command(name = "migrate", description = "Apply the database migrations (creates or upgrades the Vantage tables).")
 public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--db", paramLabel = "URL", description = "Database URL (default: DB_CONN_STRING).")
     String db;
+
+    @Option(
+            names = "--seed",
+            description = "Then add the nine datacenters of the old deployment (VA, NY, RDN, CHI, SF, LON, DAM, STO,"
+                    + " SYD) and their regions, leaving existing rows alone; safe to run again.")
+    boolean seed;
 
     @Override
     public Integer call() {
@@ -25,6 +31,10 @@ public final class MigrateCommand implements Callable<Integer> {
                     result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
             System.out.println(
                     "Schema is at version " + version + " (" + result.migrationsExecuted + " migrations applied)");
+            if (seed) {
+                var seeded = Migrations.seed(pool);
+                System.out.println("Seed data is in place (" + seeded.migrationsExecuted + " seed scripts applied)");
+            }
         }
         return 0;
     }

@@ -6,9 +6,15 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** The Flyway migrations packaged in the jar under {@code db/migration}. */
+/**
+ * The Flyway migrations packaged in the jar under {@code db/migration}, and the optional seed data under
+ * {@code db/seed}.
+ */
 public final class Migrations {
     public static final String LOCATION = "classpath:db/migration";
+    public static final String SEED_LOCATION = "classpath:db/seed";
+    /** The seed's own Flyway history, apart from the schema's. */
+    public static final String SEED_HISTORY_TABLE = "vantage_seed_history";
 
     private Migrations() {}
 
@@ -22,6 +28,30 @@ public final class Migrations {
 
     public static MigrateResult migrate(DataSource dataSource) {
         return flyway(dataSource).migrate();
+    }
+
+    /**
+     * Applies the seed data (the nine datacenters of the old deployment and their regions) to a migrated schema.
+     *
+     * <p>The seed keeps a history table of its own rather than sharing {@code flyway_schema_history}: a seed recorded
+     * there would be an applied migration that plain {@code migrate} (and {@link #requireCurrent}) cannot resolve,
+     * so validation would fail on every seeded database, and the schema version users read would depend on whether
+     * they seeded. Its scripts are repeatable ({@code R__}) migrations written to be idempotent: an edited seed is
+     * applied again on the next run, and rows that already exist are left alone. The schema already holds the
+     * Vantage tables when this runs, so the seed history starts from a baseline instead of refusing a non-empty
+     * schema.
+     */
+    public static MigrateResult seed(DataSource dataSource) {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations(SEED_LOCATION)
+                .table(SEED_HISTORY_TABLE)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .baselineDescription("before seed")
+                .loggers("slf4j")
+                .load()
+                .migrate();
     }
 
     /** Refuses to run on a schema older than this build needs, naming both versions and the fix. */
