@@ -62,9 +62,9 @@ public final class WebServer implements AutoCloseable {
         } catch (BindException e) {
             String reason = e.getMessage() != null && e.getMessage().contains("in use")
                     ? "the port is already in use"
-                    : "the address is not one of this host's (" + e.getMessage() + ")";
+                    : "this host has no such address";
             throw new ConfigurationException("cannot serve HTTP on " + hostPort(bind.getAddress(), port) + ": " + reason
-                    + " (set VANTAGE_HTTP_ADDRESS/--http-address, VANTAGE_HTTP_PORT/--http-port, or --no-http)");
+                    + "; set VANTAGE_HTTP_ADDRESS/--http-address and VANTAGE_HTTP_PORT/--http-port, or --no-http");
         } catch (IOException e) {
             throw new ConfigurationException(
                     "cannot serve HTTP on " + hostPort(bind.getAddress(), port) + ": " + e.getMessage());
