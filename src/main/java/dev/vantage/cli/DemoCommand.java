@@ -51,12 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "demo-shutdown"));
-        printWelcome(System.out, demo);
-        web.ifPresent(w -> {
-            System.out.println("  Monitor HTTP:      " + w.url() + "/healthz, /readyz, /metrics");
-            System.out.println();
-            System.out.flush();
-        });
+        printWelcome(System.out, demo, web);
         stopped.await();
         return 0;
     }
@@ -77,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    static void printWelcome(PrintStream out, Demo demo) {
+    static void printWelcome(PrintStream out, Demo demo, Optional<WebServer> web) {
         out.println();
         out.println("Vantage demo is running. Press Ctrl+C to stop.");
         out.println();
@@ -85,6 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  DB_CONN_STRING:    " + demo.libpqUrl());
         out.println("  psql:              psql '" + demo.libpqUrl().replace("?sslmode=disable", "") + "'");
         out.println("  Data directory:    " + demo.dataDirectory());
+        web.ifPresent(w -> out.println("  Monitor HTTP:      " + w.url() + "/ (/healthz, /readyz, /metrics)"));
         out.println();
         out.println("Queries to try:");
         out.println();
