@@ -80,7 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  DB_CONN_STRING:    " + demo.libpqUrl());
         out.println("  psql:              psql '" + demo.libpqUrl().replace("?sslmode=disable", "") + "'");
         out.println("  Data directory:    " + demo.dataDirectory());
-        web.ifPresent(w -> out.println("  Monitor HTTP:      " + w.url() + "/ (/healthz, /readyz, /metrics)"));
+        web.ifPresent(w -> out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)"));
         out.println();
         out.println("Queries to try:");
         out.println();
