@@ -5,12 +5,20 @@ public final class Meters {
     public static final String PREFIX = "vantage.";
 
     public static final String PROBES = PREFIX + "probes";
+    /** Duration of each phase of a probe ({@code dns}, {@code connect}, {@code tls}, {@code server_processing},
+     * {@code transfer}, {@code total}), by monitor {@code type} and {@code phase}; a phase that did not happen is not
+     * recorded. A histogram with fixed buckets from 1 ms to 30 s. */
+    public static final String PROBE_PHASES = PREFIX + "probe.phase";
+
     public static final String PROBES_IN_FLIGHT = PREFIX + "probes.in.flight";
     public static final String SCHEDULE_LATENESS = PREFIX + "schedule.lateness";
     public static final String SLOTS_SKIPPED = PREFIX + "schedule.slots.skipped";
     public static final String MONITORS_SCHEDULED = PREFIX + "monitors.scheduled";
     public static final String MONITORS_INVALID = PREFIX + "monitors.invalid";
     public static final String CONFIG_RELOADS = PREFIX + "config.reloads";
+    /** Notification channels the monitor module cannot use (invalid settings, unknown type, disabled). */
+    public static final String CHANNELS_INVALID = PREFIX + "channels.invalid";
+
     public static final String LOOP_ERRORS = PREFIX + "loop.errors";
     public static final String RESULTS_ABANDONED = PREFIX + "probes.abandoned";
     public static final String LEASE_LEADER = PREFIX + "lease.leader";

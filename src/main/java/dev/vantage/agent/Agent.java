@@ -236,6 +236,16 @@ public final class Agent implements AutoCloseable {
         return datacenter;
     }
 
+    /** Whether the first lease attempt has completed: this replica knows whether it leads or stands by. */
+    public boolean leaseKnown() {
+        return lease.status().checkedAt() != null;
+    }
+
+    /** The agent's pool, for a readiness check; closed with the agent. */
+    public javax.sql.DataSource dataSource() {
+        return pool;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -8,6 +8,8 @@ import dev.vantage.config.Environment;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.lease.OnDbLoss;
+import dev.vantage.web.HttpSettings;
+import dev.vantage.web.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code vantage agent}: probes one datacenter's monitors until SIGTERM. */
@@ -89,12 +92,23 @@ public final class AgentCommand implements Callable<Integer> {
                     + " (default: VANTAGE_JOURNAL_MAX_MB, else 256).")
     String journalMaxMb;
 
+    @Mixin
+    HttpOptions http = new HttpOptions();
+
     @Override
     public Integer call() throws InterruptedException {
-        var settings = settings(Environment.system());
+        var env = Environment.system();
+        var settings = settings(env);
+        var httpSettings = http.settings(env, HttpSettings.AGENT_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run(
-                "agent", settings.dbWait().plusSeconds(30), () -> Agent.start(settings, meters, Clock.systemUTC()));
+                "agent",
+                settings.dbWait().plusSeconds(30),
+                () -> Served.start(
+                        httpSettings,
+                        meters,
+                        () -> Agent.start(settings, meters, Clock.systemUTC()),
+                        agent -> new Readiness.Target(agent.dataSource(), agent::leaseKnown)));
         return 0;
     }
 

@@ -1,11 +1,18 @@
 package dev.vantage.cli;
 
+import dev.vantage.config.ConfigurationException;
+import dev.vantage.config.Environment;
 import dev.vantage.demo.Demo;
+import dev.vantage.web.HttpSettings;
+import dev.vantage.web.Readiness;
+import dev.vantage.web.WebServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code vantage demo}: the whole system on embedded defaults, until Ctrl+C. */
@@ -27,23 +34,45 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Loopback port of the embedded PostgreSQL (default: any free port).")
     int pgPort;
 
+    @Mixin
+    HttpOptions http = new HttpOptions();
+
     @Override
     public Integer call() throws InterruptedException {
+        var httpSettings = http.settings(Environment.system(), HttpSettings.MONITOR_PORT); // a wrong flag stops here
         var demo = Demo.start(dataDir, pgPort);
+        var web = startHttp(httpSettings, demo, System.out);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             demo.close();
+                            web.ifPresent(WebServer::close);
                             stopped.countDown();
                         },
                         "demo-shutdown"));
-        printWelcome(System.out, demo);
+        printWelcome(System.out, demo, web);
         stopped.await();
         return 0;
     }
 
-    static void printWelcome(PrintStream out, Demo demo) {
+    /**
+     * The monitor module's HTTP server. A taken port does not stop the demo, whose point is the rest of the system: it
+     * says so in one line and runs without the server.
+     */
+    static Optional<WebServer> startHttp(HttpSettings settings, Demo demo, PrintStream out) {
+        var readiness = new Readiness(Readiness.DEFAULT_TIMEOUT);
+        readiness.started(new Readiness.Target(demo.monitor().dataSource(), demo.monitor()::leaseKnown));
+        try {
+            return HttpOptions.start(settings, demo.monitorMeters(), readiness);
+        } catch (ConfigurationException e) {
+            out.println("vantage demo: " + e.getMessage() + "; the demo runs without its HTTP server");
+            out.flush();
+            return Optional.empty();
+        }
+    }
+
+    static void printWelcome(PrintStream out, Demo demo, Optional<WebServer> web) {
         out.println();
         out.println("Vantage demo is running. Press Ctrl+C to stop.");
         out.println();
@@ -51,6 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  DB_CONN_STRING:    " + demo.libpqUrl());
         out.println("  psql:              psql '" + demo.libpqUrl().replace("?sslmode=disable", "") + "'");
         out.println("  Data directory:    " + demo.dataDirectory());
+        web.ifPresent(w -> out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)"));
         out.println();
         out.println("Queries to try:");
         out.println();

@@ -5,12 +5,15 @@ import dev.vantage.config.Environment;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
+import dev.vantage.web.HttpSettings;
+import dev.vantage.web.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code vantage monitor}: evaluates heartbeats, manages incidents and delivers notifications until SIGTERM. */
@@ -63,14 +66,23 @@ public final class MonitorCommand implements Callable<Integer> {
             description = "Bound of one notification attempt (default: VANTAGE_NOTIFY_TIMEOUT, else 10).")
     String notifyTimeout;
 
+    @Mixin
+    HttpOptions http = new HttpOptions();
+
     @Override
     public Integer call() throws InterruptedException {
-        var settings = settings(Environment.system());
+        var env = Environment.system();
+        var settings = settings(env);
+        var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run(
                 "monitor",
                 settings.dbWait().plusSeconds(30),
-                () -> MonitorModule.start(settings, meters, Clock.systemUTC()));
+                () -> Served.start(
+                        httpSettings,
+                        meters,
+                        () -> MonitorModule.start(settings, meters, Clock.systemUTC()),
+                        module -> new Readiness.Target(module.dataSource(), module::leaseKnown)));
         return 0;
     }
 

@@ -10,6 +10,8 @@ import dev.vantage.lease.LeaseSettings;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +44,10 @@ public final class Demo implements AutoCloseable {
     private final DbConnection connection;
     private final List<Agent> agents = new ArrayList<>();
     private MonitorModule monitor;
+    /** The monitor module's meters, which the demo's HTTP server exposes on /metrics. */
+    private final PrometheusMeterRegistry monitorMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    private final dev.vantage.web.JvmMeters jvmMeters = dev.vantage.web.JvmMeters.bind(monitorMeters);
 
     private Demo(EmbeddedPostgres postgres, Path dataDirectory, boolean temporary, DemoTargets targets) {
         this.postgres = postgres;
@@ -114,7 +120,7 @@ public final class Demo implements AutoCloseable {
         // After the agents, so every datacenter already has a live leader when the module first looks and none is
         // reported LOST at start.
         monitor = MonitorModule.start(
-                MonitorSettings.defaults(connection, "demo-monitor"), new SimpleMeterRegistry(), Clock.systemUTC());
+                MonitorSettings.defaults(connection, "demo-monitor"), monitorMeters, Clock.systemUTC());
     }
 
     /** The database as a user gives it in DB_CONN_STRING. */
@@ -124,6 +130,15 @@ public final class Demo implements AutoCloseable {
 
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres?user=postgres";
+    }
+
+    /** The demo's monitor module; null until it has started. */
+    public MonitorModule monitor() {
+        return monitor;
+    }
+
+    public PrometheusMeterRegistry monitorMeters() {
+        return monitorMeters;
     }
 
     public DbConnection connection() {
@@ -162,6 +177,7 @@ public final class Demo implements AutoCloseable {
             }
         }
         closeQuietly(targets, postgres);
+        jvmMeters.close();
         if (temporary) {
             deleteRecursively(dataDirectory);
         }

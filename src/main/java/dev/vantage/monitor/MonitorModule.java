@@ -109,6 +109,11 @@ public final class MonitorModule implements AutoCloseable {
         this.loopErrors = meters.counter(Meters.LOOP_ERRORS, "loop", "evaluation");
         this.rounds = meters.timer(Meters.EVALUATION_ROUNDS);
         this.lag = new HeartbeatCursorGauges(meters);
+        io.micrometer.core.instrument.Gauge.builder(Meters.CHANNELS_INVALID, configs, c -> c.current()
+                        .invalidChannels()
+                        .size())
+                .description("Notification channels that cannot be used")
+                .register(meters);
         this.evaluation = Thread.ofPlatform().name("evaluator").daemon(true).unstarted(this::loop);
     }
 
@@ -142,6 +147,16 @@ public final class MonitorModule implements AutoCloseable {
 
     public MonitorLease.Status leaseStatus() {
         return lease.status();
+    }
+
+    /** Whether the first lease attempt has completed: this replica knows whether it leads or stands by. */
+    public boolean leaseKnown() {
+        return lease.status().checkedAt() != null;
+    }
+
+    /** The module's pool, for a readiness check; closed with the module. */
+    public javax.sql.DataSource dataSource() {
+        return pool;
     }
 
     private void loop() {

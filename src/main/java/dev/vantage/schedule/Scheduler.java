@@ -44,6 +44,11 @@ public final class Scheduler implements AutoCloseable {
     private static final Duration MIN_PROBE_TIME = Duration.ofMillis(20);
     /** Stop the probe this long before the next slot, so the slot's own probe can start on time. */
     private static final Duration NEXT_SLOT_MARGIN = Duration.ofMillis(10);
+    /** Buckets of the phase histogram: fixed, so that every agent's histograms can be summed. */
+    private static final Duration[] PHASE_BUCKETS = java.util.stream.LongStream.of(
+                    1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000)
+            .mapToObj(Duration::ofMillis)
+            .toArray(Duration[]::new);
 
     private final Clock clock;
     private final HeartbeatSink sink;
@@ -346,9 +351,28 @@ public final class Scheduler implements AutoCloseable {
                 monitor.probe() == null ? "invalid" : monitor.probe().monitor().type();
         String outcome = result.success() ? "success" : result.errorType().name();
         meters.counter(Meters.PROBES, "type", type, "outcome", outcome).increment();
+        var t = result.timings();
+        phase(type, "dns", t.dns());
+        phase(type, "connect", t.connect());
+        phase(type, "tls", t.tls());
+        phase(type, "server_processing", t.serverProcessing());
+        phase(type, "transfer", t.transfer());
+        phase(type, "total", t.total());
         if (result.errorType() == ErrorType.INTERNAL) {
             log.error("Probe of monitor {} failed inside Vantage: {}", monitor.id(), result.errorMessage());
         }
+    }
+
+    private void phase(String type, String phase, Double millis) {
+        if (millis == null) {
+            return; // a phase that did not happen is no sample of 0
+        }
+        Timer.builder(Meters.PROBE_PHASES)
+                .description("Duration of one phase of a probe")
+                .tags("type", type, "phase", phase)
+                .serviceLevelObjectives(PHASE_BUCKETS)
+                .register(meters)
+                .record(Math.round(millis * 1_000_000), TimeUnit.NANOSECONDS);
     }
 
     private void skip(ScheduledMonitor monitor, Instant slot, String reason) {

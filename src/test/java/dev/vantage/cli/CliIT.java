@@ -35,6 +35,8 @@ class CliIT {
         command.addAll(List.of(args));
         var pb = new ProcessBuilder(command);
         pb.environment().clear();
+        // Tests run side by side: never the default HTTP port, unless a test chooses one.
+        pb.environment().put("VANTAGE_HTTP_PORT", "0");
         pb.environment().putAll(env);
         pb.redirectOutput(dir.resolve("out.txt").toFile());
         pb.redirectError(dir.resolve("err.txt").toFile());
@@ -70,6 +72,51 @@ class CliIT {
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.stderr()).containsExactly("vantage agent: DB_CONN_STRING: no host in the URL");
+    }
+
+    @Test
+    void aWrongHttpPortOrAddressIsOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
+        var env = Map.of("DB_CONN_STRING", "postgres://u:hunter2@127.0.0.1:1/db", "DATACENTER_ID", "VA");
+
+        var outOfRange = run(env, dir, "agent", "--http-port", "70000");
+        var notANumber = run(
+                Map.of("DB_CONN_STRING", "postgres://u:p@127.0.0.1:1/db", "VANTAGE_HTTP_PORT", "http"), dir, "monitor");
+        // 192.0.2.1 is TEST-NET-1: never an address of this host.
+        var foreign = run(env, dir, "agent", "--http-address", "192.0.2.1");
+
+        assertThat(outOfRange.exit()).isEqualTo(2);
+        assertThat(outOfRange.stderr())
+                .containsExactly("vantage agent: VANTAGE_HTTP_PORT: expected a port from 0 to 65535, got 70000");
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(notANumber.stderr())
+                .containsExactly("vantage monitor: VANTAGE_HTTP_PORT: expected a whole number, got 'http'");
+        assertThat(foreign.exit()).isEqualTo(2);
+        assertThat(foreign.stderr())
+                .containsExactly("vantage agent: cannot serve HTTP on 192.0.2.1:0: this host has no such address;"
+                        + " set VANTAGE_HTTP_ADDRESS/--http-address and VANTAGE_HTTP_PORT/--http-port, or --no-http");
+    }
+
+    @Test
+    void aTakenHttpPortStopsTheAgentAtOnceWithOneLine(@TempDir Path dir) throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // An unreachable database: the port is checked before the agent waits for it.
+            var run = run(
+                    Map.of(
+                            "DB_CONN_STRING",
+                            "postgres://u:hunter2@127.0.0.1:1/db",
+                            "DATACENTER_ID",
+                            "VA",
+                            "VANTAGE_HTTP_PORT",
+                            Integer.toString(taken.getLocalPort())),
+                    dir,
+                    "agent");
+
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.stderr())
+                    .containsExactly("vantage agent: cannot serve HTTP on 127.0.0.1:" + taken.getLocalPort()
+                            + ": the port is already in use; set VANTAGE_HTTP_ADDRESS/--http-address and"
+                            + " VANTAGE_HTTP_PORT/--http-port, or --no-http");
+        }
     }
 
     @Test
@@ -146,6 +193,20 @@ class CliIT {
                 // A fresh JVM loading a 100 MB jar: generous on a loaded machine, quick on an idle one.
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> db.count("SELECT count(*) FROM api_heartbeats WHERE success") >= 2);
+                // Its HTTP server, on the free port it logged.
+                String http = lines(dir.resolve("out.txt")).stream()
+                        .map(l -> java.util.regex.Pattern.compile("\"message\":\"HTTP on ([0-9.:]+)\"")
+                                .matcher(l))
+                        .filter(java.util.regex.Matcher::find)
+                        .map(m -> "http://" + m.group(1))
+                        .findFirst()
+                        .orElseThrow();
+                var client = java.net.http.HttpClient.newHttpClient();
+                var ready = client.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(http + "/readyz"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
                 agent.destroy(); // SIGTERM
                 assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();

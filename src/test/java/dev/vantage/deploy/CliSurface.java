@@ -25,21 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CliSurface {
     private static final Pattern VARIABLE = Pattern.compile("\\b(?:DB_[A-Z0-9_]+|DATACENTER_ID|VANTAGE_[A-Z0-9_]+)\\b");
 
-    /**
-     * Added by branch web (the agent's and the monitor's HTTP server): until it is merged these flags and variables do
-     * not exist here. The integrator removes this skip list once they do; the checks then find them in the options.
-     */
-    static final Set<String> ADDED_BY_BRANCH_WEB = Set.of(
-            "--http-address",
-            "--http-port",
-            "--no-http",
-            "VANTAGE_HTTP_ADDRESS",
-            "VANTAGE_HTTP_PORT",
-            "VANTAGE_HTTP_TOKEN",
-            "VANTAGE_HTTP_BASIC_AUTH");
-
-    private static final Set<String> WEB_COMMANDS = Set.of("agent", "monitor");
-
     private final Map<String, CommandLine> subcommands = Main.commandLine().getSubcommands();
     private final Set<String> logbackVariables = variablesIn(logbackXml());
 
@@ -53,8 +38,7 @@ final class CliSurface {
 
     boolean hasFlag(String subcommand, String flag) {
         var spec = subcommand(subcommand).orElseThrow();
-        return spec.findOption(flag) != null
-                || (WEB_COMMANDS.contains(subcommand) && ADDED_BY_BRANCH_WEB.contains(flag));
+        return spec.findOption(flag) != null;
     }
 
     /** The variables {@code subcommand} reads, {@code _FILE} forms included. */
@@ -62,10 +46,6 @@ final class CliSurface {
         var spec = subcommand(subcommand).orElseThrow();
         var names = new TreeSet<>(logbackVariables);
         spec.options().forEach(o -> names.addAll(variablesIn(String.join(" ", o.description()))));
-        if (WEB_COMMANDS.contains(subcommand)) {
-            names.addAll(
-                    ADDED_BY_BRANCH_WEB.stream().filter(n -> !n.startsWith("-")).toList());
-        }
         var withFiles = new TreeSet<>(names);
         names.forEach(n -> withFiles.add(n + "_FILE"));
         return withFiles;

@@ -73,6 +73,8 @@ public final class AgentProcess implements AutoCloseable {
         builder.environment().clear();
         builder.environment().putAll(env);
         builder.environment().put(nameVariable, name);
+        // Replicas share one host: each takes a free port for its HTTP server unless the test chooses one.
+        builder.environment().putIfAbsent("VANTAGE_HTTP_PORT", "0");
         Path out = logDirectory.resolve(name + ".out");
         Path err = logDirectory.resolve(name + ".err");
         builder.redirectOutput(out.toFile());

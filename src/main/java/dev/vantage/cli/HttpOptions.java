@@ -1,0 +1,68 @@
+package dev.vantage.cli;
+
+import dev.vantage.config.ConfigurationException;
+import dev.vantage.config.Environment;
+import dev.vantage.web.Endpoints;
+import dev.vantage.web.HttpAuth;
+import dev.vantage.web.HttpSettings;
+import dev.vantage.web.Readiness;
+import dev.vantage.web.WebServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The HTTP server's flags, shared by {@code agent}, {@code monitor} and {@code demo}. Credentials come only from the
+ * environment (or {@code NAME_FILE}): a flag would show them in {@code ps}.
+ */
+final class HttpOptions {
+
+    @Option(
+            names = "--http-address",
+            paramLabel = "ADDRESS",
+            description = "Address of the HTTP server (/healthz, /readyz, /metrics); 0.0.0.0 for every interface"
+                    + " (default: VANTAGE_HTTP_ADDRESS, else 127.0.0.1). Everything but /healthz asks for"
+                    + " VANTAGE_HTTP_TOKEN (bearer) or VANTAGE_HTTP_BASIC_AUTH (user:password) when either is set;"
+                    + " they are read from the environment only, never from a flag.")
+    String address;
+
+    @Option(
+            names = "--http-port",
+            paramLabel = "PORT",
+            description = "Port of the HTTP server (default: VANTAGE_HTTP_PORT, else 8080 for the monitor and the demo,"
+                    + " 8081 for the agent).")
+    String port;
+
+    @Option(names = "--no-http", description = "Do not start the HTTP server (default: on, unless VANTAGE_HTTP=off).")
+    boolean off;
+
+    HttpSettings settings(Environment env, int defaultPort) {
+        boolean enabled = !off
+                && env.get("VANTAGE_HTTP")
+                        .map(v -> switch (v.strip().toLowerCase(Locale.ROOT)) {
+                            case "on" -> true;
+                            case "off" -> false;
+                            default ->
+                                throw new ConfigurationException(
+                                        "VANTAGE_HTTP: expected 'on' or 'off', got '" + v + "'");
+                        })
+                        .orElse(true);
+        var auth = HttpAuth.of(
+                env.get("VANTAGE_HTTP_TOKEN").orElse(null),
+                env.get("VANTAGE_HTTP_BASIC_AUTH").orElse(null));
+        String bind = env.resolve(address, "VANTAGE_HTTP_ADDRESS").orElse(HttpSettings.DEFAULT_ADDRESS);
+        int bindPort = AgentCommand.integer(env, port, "VANTAGE_HTTP_PORT", defaultPort);
+        return enabled ? HttpSettings.on(bind, bindPort, auth) : HttpSettings.off();
+    }
+
+    /** Starts the server with the operational endpoints, or nothing when it is off. */
+    static Optional<WebServer> start(HttpSettings settings, PrometheusMeterRegistry meters, Readiness readiness) {
+        if (!settings.enabled()) {
+            return Optional.empty();
+        }
+        var server = WebServer.start(settings.address(), settings.port(), settings.auth());
+        Endpoints.mount(server, meters, readiness);
+        return Optional.of(server);
+    }
+}
