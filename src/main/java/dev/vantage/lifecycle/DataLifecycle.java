@@ -139,7 +139,10 @@ public final class DataLifecycle implements AutoCloseable {
             partitionErrors.increment();
             String reason = NetFailures.rootMessage(e);
             if (!reason.equals(lastPartitionFailure)) {
-                log.warn("Cannot maintain the partitions of api_heartbeats, trying again in {}: {}", TICK, reason);
+                log.warn(
+                        "Cannot maintain the partitions of api_heartbeats, trying again in {} s: {}",
+                        TICK.toSeconds(),
+                        reason);
                 lastPartitionFailure = reason;
             }
             nextPartitions = now.plus(TICK); // sooner than the hour: the cause may be gone in a minute
@@ -157,7 +160,7 @@ public final class DataLifecycle implements AutoCloseable {
             rollupErrors.increment();
             String reason = NetFailures.rootMessage(e);
             if (!reason.equals(lastRollupFailure)) {
-                log.warn("Cannot roll up api_heartbeats, trying again in {}: {}", TICK, reason);
+                log.warn("Cannot roll up api_heartbeats, trying again in {} s: {}", TICK.toSeconds(), reason);
                 lastRollupFailure = reason;
             }
             nextRollup = now.plus(TICK);

@@ -6,16 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.vantage.Meters;
 import dev.vantage.heartbeat.Heartbeat;
 import dev.vantage.heartbeat.HeartbeatMeters;
 import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.monitor.MonitorModule;
+import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeResult;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -24,6 +30,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -122,6 +129,61 @@ class PartitionLifecycleIT {
         assertThat(db.count("SELECT count(*) FROM pg_partitioned_table"
                         + " WHERE partrelid = 'api_heartbeats'::regclass AND partdefid <> 0"))
                 .isZero();
+    }
+
+    @Test
+    void aFailedRunIsCountedAndRetriedAtTheNextTick(@Fresh TestDatabase db) {
+        Instant now = Instant.now().plus(200, ChronoUnit.DAYS);
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        var down = new AtomicBoolean(true);
+        var clock = new Lifecycles.SettableClock(now);
+        var lifecycle = new DataLifecycle(outage(db.dataSource(), down), clock, 30, () -> true, meters);
+
+        lifecycle.runOnce();
+        down.set(false);
+        lifecycle.runOnce(); // not due yet: a failure is retried after a tick, not in a tight loop
+        assertThat(partitionDays(db)).doesNotContain(today);
+        clock.advance(DataLifecycle.TICK);
+        lifecycle.runOnce();
+
+        assertThat(partitionDays(db)).contains(today, today.plusDays(7));
+        assertThat(meters.get(Meters.LOOP_ERRORS)
+                        .tag("loop", "partitions")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(Meters.LOOP_ERRORS)
+                        .tag("loop", "rollups")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void theMonitorModuleRunsTheLifecycleOnceItLeads(@Fresh TestDatabase db) {
+        Instant now = Instant.now().plus(300, ChronoUnit.DAYS);
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        var settings = MonitorSettings.defaults(db.connection(), "lifecycle");
+
+        try (var module = MonitorModule.start(settings, meters, new Lifecycles.SettableClock(now))) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> partitionDays(db).containsAll(List.of(today, today.plusDays(7))));
+        }
+    }
+
+    /** A data source whose connections fail while {@code down} is set, as during a database restart. */
+    private static DataSource outage(DataSource delegate, AtomicBoolean down) {
+        return (DataSource) Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        throw new SQLTransientConnectionException("database restarting", "08001");
+                    }
+                    try {
+                        return method.invoke(delegate, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static Heartbeat probe(long monitor, Instant slot) {
