@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.TestDatabase;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,6 +103,28 @@ class GrafanaDashboardIT {
         assertThat(sources)
                 .isNotEmpty()
                 .allSatisfy(ds -> assertThat(ds.path("uid").asText()).isEqualTo("${DS_POSTGRES}"));
+    }
+
+    /** The README's examples of the same data, on the same database: they follow the schema too. */
+    @Test
+    void theReadmeQueriesOfTheDataLifecycleRun(TestDatabase db) throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("## Data lifecycle");
+        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+        var statements = new ArrayList<String>();
+        Matcher block = Pattern.compile("```sql\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (block.find()) {
+            for (String statement : block.group(1).split(";")) {
+                if (!statement.replaceAll("--[^\n]*", "").isBlank()) {
+                    statements.add(statement.strip());
+                }
+            }
+        }
+
+        assertThat(statements).hasSizeGreaterThanOrEqualTo(7);
+        for (String sql : statements) {
+            assertThat(rows(db, sql)).as(sql).isNotNegative();
+        }
     }
 
     /** Panel title (with the target's refId) to rawSql, rows' nested panels included. */
