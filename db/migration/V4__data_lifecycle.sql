@@ -180,7 +180,9 @@ COMMENT ON FUNCTION vantage_heartbeat_partitions() IS 'The range partitions of a
 -- earlier of the caller's clock and the database's, so a caller whose clock runs ahead can never drop today's or a
 -- future partition (keep_days >= 1 keeps at least yesterday and today). lock_timeout bounds the wait behind a long
 -- query on api_heartbeats: the drop then fails, and the next run tries again, instead of queueing every insert behind
--- it. Only the monitor module's role may call it (EXECUTE is revoked from PUBLIC below).
+-- it. DROP also takes api_heartbeats itself ACCESS EXCLUSIVE, briefly; a writer inserting into the very partition being
+-- dropped at that moment (a row over keep_days late) can deadlock with it, and PostgreSQL then aborts one of the two,
+-- which both retry. Only the monitor module's role may call it (EXECUTE is revoked from PUBLIC below).
 CREATE FUNCTION vantage_drop_heartbeat_partitions(keep_days integer, at timestamptz DEFAULT now())
     RETURNS TABLE (partition_name text, range_from timestamptz, range_to timestamptz)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = "${flyway:defaultSchema}", pg_temp SET lock_timeout = '5s' AS $$
