@@ -51,5 +51,8 @@ public final class Meters {
     /** Outbox rows written by the evaluator (one per notice and channel). */
     public static final String NOTIFICATIONS_ENQUEUED = PREFIX + "notifications.enqueued";
 
+    /** Rows of api_heartbeat_rollups (re)computed by the monitor lease holder. */
+    public static final String ROLLUPS_WRITTEN = PREFIX + "rollups.written";
+
     private Meters() {}
 }

@@ -66,6 +66,13 @@ public final class MonitorCommand implements Callable<Integer> {
             description = "Bound of one notification attempt (default: VANTAGE_NOTIFY_TIMEOUT, else 10).")
     String notifyTimeout;
 
+    @Option(
+            names = "--retention-days",
+            paramLabel = "DAYS",
+            description = "Days of raw heartbeats kept; older daily partitions are rolled up, then dropped (default:"
+                    + " VANTAGE_RETENTION_DAYS, else 30).")
+    String retentionDays;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -97,6 +104,7 @@ public final class MonitorCommand implements Callable<Integer> {
                 AgentCommand.integer(env, batchSize, "VANTAGE_BATCH_SIZE", MonitorSettings.BATCH_SIZE),
                 MonitorSettings.POLL,
                 Duration.ofSeconds(AgentCommand.integer(env, notifyTimeout, "VANTAGE_NOTIFY_TIMEOUT", 10)),
+                AgentCommand.integer(env, retentionDays, "VANTAGE_RETENTION_DAYS", MonitorSettings.RETENTION_DAYS),
                 LeaseSettings.DEFAULTS);
     }
 

@@ -39,8 +39,10 @@ public final class HeartbeatMeters {
     public static final String JOURNAL_BYTES = PREFIX + ".journal.bytes";
     /** Heartbeats in the disk journal, not yet acknowledged as written. */
     public static final String JOURNAL_RECORDS = PREFIX + ".journal.records";
-    /** Partitions of api_heartbeats created by the partition maintainer or the writer. */
+    /** Partitions of api_heartbeats created by the partition maintainer, the writer or the monitor lease holder. */
     public static final String PARTITIONS_CREATED = PREFIX + ".partitions.created";
+    /** Partitions of api_heartbeats dropped past the retention by the monitor lease holder (after their rollup). */
+    public static final String PARTITIONS_DROPPED = PREFIX + ".partitions.dropped";
     /** Failed partition maintenance runs. */
     public static final String PARTITION_FAILURES = PREFIX + ".partitions.failures";
 

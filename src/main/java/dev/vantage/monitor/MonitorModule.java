@@ -11,6 +11,7 @@ import dev.vantage.evaluate.Evaluator;
 import dev.vantage.evaluate.IncidentStore;
 import dev.vantage.evaluate.StateStore;
 import dev.vantage.lease.MonitorLease;
+import dev.vantage.lifecycle.DataLifecycle;
 import dev.vantage.notify.Delivery;
 import dev.vantage.notify.DeliverySettings;
 import dev.vantage.notify.NotifierContext;
@@ -43,10 +44,11 @@ import org.slf4j.MDC;
  * the next heartbeats below the commit watermark, apply them to the {@link Evaluator}, tick its clocks (grace windows,
  * lost datacenters, flapping) once it has caught up with the backlog, write the changed states, incidents and outbox
  * rows, enqueue due reminders, and move the cursor. A failed round rolls back everything and the evaluator is rebuilt from the database, so what is in memory
- * never runs ahead of what is committed. The delivery loop ({@link Delivery}) sends the outbox on its own threads.
+ * never runs ahead of what is committed. The delivery loop ({@link Delivery}) sends the outbox on its own threads, and
+ * the {@link DataLifecycle} (partitions ahead and past the retention, hourly rollups) runs on one of its own.
  *
  * <p>Shutdown order: stop reloading, stop evaluating (the round in progress commits or rolls back), let sends in flight
- * finish (bounded), release the lease (a standby takes over at once), close the pool.
+ * finish (bounded), stop the data lifecycle (bounded), release the lease (a standby takes over at once), close the pool.
  */
 public final class MonitorModule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MonitorModule.class);
@@ -63,6 +65,7 @@ public final class MonitorModule implements AutoCloseable {
     private final Delivery delivery;
     private final ConfigWatcher watcher;
     private final HeartbeatCursor cursor;
+    private final DataLifecycle lifecycle;
     private final Map<String, String> identity;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread evaluation;
@@ -101,6 +104,7 @@ public final class MonitorModule implements AutoCloseable {
                 lease::leading,
                 DeliverySettings.DEFAULTS.withAttemptTimeout(settings.attemptTimeout()),
                 meters);
+        this.lifecycle = new DataLifecycle(pool, clock, settings.retentionDays(), lease::leading, meters);
         this.watcher = new ConfigWatcher(settings.db(), configs::reload, settings.reloadInterval(), meters);
         this.applied = meters.counter(Meters.EVALUATED, "outcome", "applied");
         this.late = meters.counter(Meters.EVALUATED, "outcome", "late");
@@ -132,6 +136,7 @@ public final class MonitorModule implements AutoCloseable {
                 module.watcher.start();
                 module.delivery.start();
                 module.evaluation.start();
+                module.lifecycle.start();
                 log.info("Monitor module started as {}; waiting for the monitor lease", settings.name());
                 return module;
             } catch (RuntimeException e) {
@@ -292,6 +297,7 @@ public final class MonitorModule implements AutoCloseable {
             // Sends in flight get 5 s; one still running then is interrupted, and its claim expiring lets the next
             // leader send it again (same webhook-id).
             delivery.stop(Duration.ofSeconds(5));
+            lifecycle.close();
             lease.close();
             pool.close();
             log.info("Monitor module stopped");

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param batchSize heartbeats evaluated per transaction at most (VANTAGE_BATCH_SIZE)
  * @param poll how often the evaluator looks for new heartbeats when it has caught up
  * @param attemptTimeout the bound of one delivery attempt (VANTAGE_NOTIFY_TIMEOUT)
+ * @param retentionDays raw heartbeats are kept at least this many days, then their partition is rolled up and dropped
+ *     (VANTAGE_RETENTION_DAYS)
  * @param lease the monitor lease's timings
  */
 public record MonitorSettings(
@@ -27,12 +29,14 @@ public record MonitorSettings(
         int batchSize,
         Duration poll,
         Duration attemptTimeout,
+        int retentionDays,
         LeaseSettings lease) {
 
     public static final Duration LOST_AFTER = Duration.ofSeconds(30);
     public static final int BATCH_SIZE = 10_000;
     public static final Duration POLL = Duration.ofMillis(200);
     public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int RETENTION_DAYS = 30;
 
     public MonitorSettings {
         if (db == null) {
@@ -59,6 +63,10 @@ public record MonitorSettings(
             throw new ConfigurationException(
                     "VANTAGE_NOTIFY_TIMEOUT must be between 1 and 300 s, was " + attemptTimeout.toSeconds() + " s");
         }
+        if (retentionDays < 1 || retentionDays > 36_500) {
+            throw new ConfigurationException(
+                    "VANTAGE_RETENTION_DAYS must be between 1 and 36500 days, was " + retentionDays);
+        }
         if (poll.isNegative() || poll.isZero() || lease == null) {
             throw new IllegalArgumentException("poll must be positive and lease settings given");
         }
@@ -74,18 +82,22 @@ public record MonitorSettings(
                 BATCH_SIZE,
                 POLL,
                 ATTEMPT_TIMEOUT,
+                RETENTION_DAYS,
                 LeaseSettings.DEFAULTS);
     }
 
     public MonitorSettings withLostAfter(Duration value) {
-        return new MonitorSettings(db, name, reloadInterval, dbWait, value, batchSize, poll, attemptTimeout, lease);
+        return new MonitorSettings(
+                db, name, reloadInterval, dbWait, value, batchSize, poll, attemptTimeout, retentionDays, lease);
     }
 
     public MonitorSettings withLease(LeaseSettings value) {
-        return new MonitorSettings(db, name, reloadInterval, dbWait, lostAfter, batchSize, poll, attemptTimeout, value);
+        return new MonitorSettings(
+                db, name, reloadInterval, dbWait, lostAfter, batchSize, poll, attemptTimeout, retentionDays, value);
     }
 
     public MonitorSettings withBatchSize(int value) {
-        return new MonitorSettings(db, name, reloadInterval, dbWait, lostAfter, value, poll, attemptTimeout, lease);
+        return new MonitorSettings(
+                db, name, reloadInterval, dbWait, lostAfter, value, poll, attemptTimeout, retentionDays, lease);
     }
 }
