@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
+import dev.vantage.Main;
 import dev.vantage.agent.Agent;
 import dev.vantage.agent.AgentSettings;
 import dev.vantage.config.DbConnection;
@@ -14,9 +15,13 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.store.HeartbeatCursor;
 import dev.vantage.testing.PostgresExtension;
+import dev.vantage.testing.PostgresExtension.Empty;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -53,11 +58,40 @@ class RolesIT {
     private DbConnection reader;
 
     @BeforeAll
-    void createLoginRoles(@Fresh TestDatabase db) {
+    void createLoginRoles(@Fresh TestDatabase db) throws IOException {
         this.db = db;
         agent = login(db, "vantage_agent");
         monitor = login(db, "vantage_monitor");
-        reader = login(db, "vantage_reader");
+        reader = loginByCommand(db);
+    }
+
+    /** A reader login created the way an operator does: vantage roles create-login, the password in a file. */
+    private DbConnection loginByCommand(TestDatabase on) throws IOException {
+        String name = "it_reader_" + UUID.randomUUID().toString().substring(0, 8);
+        String password = UUID.randomUUID().toString();
+        Path file = Files.createTempFile("vantage-roles-it", ".password");
+        try {
+            Files.writeString(file, password + "\n");
+            int exit = Main.commandLine()
+                    .execute(
+                            "roles",
+                            "create-login",
+                            "--role",
+                            "reader",
+                            "--name",
+                            name,
+                            "--idle-in-transaction-timeout",
+                            "45s",
+                            "--password-file",
+                            file.toString(),
+                            "--db",
+                            on.libpqUrl());
+            assertThat(exit).isZero();
+        } finally {
+            Files.delete(file);
+        }
+        logins.add(name);
+        return as(on, name, password);
     }
 
     /** A LOGIN member of {@code group} with a random name, as a DBA would create one per datacenter. */
@@ -110,6 +144,107 @@ class RolesIT {
                 .isEqualTo(3);
         assertThat(db.count("SELECT count(*) FROM unnest(vantage_grant_roles()) r"))
                 .isEqualTo(3);
+    }
+
+    @Test
+    void thePrintedSqlForTheGroupsRunsAsIsAndIsIdempotent() {
+        String sql = Roles.printSql(new Roles.Login("va_agent", Roles.Group.AGENT, "60s", "60s"));
+        String groups = sql.substring(0, sql.indexOf("-- 3."));
+
+        db.execute(groups);
+        db.execute(groups);
+
+        assertThat(sql)
+                .contains("CREATE ROLE va_agent LOGIN IN ROLE vantage_agent;")
+                .contains("ALTER ROLE va_agent SET idle_in_transaction_session_timeout = '60s';");
+        assertThat(db.count("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'vantage\\_%' AND NOT rolcanlogin"))
+                .isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void createLoginSetsTheTimeoutsOnTheLoginRoleAndStoresOnlyAScramHash() throws SQLException {
+        assertThat(db.count(
+                        """
+                        SELECT count(*) FROM pg_authid a
+                        JOIN pg_db_role_setting s ON s.setrole = a.oid AND s.setdatabase = 0
+                        WHERE a.rolname = ? AND a.rolcanlogin AND a.rolpassword LIKE 'SCRAM-SHA-256$%'
+                          AND s.setconfig @> ARRAY['idle_in_transaction_session_timeout=45s', 'statement_timeout=60s']
+                          AND pg_has_role(a.oid, 'vantage_reader', 'MEMBER')
+                        """,
+                        reader.user()))
+                .isEqualTo(1);
+        try (var c = connect(reader);
+                var s = c.createStatement();
+                var rs = s.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("45s");
+        }
+    }
+
+    @Test
+    void createLoginRefusesAnExistingRoleAndABadTimeoutWithExitStatusTwo(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("password"), "secret-password");
+        var err = new java.io.StringWriter();
+        var existing = Main.commandLine().setErr(new java.io.PrintWriter(err));
+        int exists = existing.execute(
+                "roles",
+                "create-login",
+                "--role",
+                "agent",
+                "--name",
+                reader.user(),
+                "--password-file",
+                file.toString(),
+                "--db",
+                db.libpqUrl());
+        int badTimeout = existing.execute(
+                "roles",
+                "create-login",
+                "--name",
+                "it_never_created",
+                "--statement-timeout",
+                "soon",
+                "--password-file",
+                file.toString(),
+                "--db",
+                db.libpqUrl());
+
+        assertThat(exists).isEqualTo(2);
+        assertThat(badTimeout).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("vantage roles create-login: role " + reader.user() + " already exists")
+                .contains("--statement-timeout: expected a duration such as 60s, 5min, 500ms or 0 (none), got 'soon'")
+                .doesNotContain("secret-password");
+    }
+
+    @Test
+    void anOwnerWithoutCreateroleMigratesAndGrantsTheExistingRoles(@Empty TestDatabase empty) throws SQLException {
+        String owner = "it_owner_" + UUID.randomUUID().toString().substring(0, 8);
+        String password = UUID.randomUUID().toString();
+        empty.execute("CREATE ROLE " + owner + " LOGIN NOCREATEROLE PASSWORD '" + password + "'");
+        logins.add(owner);
+        empty.execute("ALTER DATABASE " + empty.name() + " OWNER TO " + owner);
+        try {
+            try (var pool = Database.pool(as(empty, owner, password), "roles-it-owner", 2)) {
+                assertThat(Migrations.migrate(pool).success).isTrue();
+            }
+            assertThat(empty.count(
+                            "SELECT count(*) FROM pg_tables WHERE tablename = 'api_heartbeats'" + " AND tableowner = ?",
+                            owner))
+                    .isEqualTo(1);
+            assertThat(empty.count("SELECT count(*) WHERE has_table_privilege('vantage_agent', 'api_heartbeats',"
+                            + " 'INSERT') AND NOT has_table_privilege('vantage_agent', 'api_heartbeats', 'DELETE')"
+                            + " AND has_database_privilege('vantage_agent', current_database(), 'TEMPORARY')"
+                            + " AND has_column_privilege('vantage_reader', 'notification_channels', 'name', 'SELECT')"
+                            + " AND NOT has_column_privilege('vantage_reader', 'notification_channels', 'settings',"
+                            + " 'SELECT')"))
+                    .isEqualTo(1);
+        } finally {
+            // Leave nothing of the role behind in this database, so that it can be dropped.
+            empty.execute("REASSIGN OWNED BY " + owner + " TO CURRENT_USER");
+            empty.execute("DROP OWNED BY " + owner);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
