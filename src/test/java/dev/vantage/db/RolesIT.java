@@ -247,6 +247,76 @@ class RolesIT {
         }
     }
 
+    /**
+     * The role-creating block of V5 as it ships, creating {@code names} instead of the real roles (which every test
+     * of this cluster relies on, so they cannot be dropped to rerun it).
+     */
+    private static String roleBlock(String... names) throws IOException {
+        String migration;
+        try (var in = RolesIT.class.getResourceAsStream("/db/migration/V5__roles.sql")) {
+            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String block = migration.substring(migration.indexOf("DO $roles$"), migration.indexOf("$roles$;") + 8);
+        String wanted = "ARRAY['vantage_agent', 'vantage_monitor', 'vantage_reader']";
+        assertThat(block).contains(wanted);
+        return block.replace(wanted, "ARRAY['" + String.join("', '", names) + "']");
+    }
+
+    private static String randomRole(String prefix) {
+        return prefix + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void twoDatabasesCreatingTheRolesAtOnceBothMigrate(@Fresh TestDatabase other) throws Exception {
+        String role = randomRole("it_race_");
+        logins.add(role);
+        String block = roleBlock(role);
+        var superuser = db.connection();
+        try (var first = Database.dedicated(superuser, "roles-it-first");
+                var second = Database.dedicated(other.connection(), "roles-it-second")) {
+            first.setAutoCommit(false);
+            try (var s = first.createStatement()) {
+                s.execute(block);
+            }
+            // The second waits on pg_authid's unique index for the first, uncommitted, transaction.
+            var late = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (var s = second.createStatement()) {
+                    s.execute(block);
+                    return s.getWarnings() == null ? "" : s.getWarnings().getMessage();
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            db.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'roles-it-second'"
+                                            + " AND wait_event_type = 'Lock'")
+                                    == 1);
+            first.commit();
+
+            assertThat(late.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo("Role " + role + " was created concurrently by another migration");
+        }
+        assertThat(db.count("SELECT count(*) FROM pg_roles WHERE rolname = ? AND NOT rolcanlogin", role))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aMigratingUserWithoutCreateroleSkipsMissingRolesWithANotice() throws Exception {
+        String role = randomRole("it_never_");
+        try (var c = Database.dedicated(agent, "roles-it-no-createrole");
+                var s = c.createStatement()) {
+            s.execute(roleBlock(role));
+            var warning = s.getWarnings();
+            assertThat(warning == null ? null : warning.getMessage())
+                    .startsWith("Role " + role + " does not exist and " + agent.user()
+                            + " may not create roles (no CREATEROLE): skipped.")
+                    .contains("vantage roles print", "SELECT vantage_grant_roles();");
+        }
+        assertThat(db.count("SELECT count(*) FROM pg_roles WHERE rolname = ?", role))
+                .isZero();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(
             strings = {
