@@ -139,6 +139,8 @@ BEGIN
 
     IF to_regrole('vantage_reader') IS NOT NULL THEN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO vantage_reader', schema_name);
+        -- vantage status, run as a reader, checks the schema version like the agent does.
+        GRANT SELECT ON flyway_schema_history TO vantage_reader;
         GRANT SELECT ON regions, datacenters, schedules, datacenter_monitors, monitor_channels, agents,
                         datacenter_leases, datacenter_lease_history, api_heartbeats, monitor_states, incidents,
                         notifications, notification_attempts, monitor_leases, monitor_cursor TO vantage_reader;
@@ -163,9 +165,13 @@ BEGIN
     END IF;
 
     -- PostgreSQL 14 still lets PUBLIC create tables in schema public (15 and later do not). Only its owner may revoke
-    -- that; anyone else gets a warning, and a notice here.
+    -- that; anyone else gets a warning or an error, and a notice here.
     IF vantage_public_may_create(schema_name) THEN
-        EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM PUBLIC', schema_name);
+        BEGIN
+            EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM PUBLIC', schema_name);
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL; -- told below
+        END;
         IF vantage_public_may_create(schema_name) THEN
             RAISE NOTICE 'PUBLIC may create tables in schema %: its owner should REVOKE CREATE ON SCHEMA % FROM PUBLIC', schema_name, schema_name;
         ELSE
