@@ -5,6 +5,7 @@ import dev.vantage.cli.DemoCommand;
 import dev.vantage.cli.MigrateCommand;
 import dev.vantage.cli.MonitorCommand;
 import dev.vantage.cli.ProbeCommand;
+import dev.vantage.cli.RolesCommand;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.net.Resolver;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             MonitorCommand.class,
             DemoCommand.class,
             ProbeCommand.class,
+            RolesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -41,7 +43,7 @@ public final class Main implements Runnable {
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof ConfigurationException
                             || e instanceof dev.vantage.db.Migrations.SchemaOutdatedException) {
-                        cmd.getErr().println("vantage " + cmd.getCommandName() + ": " + e.getMessage());
+                        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                         return EXIT_USAGE;
                     }
                     throw e;

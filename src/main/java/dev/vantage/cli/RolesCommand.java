@@ -1,0 +1,157 @@
+package dev.vantage.cli;
+
+import dev.vantage.config.ConfigurationException;
+import dev.vantage.config.DbConnection;
+import dev.vantage.config.Environment;
+import dev.vantage.db.Database;
+import dev.vantage.db.Roles;
+import java.io.IOException;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vantage roles}: the database roles of least privilege. {@code print} writes the SQL a DBA runs by hand;
+ * {@code create-login} creates a login role in one of the groups, with its session timeouts.
+ */
+@Command(
+        name = "roles",
+        description = "Database roles: vantage_agent, vantage_monitor, vantage_reader and their login roles.",
+        subcommands = {RolesCommand.Print.class, RolesCommand.CreateLogin.class, CommandLine.HelpCommand.class})
+public final class RolesCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options shared by both subcommands: which login role, and its timeouts. */
+    static final class LoginOptions {
+        @Option(
+                names = "--role",
+                paramLabel = "agent|monitor|reader",
+                defaultValue = "agent",
+                description = "Group the login role joins (default: ${DEFAULT-VALUE}).")
+        String role;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Name of the login role, e.g. va_agent.")
+        String name;
+
+        @Option(
+                names = "--idle-in-transaction-timeout",
+                paramLabel = "DURATION",
+                defaultValue = Roles.DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT,
+                description = "idle_in_transaction_session_timeout of the login role, e.g. 60s, 5min, 0 for none"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String idleInTransactionTimeout;
+
+        @Option(
+                names = "--statement-timeout",
+                paramLabel = "DURATION",
+                defaultValue = Roles.DEFAULT_STATEMENT_TIMEOUT,
+                description = "statement_timeout of the login role (default: ${DEFAULT-VALUE}).")
+        String statementTimeout;
+
+        Roles.Login login(String defaultName) {
+            var group = Roles.Group.parse(role);
+            String n = name != null ? name : defaultName;
+            if (n == null) {
+                throw new ConfigurationException("--name is required: the name of the login role, e.g. va_agent");
+            }
+            return new Roles.Login(n, group, idleInTransactionTimeout, statementTimeout);
+        }
+    }
+
+    @Command(name = "print", description = "Print the SQL that creates the roles, grants them and adds a login role.")
+    static final class Print implements Callable<Integer> {
+        @CommandLine.Mixin
+        LoginOptions options = new LoginOptions();
+
+        @Override
+        public Integer call() {
+            var group = Roles.Group.parse(options.role);
+            String placeholder =
+                    switch (group) {
+                        case AGENT -> "va_agent";
+                        case MONITOR -> "vantage_monitor_1";
+                        case READER -> "grafana";
+                    };
+            System.out.print(Roles.printSql(options.login(placeholder)));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "create-login",
+            description = "Create a LOGIN role in vantage_agent, vantage_monitor or vantage_reader, with its"
+                    + " session timeouts. Connects as DB_CONN_STRING, which needs CREATEROLE.")
+    static final class CreateLogin implements Callable<Integer> {
+        @CommandLine.Mixin
+        LoginOptions options = new LoginOptions();
+
+        @Option(
+                names = "--password-file",
+                paramLabel = "FILE",
+                required = true,
+                description = "File holding the new role's password (a trailing newline is ignored).")
+        Path passwordFile;
+
+        @Option(
+                names = "--db",
+                paramLabel = "URL",
+                description =
+                        "Database URL of a role with CREATEROLE (default: DB_CONN_STRING or DB_CONN_STRING_FILE).")
+        String db;
+
+        @Override
+        public Integer call() {
+            var login = options.login(null);
+            char[] password = readPassword(passwordFile);
+            var connection =
+                    DbConnection.parse(Environment.system().require(db, "DB_CONN_STRING", "--db", "the database URL"));
+            try (var c = Database.dedicated(connection, "vantage-roles")) {
+                Roles.createLogin(c, login, password);
+            } catch (SQLException e) {
+                throw new ConfigurationException("cannot connect to the database of DB_CONN_STRING: " + e.getMessage());
+            } finally {
+                Arrays.fill(password, '\0');
+            }
+            System.out.println("Created login role " + login.name() + " in "
+                    + login.group().roleName()
+                    + " (idle_in_transaction_session_timeout " + login.idleInTransactionTimeout()
+                    + ", statement_timeout " + login.statementTimeout() + ")");
+            return 0;
+        }
+
+        private static char[] readPassword(Path file) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw new ConfigurationException("--password-file: cannot read " + file + ": " + e.getMessage());
+            }
+            try {
+                var chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(bytes));
+                int end = chars.limit();
+                while (end > 0 && (chars.get(end - 1) == '\n' || chars.get(end - 1) == '\r')) {
+                    end--;
+                }
+                char[] password = new char[end];
+                CharBuffer.wrap(password).put(chars.limit(end));
+                Arrays.fill(chars.array(), '\0');
+                return password;
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+        }
+    }
+}
