@@ -5,6 +5,7 @@ import dev.vantage.cli.DemoCommand;
 import dev.vantage.cli.MigrateCommand;
 import dev.vantage.cli.MonitorCommand;
 import dev.vantage.cli.ProbeCommand;
+import dev.vantage.cli.StatusCommand;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.net.Resolver;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             MonitorCommand.class,
             DemoCommand.class,
             ProbeCommand.class,
+            StatusCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
