@@ -54,7 +54,8 @@ public final class StatusPage {
             .st-DOWN{background:#ffebe9;color:#a40e26;border-color:#ff8182}
             .st-UNKNOWN{background:#eae6f5;color:#512a97;border-color:#a894da}
             .st-PENDING,.st-DISABLED{background:#eef1f4;color:#59636e;border-color:#d1d9e0}
-            .spark{display:block}.spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}
+            .spark{display:inline-block;vertical-align:middle;background:#f6f8fa;border-radius:3px}
+            .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}
             .details{color:#59636e;word-break:break-word}
             .empty{color:#59636e;font-style:italic}
             @media (max-width:640px){
