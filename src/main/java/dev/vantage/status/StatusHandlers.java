@@ -18,7 +18,7 @@ final class StatusHandlers {
      * (logged without the cause's details, which the page must not show either).
      */
     static void serve(
-            HttpExchange exchange, StatusQuery query, String contentType, Function<StatusReport, String> render)
+            HttpExchange exchange, CachedStatus status, String contentType, Function<StatusReport, String> render)
             throws IOException {
         try (exchange) {
             var headers = exchange.getResponseHeaders();
@@ -32,7 +32,7 @@ final class StatusHandlers {
             }
             String body;
             try {
-                body = render.apply(query.load());
+                body = render.apply(status.get());
             } catch (RuntimeException e) {
                 log.warn(
                         "Status unavailable: cannot read the database ({})",

@@ -11,10 +11,10 @@ import org.jdbi.v3.core.Jdbi;
  * context claims: those get 404, not the page.
  */
 public final class StatusPageHandler implements HttpHandler {
-    private final StatusQuery query;
+    private final CachedStatus status;
 
     public StatusPageHandler(Jdbi jdbi, Clock clock) {
-        this.query = new StatusQuery(jdbi, clock);
+        this.status = new CachedStatus(jdbi, clock);
     }
 
     @Override
@@ -29,6 +29,6 @@ public final class StatusPageHandler implements HttpHandler {
             }
             return;
         }
-        StatusHandlers.serve(exchange, query, "text/html; charset=utf-8", StatusPage::render);
+        StatusHandlers.serve(exchange, status, "text/html; charset=utf-8", StatusPage::render);
     }
 }
