@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "status",
+        mixinStandardHelpOptions = true,
         description = "Print every monitor's state per datacenter, the agents, invalid configuration rows and open"
                 + " incidents. Exit status 0 when nothing is DOWN or UNKNOWN, 1 otherwise, 2 on an error.")
 public final class StatusCommand implements Callable<Integer> {
@@ -100,6 +101,9 @@ public final class StatusCommand implements Callable<Integer> {
             t = t.getCause();
         }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof java.net.UnknownHostException) {
+            m = "unknown host " + m; // its message is the bare name
+        }
         return m.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

@@ -69,7 +69,8 @@ public final class StatusQuery {
     }
 
     public StatusReport load() {
-        Instant now = clock.instant();
+        // Milliseconds are plenty for ages in seconds, and keep the JSON's times readable.
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
             h.execute("SET TRANSACTION READ ONLY");
             return read(h, now);

@@ -119,7 +119,7 @@ public final class StatusTable {
         if (i.errorType() == null) {
             return i.errorMessage() == null ? "" : i.errorMessage();
         }
-        return i.errorMessage() == null ? i.errorType() : i.errorType() + " " + i.errorMessage();
+        return i.errorMessage() == null ? i.errorType() : i.errorType() + ": " + i.errorMessage();
     }
 
     static String ms(Double v) {

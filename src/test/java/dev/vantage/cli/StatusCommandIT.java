@@ -84,7 +84,7 @@ class StatusCommandIT {
                 .containsPattern("channel +\\d+ +pigeon +type: unknown notifier type 'carrier-pigeon'")
                 .containsPattern(
                         "OPEN INCIDENTS\nID +MONITOR +SCOPE +DATACENTERS +OPENED +DURATION +ERROR\n\\d+ +Checkout"
-                                + " +datacenter +NY +3m ago +3m +HTTP_STATUS status 503")
+                                + " +datacenter +NY +3m ago +3m +HTTP_STATUS: status 503")
                 .doesNotContain("hunter2", "s3cret", "sekrit-value", "T0KEN123");
     }
 
