@@ -8,12 +8,8 @@ import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.schedule.ConfigSnapshot;
 import dev.vantage.schedule.ScheduledMonitor;
 import dev.vantage.status.StatusReport.Agent;
-import dev.vantage.status.StatusReport.DatacenterState;
 import dev.vantage.status.StatusReport.Incident;
 import dev.vantage.status.StatusReport.InvalidRow;
-import dev.vantage.status.StatusReport.LatencyBucket;
-import dev.vantage.status.StatusReport.Monitor;
-import dev.vantage.status.StatusReport.State;
 import dev.vantage.store.ChannelRow;
 import dev.vantage.store.Columns;
 import dev.vantage.store.EvaluationConfigDao;
@@ -41,9 +37,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * invalid exactly when they do. Thread-safe; build one per process and call {@link #load()} per request.
  */
 public final class StatusQuery {
-    static final Duration PERCENTILE_WINDOW = Duration.ofHours(1);
     static final Duration DAY = Duration.ofHours(24);
-    static final int SPARKLINE_BUCKETS = 24;
     /** Stopped or silent agents stay listed this long, so that a crash is seen, then drop out. */
     static final Duration AGENT_HORIZON = Duration.ofHours(1);
 
@@ -82,7 +76,7 @@ public final class StatusQuery {
         h.createQuery("SELECT id, code FROM datacenters ORDER BY id")
                 .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getString(2)))
                 .forEach(e -> codes.put(e.getKey(), e.getValue()));
-        var monitors = monitors(h, now, codes);
+        var monitors = MonitorStatuses.read(h, now, codes);
         return new StatusReport(
                 now,
                 List.copyOf(codes.values()),
@@ -93,208 +87,11 @@ public final class StatusQuery {
                 incidents(h, now, codes, false));
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Monitors
-    // ---------------------------------------------------------------------------------------------------------
-
-    private record MonitorBase(int id, String name, String type, boolean enabled, List<Integer> datacenters) {}
-
-    private record StateRow(
-            int monitorId,
-            Integer datacenterId,
-            String state,
-            Instant since,
-            boolean flapping,
-            String details,
-            Instant lastScheduledAt) {}
-
-    /** Probes of one monitor in one datacenter over the last 24 h. */
-    private record Probes(long probes, long successes, Instant last) {}
-
-    private record Percentiles(Double p50, Double p95) {}
-
-    private List<Monitor> monitors(Handle h, Instant now, Map<Integer, String> codes) {
-        var bases = h.createQuery(
-                        """
-                        SELECT m.id, m.name, m.type, m.enabled,
-                               array(SELECT dm.datacenter_id FROM datacenter_monitors dm
-                                     WHERE dm.monitor_id = m.id ORDER BY 1)
-                        FROM api_monitors m ORDER BY m.id
-                        """)
-                .map((rs, ctx) -> new MonitorBase(
-                        rs.getInt(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getBoolean(4),
-                        Columns.integers(rs.getArray(5))))
-                .list();
-        // Global rows keyed by monitor id, datacenter rows by "monitor/datacenter".
-        var states = new HashMap<String, StateRow>();
-        h.createQuery(
-                        """
-                        SELECT monitor_id, datacenter_id, state, since, flapping, details, last_scheduled_at
-                        FROM monitor_states
-                        """)
-                .map((rs, ctx) -> new StateRow(
-                        rs.getInt(1),
-                        (Integer) rs.getObject(2),
-                        rs.getString(3),
-                        Columns.instant(rs, 4),
-                        rs.getBoolean(5),
-                        rs.getString(6),
-                        Columns.instant(rs, 7)))
-                .forEach(s -> states.put(key(s.monitorId(), s.datacenterId()), s));
-        var probes = new HashMap<String, Probes>();
-        h.createQuery(
-                        """
-                        SELECT monitor_id, datacenter_id, count(*), count(*) FILTER (WHERE success), max(scheduled_at)
-                        FROM api_heartbeats
-                        WHERE scheduled_at > :from
-                        GROUP BY monitor_id, datacenter_id
-                        """)
-                .bind("from", utc(now.minus(DAY)))
-                .map((rs, ctx) -> Map.entry(
-                        key(rs.getInt(1), rs.getInt(2)),
-                        new Probes(rs.getLong(3), rs.getLong(4), Columns.instant(rs, 5))))
-                .forEach(e -> probes.put(e.getKey(), e.getValue()));
-        var percentiles = new HashMap<Integer, Percentiles>();
-        h.createQuery(
-                        """
-                        SELECT monitor_id,
-                               percentile_cont(0.50) WITHIN GROUP (ORDER BY response_time_ms),
-                               percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms)
-                        FROM api_heartbeats
-                        WHERE scheduled_at > :from AND success AND response_time_ms IS NOT NULL
-                        GROUP BY monitor_id
-                        """)
-                .bind("from", utc(now.minus(PERCENTILE_WINDOW)))
-                .map((rs, ctx) -> Map.entry(rs.getInt(1), new Percentiles(rs.getDouble(2), rs.getDouble(3))))
-                .forEach(e -> percentiles.put(e.getKey(), e.getValue()));
-        var sparklines = new HashMap<Integer, Double[]>();
-        Instant sparkFrom = now.minus(DAY);
-        h.createQuery(
-                        """
-                        SELECT monitor_id,
-                               floor(extract(epoch FROM scheduled_at - :from) / 3600)::int AS bucket,
-                               percentile_cont(0.50) WITHIN GROUP (ORDER BY response_time_ms)
-                        FROM api_heartbeats
-                        WHERE scheduled_at >= :from AND scheduled_at < :to AND success
-                          AND response_time_ms IS NOT NULL
-                        GROUP BY 1, 2
-                        """)
-                .bind("from", utc(sparkFrom))
-                .bind("to", utc(now))
-                .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getInt(2), rs.getDouble(3)})
-                .forEach(r -> {
-                    int bucket = (Integer) r[1];
-                    if (bucket >= 0 && bucket < SPARKLINE_BUCKETS) {
-                        sparklines.computeIfAbsent((Integer) r[0], k -> new Double[SPARKLINE_BUCKETS])[bucket] =
-                                (Double) r[2];
-                    }
-                });
-
-        var out = new ArrayList<Monitor>();
-        for (MonitorBase m : bases) {
-            var dcs = new ArrayList<DatacenterState>();
-            long total = 0;
-            long ok = 0;
-            Instant last = null;
-            for (int dc : m.datacenters()) {
-                Probes p = probes.get(key(m.id(), dc));
-                StateRow s = states.get(key(m.id(), dc));
-                Instant dcLast = latest(p == null ? null : p.last(), s == null ? null : s.lastScheduledAt());
-                last = latest(last, dcLast);
-                dcs.add(datacenterState(m, codes.getOrDefault(dc, "#" + dc), s, dcLast, now));
-            }
-            // Heartbeats from datacenters no longer assigned still count towards uptime: they were probes.
-            for (var e : probes.entrySet()) {
-                if (e.getKey().startsWith(m.id() + "/")) {
-                    total += e.getValue().probes();
-                    ok += e.getValue().successes();
-                    last = latest(last, e.getValue().last());
-                }
-            }
-            StateRow global = states.get(key(m.id(), null));
-            if (global != null) {
-                last = latest(last, global.lastScheduledAt());
-            }
-            Percentiles pc = percentiles.get(m.id());
-            Double[] spark = sparklines.getOrDefault(m.id(), new Double[SPARKLINE_BUCKETS]);
-            var buckets = new ArrayList<LatencyBucket>(SPARKLINE_BUCKETS);
-            for (int i = 0; i < SPARKLINE_BUCKETS; i++) {
-                buckets.add(new LatencyBucket(sparkFrom.plus(Duration.ofHours(i)), spark[i]));
-            }
-            String state;
-            Instant since = null;
-            boolean flapping = false;
-            String details;
-            if (!m.enabled()) {
-                state = State.DISABLED;
-                details = "disabled";
-            } else if (global == null) {
-                state = State.PENDING;
-                details = m.datacenters().isEmpty() ? "no datacenter runs it" : "not evaluated yet";
-            } else {
-                state = global.state();
-                since = global.since();
-                flapping = global.flapping();
-                details = State.UNKNOWN.equals(state) && !m.datacenters().isEmpty()
-                        ? noData(last, now)
-                        : global.details();
-            }
-            out.add(new Monitor(
-                    m.id(),
-                    m.name(),
-                    m.type(),
-                    m.enabled(),
-                    state,
-                    since,
-                    flapping,
-                    details,
-                    last,
-                    last == null ? null : ageSeconds(last, now),
-                    pc == null ? null : pc.p50(),
-                    pc == null ? null : pc.p95(),
-                    total == 0 ? null : 100.0 * ok / total,
-                    total,
-                    dcs,
-                    buckets));
-        }
-        return out;
-    }
-
-    private static DatacenterState datacenterState(MonitorBase m, String code, StateRow s, Instant last, Instant now) {
-        if (!m.enabled()) {
-            return new DatacenterState(code, State.DISABLED, null, null, last);
-        }
-        if (s == null) {
-            return new DatacenterState(code, State.PENDING, null, "not evaluated yet", last);
-        }
-        String details = State.UNKNOWN.equals(s.state()) ? noData(last, now) : s.details();
-        return new DatacenterState(code, s.state(), s.since(), details, last);
-    }
-
-    /** "no data for 45 s", or "no data yet" when no heartbeat was ever seen. */
-    static String noData(Instant last, Instant now) {
-        return last == null ? "no data yet" : "no data for " + Ages.words(ageSeconds(last, now));
-    }
-
     static long ageSeconds(Instant then, Instant now) {
         return Math.max(0, Duration.between(then, now).toSeconds());
     }
 
-    private static Instant latest(Instant a, Instant b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null || a.isAfter(b) ? a : b;
-    }
-
-    private static String key(int monitorId, Integer datacenterId) {
-        return datacenterId == null ? Integer.toString(monitorId) : monitorId + "/" + datacenterId;
-    }
-
-    private static OffsetDateTime utc(Instant i) {
+    static OffsetDateTime utc(Instant i) {
         return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 
