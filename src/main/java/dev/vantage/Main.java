@@ -6,6 +6,7 @@ import dev.vantage.cli.MigrateCommand;
 import dev.vantage.cli.MonitorCommand;
 import dev.vantage.cli.ProbeCommand;
 import dev.vantage.cli.RolesCommand;
+import dev.vantage.cli.StatusCommand;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.net.Resolver;
 import picocli.CommandLine;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ProbeCommand.class,
             RolesCommand.class,
+            StatusCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

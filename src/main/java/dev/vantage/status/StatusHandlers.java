@@ -1,0 +1,57 @@
+package dev.vantage.status;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the status page and the status API share: method check, headers, the answer when the database is away. */
+final class StatusHandlers {
+    private static final Logger log = LoggerFactory.getLogger(StatusHandlers.class);
+
+    private StatusHandlers() {}
+
+    /**
+     * Answers GET and HEAD with {@code render(report)}; 405 for any other method, 503 when the report cannot be read
+     * (logged without the cause's details, which the page must not show either).
+     */
+    static void serve(
+            HttpExchange exchange, CachedStatus status, String contentType, Function<StatusReport, String> render)
+            throws IOException {
+        try (exchange) {
+            var headers = exchange.getResponseHeaders();
+            headers.set("Cache-Control", "no-store");
+            headers.set("X-Content-Type-Options", "nosniff");
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                headers.set("Allow", "GET, HEAD");
+                send(exchange, 405, "text/plain; charset=utf-8", "method not allowed: use GET\n");
+                return;
+            }
+            String body;
+            try {
+                body = render.apply(status.get());
+            } catch (RuntimeException e) {
+                log.warn(
+                        "Status unavailable: cannot read the database ({})",
+                        e.getClass().getSimpleName());
+                send(exchange, 503, "text/plain; charset=utf-8", "status unavailable: cannot read the database\n");
+                return;
+            }
+            send(exchange, 200, contentType, body);
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+}

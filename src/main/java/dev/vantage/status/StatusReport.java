@@ -1,0 +1,198 @@
+package dev.vantage.status;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything a person reads about the state of a Vantage deployment at one instant, as {@code vantage status}, {@code
+ * /api/status} and the status page show it. Built by {@link StatusQuery}; rendered by {@link StatusTable}, {@link
+ * StatusJson} and {@link StatusPage}. Holds no secret: no header value, no channel setting, no database password.
+ *
+ * <p>The JSON form keeps the order of the record components (snake_case); a field is added, never renamed.
+ *
+ * @param generatedAt the instant the report describes (the clock of the caller)
+ * @param datacenters every datacenter code, in id order: the per-datacenter columns
+ * @param monitors every monitor row, enabled or not, in id order
+ * @param agents agents running, and those stopped or silent within the last hour
+ * @param invalidConfig monitor and channel rows that fail validation
+ * @param openIncidents incidents not resolved, newest first
+ * @param recentIncidents incidents resolved within the last 24 h, newest first
+ */
+@JsonPropertyOrder({
+    "generated_at",
+    "healthy",
+    "datacenters",
+    "monitors",
+    "agents",
+    "invalid_config",
+    "open_incidents",
+    "recent_incidents"
+})
+public record StatusReport(
+        Instant generatedAt,
+        List<String> datacenters,
+        List<Monitor> monitors,
+        List<Agent> agents,
+        List<InvalidRow> invalidConfig,
+        List<Incident> openIncidents,
+        List<Incident> recentIncidents) {
+
+    /** States that make {@code vantage status} exit 1 (see {@link #healthy()}). */
+    static final Set<String> FAILING = Set.of(State.DOWN, State.UNKNOWN, State.PARTIAL);
+
+    public StatusReport {
+        Objects.requireNonNull(generatedAt, "generatedAt");
+        datacenters = List.copyOf(datacenters);
+        monitors = List.copyOf(monitors);
+        agents = List.copyOf(agents);
+        invalidConfig = List.copyOf(invalidConfig);
+        openIncidents = List.copyOf(openIncidents);
+        recentIncidents = List.copyOf(recentIncidents);
+    }
+
+    /**
+     * True when no enabled monitor is DOWN, PARTIAL or UNKNOWN, neither globally nor in any of its datacenters. A
+     * monitor the monitor module has not evaluated yet (PENDING) and a disabled one do not count.
+     */
+    @JsonProperty("healthy")
+    public boolean healthy() {
+        return monitors.stream().noneMatch(Monitor::failing);
+    }
+
+    /** The state names a report uses: those of {@code monitor_states.state}, plus two of its own. */
+    public static final class State {
+        public static final String UP = "UP";
+        public static final String DEGRADED = "DEGRADED";
+        public static final String PARTIAL = "PARTIAL";
+        public static final String DOWN = "DOWN";
+        public static final String UNKNOWN = "UNKNOWN";
+        /** Enabled, but the monitor module has written no state for it yet. */
+        public static final String PENDING = "PENDING";
+        /** {@code api_monitors.enabled} is false: not probed, not evaluated. */
+        public static final String DISABLED = "DISABLED";
+
+        private State() {}
+    }
+
+    /**
+     * One monitor.
+     *
+     * @param state global state: a {@link State} name
+     * @param since when the global state began; null for PENDING and DISABLED
+     * @param details one line for people: failing datacenters and error, "no data for 45 s", …
+     * @param lastHeartbeatAt slot of the newest heartbeat from any datacenter; null when none is known
+     * @param lastHeartbeatAgeSeconds {@code generatedAt - lastHeartbeatAt} in whole seconds; null when none
+     * @param p50Ms median {@code response_time_ms} of the successful probes of the last hour; null without any
+     * @param p95Ms 95th percentile of the same
+     * @param uptime24hPercent successful probes / probes over the last 24 h, all datacenters, in percent; null
+     *     without probes
+     * @param probes24h probes over the last 24 h, all datacenters
+     * @param datacenters one entry per datacenter the monitor is assigned to, in datacenter id order
+     * @param latency24h 24 hourly buckets, oldest first, the last one ending at {@code generatedAt}
+     */
+    public record Monitor(
+            int id,
+            String name,
+            String type,
+            boolean enabled,
+            String state,
+            Instant since,
+            boolean flapping,
+            String details,
+            Instant lastHeartbeatAt,
+            Long lastHeartbeatAgeSeconds,
+            Double p50Ms,
+            Double p95Ms,
+            @JsonProperty("uptime_24h_percent") Double uptime24hPercent,
+            @JsonProperty("probes_24h") long probes24h,
+            List<DatacenterState> datacenters,
+            @JsonProperty("latency_24h") List<LatencyBucket> latency24h) {
+        public Monitor {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(state, "state");
+            datacenters = List.copyOf(datacenters);
+            latency24h = List.copyOf(latency24h);
+        }
+
+        /** DOWN, PARTIAL or UNKNOWN globally or in one of its datacenters, and enabled. */
+        public boolean failing() {
+            return enabled
+                    && (FAILING.contains(state) || datacenters.stream().anyMatch(d -> FAILING.contains(d.state())));
+        }
+
+        /** This monitor's state in datacenter {@code code}; empty when it does not run there. */
+        public java.util.Optional<DatacenterState> in(String code) {
+            return datacenters.stream().filter(d -> d.code().equals(code)).findFirst();
+        }
+    }
+
+    /**
+     * A monitor's state in one datacenter.
+     *
+     * @param state a {@link State} name (never PARTIAL)
+     * @param lastHeartbeatAt slot of the newest heartbeat of this monitor from this datacenter; null when none
+     */
+    public record DatacenterState(String code, String state, Instant since, String details, Instant lastHeartbeatAt) {
+        public DatacenterState {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** One sparkline point: the median response time of the successful probes in {@code [start, start + 1 h)}. */
+    public record LatencyBucket(Instant start, Double p50Ms) {}
+
+    /**
+     * One agent process.
+     *
+     * @param role {@code agents.role}: starting, leader, standby or stopped
+     * @param epoch the datacenter's lease epoch when this agent holds the lease, else null
+     * @param lastSeenAgeSeconds {@code generatedAt - last_seen_at} in whole seconds
+     */
+    public record Agent(
+            int id,
+            String datacenter,
+            String name,
+            String hostname,
+            String version,
+            String role,
+            Long epoch,
+            Instant lastSeenAt,
+            long lastSeenAgeSeconds,
+            Instant stoppedAt) {}
+
+    /**
+     * A configuration row that fails validation. {@code reason} names the field and never holds a secret value.
+     *
+     * @param kind {@code monitor} (api_monitors) or {@code channel} (notification_channels)
+     */
+    public record InvalidRow(String kind, int id, String name, String reason) {}
+
+    /**
+     * One incident.
+     *
+     * @param kind {@code monitor} or {@code datacenter} (a datacenter lost: no live leader agent)
+     * @param monitor the monitor's name, null for a datacenter incident
+     * @param datacenters codes of the datacenters involved
+     */
+    public record Incident(
+            long id,
+            String kind,
+            String scope,
+            Integer monitorId,
+            String monitor,
+            List<String> datacenters,
+            Instant openedAt,
+            Instant resolvedAt,
+            long durationSeconds,
+            String errorType,
+            String errorMessage) {
+        public Incident {
+            datacenters = List.copyOf(datacenters);
+        }
+    }
+}

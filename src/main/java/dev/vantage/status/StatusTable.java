@@ -1,0 +1,171 @@
+package dev.vantage.status;
+
+import dev.vantage.status.StatusReport.Agent;
+import dev.vantage.status.StatusReport.Incident;
+import dev.vantage.status.StatusReport.InvalidRow;
+import dev.vantage.status.StatusReport.Monitor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The text form of a {@link StatusReport}, as {@code vantage status} prints it: aligned columns like {@code kubectl
+ * get}, one section after another. Control characters in values (a monitor name is user input) are shown as {@code
+ * ?}, so a row cannot move the cursor or change the terminal's colours.
+ */
+public final class StatusTable {
+    private static final String GAP = "   ";
+
+    private StatusTable() {}
+
+    public static String render(StatusReport r) {
+        var out = new StringBuilder();
+        monitors(r, out);
+        out.append('\n');
+        agents(r.agents(), out);
+        if (!r.invalidConfig().isEmpty()) {
+            out.append('\n');
+            invalid(r.invalidConfig(), out);
+        }
+        out.append('\n');
+        incidents("OPEN INCIDENTS", r.openIncidents(), r, out);
+        if (!r.recentIncidents().isEmpty()) {
+            out.append('\n');
+            incidents("RESOLVED IN THE LAST 24 H", r.recentIncidents(), r, out);
+        }
+        return out.toString();
+    }
+
+    private static void monitors(StatusReport r, StringBuilder out) {
+        var header = new ArrayList<>(List.of("MONITOR", "STATE"));
+        header.addAll(r.datacenters());
+        header.addAll(List.of("LAST", "P50", "P95", "UPTIME", "DETAILS"));
+        var rows = new ArrayList<List<String>>();
+        rows.add(header);
+        for (Monitor m : r.monitors()) {
+            var row = new ArrayList<String>();
+            row.add(m.name());
+            row.add(m.state() + (m.flapping() ? "~" : ""));
+            for (String dc : r.datacenters()) {
+                row.add(m.in(dc).map(StatusReport.DatacenterState::state).orElse("-"));
+            }
+            row.add(m.lastHeartbeatAgeSeconds() == null ? "-" : Ages.compact(m.lastHeartbeatAgeSeconds()));
+            row.add(ms(m.p50Ms()));
+            row.add(ms(m.p95Ms()));
+            row.add(percent(m.uptime24hPercent()));
+            row.add((m.flapping() ? "flapping; " : "") + (m.details() == null ? "" : m.details()));
+            rows.add(row);
+        }
+        if (r.monitors().isEmpty()) {
+            out.append("No monitors (add rows to api_monitors).\n");
+            return;
+        }
+        align(rows, out);
+    }
+
+    private static void agents(List<Agent> agents, StringBuilder out) {
+        out.append("AGENTS\n");
+        if (agents.isEmpty()) {
+            out.append("none seen in the last hour\n");
+            return;
+        }
+        var rows = new ArrayList<List<String>>();
+        rows.add(List.of("DATACENTER", "NAME", "ROLE", "EPOCH", "LAST SEEN", "HOST", "VERSION"));
+        for (Agent a : agents) {
+            rows.add(List.of(
+                    a.datacenter(),
+                    a.name(),
+                    a.role(),
+                    a.epoch() == null ? "-" : Long.toString(a.epoch()),
+                    Ages.compact(a.lastSeenAgeSeconds()) + " ago",
+                    a.hostname() == null ? "-" : a.hostname(),
+                    a.version() == null ? "-" : a.version()));
+        }
+        align(rows, out);
+    }
+
+    private static void invalid(List<InvalidRow> invalid, StringBuilder out) {
+        out.append("INVALID CONFIG\n");
+        var rows = new ArrayList<List<String>>();
+        rows.add(List.of("KIND", "ID", "NAME", "REASON"));
+        for (InvalidRow i : invalid) {
+            rows.add(List.of(i.kind(), Integer.toString(i.id()), i.name(), i.reason()));
+        }
+        align(rows, out);
+    }
+
+    private static void incidents(String title, List<Incident> incidents, StatusReport r, StringBuilder out) {
+        out.append(title).append('\n');
+        if (incidents.isEmpty()) {
+            out.append("none\n");
+            return;
+        }
+        var rows = new ArrayList<List<String>>();
+        rows.add(List.of("ID", "MONITOR", "SCOPE", "DATACENTERS", "OPENED", "DURATION", "ERROR"));
+        for (Incident i : incidents) {
+            rows.add(List.of(
+                    Long.toString(i.id()),
+                    i.monitor() == null ? "(datacenter lost)" : i.monitor(),
+                    i.scope(),
+                    i.datacenters().isEmpty() ? "-" : String.join(",", i.datacenters()),
+                    Ages.compact(StatusQuery.ageSeconds(i.openedAt(), r.generatedAt())) + " ago",
+                    Ages.compact(i.durationSeconds()),
+                    error(i)));
+        }
+        align(rows, out);
+    }
+
+    private static String error(Incident i) {
+        if (i.errorType() == null) {
+            return i.errorMessage() == null ? "" : i.errorMessage();
+        }
+        return i.errorMessage() == null ? i.errorType() : i.errorType() + ": " + i.errorMessage();
+    }
+
+    static String ms(Double v) {
+        if (v == null) {
+            return "-";
+        }
+        return v < 10 ? String.format(Locale.ROOT, "%.1fms", v) : Math.round(v) + "ms";
+    }
+
+    static String percent(Double v) {
+        if (v == null) {
+            return "-";
+        }
+        // Floor, not round: 99.996 % is not 100 %, a monitor that failed once must not read as never failing.
+        return String.format(Locale.ROOT, "%.2f%%", Math.floor(v * 100) / 100);
+    }
+
+    /** Pads every column but the last to its widest cell. */
+    private static void align(List<List<String>> rows, StringBuilder out) {
+        int columns = rows.get(0).size();
+        int[] width = new int[columns];
+        for (var row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], clean(row.get(c)).length());
+            }
+        }
+        for (var row : rows) {
+            var line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                String cell = clean(row.get(c));
+                line.append(cell);
+                if (c < columns - 1) {
+                    line.append(" ".repeat(width[c] - cell.length())).append(GAP);
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    private static String clean(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.vantage.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.vantage.testing.PostgresExtension;
+import dev.vantage.testing.TestDatabase;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The status page and API served by a JDK HttpServer on loopback over a seeded database, and the page as a person
+ * sees it: rendered by headless Chromium (Debian's {@code chromium} package) at a phone's width, its DOM read back and
+ * a screenshot kept in {@code target/status-page/} as a test artifact.
+ */
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StatusPageIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path ARTIFACTS = Path.of("target", "status-page");
+    private static final String XSS = "<script>alert(1)</script>";
+    private static final Duration BROWSER_DEADLINE = Duration.ofSeconds(90);
+
+    private HttpServer server;
+    private String base;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void serve(TestDatabase db) throws IOException {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        StatusSeed.full(db, now);
+        db.execute("INSERT INTO api_monitors (name, url, schedule_id) VALUES (?, 'https://x.example/', 1)", XSS);
+        db.execute("INSERT INTO datacenter_monitors VALUES (1, 7)");
+        StatusSeed.state(db, 7, null, "UP", now, "UP " + XSS, Duration.ofMinutes(1));
+        StatusSeed.state(db, 7, 1, "UP", now, "up", Duration.ofMinutes(1));
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", new StatusPageHandler(db.jdbi(), Clock.systemUTC()));
+        server.createContext("/api/status", new StatusApiHandler(db.jdbi(), Clock.systemUTC()));
+        server.start();
+        base = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void thePageIsSelfContainedEscapedHtmlThatRefreshesItself() throws Exception {
+        var page = send("GET", "/");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(page.body())
+                .startsWith("<!DOCTYPE html>")
+                .contains("<meta http-equiv=\"refresh\" content=\"30\">")
+                .contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .doesNotContain(XSS, "<script", "<link", " src=", "url(", "@import")
+                .doesNotContain("hunter2", "s3cret", "sekrit-value", "T0KEN123");
+    }
+
+    @Test
+    void theApiServesTheJsonOfVantageStatusAndOnlyGetIsAllowed() throws Exception {
+        var api = send("GET", "/api/status");
+        var post = send("POST", "/api/status");
+        var pagePost = send("DELETE", "/");
+        var head = send("HEAD", "/api/status");
+        var elsewhere = send("GET", "/favicon.ico");
+
+        assertThat(api.statusCode()).isEqualTo(200);
+        assertThat(api.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        assertThat(api.headers().firstValue("Cache-Control")).hasValue("no-store");
+        var json = new ObjectMapper().readTree(api.body());
+        assertThat(json.get("monitors")).hasSize(7);
+        assertThat(json.get("monitors").get(6).get("name").asText()).isEqualTo(XSS);
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        assertThat(pagePost.statusCode()).isEqualTo(405);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(elsewhere.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aPersonOnAPhoneSeesEveryMonitorItsStatesUptimeAndIncidents(@TempDir Path profile) throws Exception {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM),
+                "headless Chromium not installed at " + CHROMIUM + " (apt-get install chromium); page not rendered");
+
+        var dom = chromium(profile.resolve("dom"), "--dump-dom", base + "/");
+        Files.createDirectories(ARTIFACTS);
+        Path png = ARTIFACTS.resolve("status-page.png").toAbsolutePath();
+        Files.deleteIfExists(png);
+        chromium(profile.resolve("shot"), "--screenshot=" + png, base + "/");
+
+        assertThat(dom.exit()).as(dom.stderr()).isZero();
+        String html = dom.stdout();
+        Files.writeString(ARTIFACTS.resolve("status-page.dom.html"), html);
+        String text = html.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ");
+        assertThat(text)
+                .contains("Vantage status")
+                .contains("monitors down or without data")
+                .contains("API", "Checkout", "Stale", "Paused", "New", "Broken")
+                .contains("VA UP", "NY DOWN", "PARTIAL", "UNKNOWN", "DISABLED", "PENDING")
+                .contains("93.33%")
+                .contains("no data for")
+                .contains("Open incidents")
+                .contains("HTTP_STATUS: status 503, expected 200-299")
+                .contains("Resolved in the last 24 h")
+                .contains("TIMEOUT: waiting for the first byte")
+                .contains("Invalid configuration")
+                .contains("va-1");
+        // The hostile name arrived as text: escaped in the DOM, and no script element exists.
+        assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script");
+        assertThat(html).contains("<svg class=\"spark\"");
+
+        assertThat(png).exists();
+        byte[] image = Files.readAllBytes(png);
+        assertThat(image.length).as("screenshot size").isGreaterThan(10_000);
+        assertThat(new String(image, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        int width = java.nio.ByteBuffer.wrap(image, 16, 4).getInt();
+        assertThat(width).as("screenshot width").isEqualTo(390);
+    }
+
+    record Browser(int exit, String stdout, String stderr) {}
+
+    /** Runs headless Chromium once at 390 x 844 (a phone), destroyed if it outlives its deadline. */
+    private static Browser chromium(Path profile, String... args) throws Exception {
+        var command = new ArrayList<>(List.of(
+                CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--user-data-dir=" + profile,
+                "--window-size=390,844"));
+        command.addAll(List.of(args));
+        Files.createDirectories(profile);
+        Path out = profile.resolve("stdout.txt");
+        Path err = profile.resolve("stderr.txt");
+        Process p = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        try {
+            if (!p.waitFor(BROWSER_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError("chromium did not finish within " + BROWSER_DEADLINE + ": " + command);
+            }
+        } finally {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+        return new Browser(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.vantage.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.vantage.status.StatusReport.DatacenterState;
+import dev.vantage.status.StatusReport.LatencyBucket;
+import dev.vantage.status.StatusReport.Monitor;
+import dev.vantage.testing.PostgresExtension;
+import dev.vantage.testing.PostgresExtension.Fresh;
+import dev.vantage.testing.TestDatabase;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StatusQueryIT {
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    private StatusReport report;
+
+    @BeforeAll
+    void seed(TestDatabase db) {
+        StatusSeed.full(db, NOW);
+        report = StatusQuery.load(db.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private Monitor monitor(String name) {
+        return report.monitors().stream()
+                .filter(m -> m.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void everyMonitorIsListedInIdOrderWithItsGlobalState() {
+        assertThat(report.generatedAt()).isEqualTo(NOW);
+        assertThat(report.datacenters()).containsExactly("VA", "NY", "LON");
+        assertThat(report.monitors())
+                .extracting(Monitor::name, Monitor::state)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("API", "UP"),
+                        org.assertj.core.groups.Tuple.tuple("Checkout", "PARTIAL"),
+                        org.assertj.core.groups.Tuple.tuple("Stale", "UNKNOWN"),
+                        org.assertj.core.groups.Tuple.tuple("Paused", "DISABLED"),
+                        org.assertj.core.groups.Tuple.tuple("New", "PENDING"),
+                        org.assertj.core.groups.Tuple.tuple("Broken", "PENDING"));
+        assertThat(report.healthy()).isFalse();
+    }
+
+    @Test
+    void perDatacenterStatesCoverTheAssignedDatacentersOnly() {
+        assertThat(monitor("Checkout").datacenters())
+                .extracting(DatacenterState::code, DatacenterState::state)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("VA", "UP"),
+                        org.assertj.core.groups.Tuple.tuple("NY", "DOWN"));
+        assertThat(monitor("Checkout").in("LON")).isEmpty();
+        assertThat(monitor("Checkout").details())
+                .isEqualTo("DOWN in NY (1 of 2, quorum 2): HTTP_STATUS [STATUS] (503) == 200-299");
+        assertThat(monitor("New").datacenters())
+                .extracting(DatacenterState::state)
+                .containsExactly("PENDING");
+        assertThat(monitor("New").details()).isEqualTo("not evaluated yet");
+        assertThat(monitor("Paused").details()).isEqualTo("disabled");
+        assertThat(monitor("Paused").failing()).isFalse();
+    }
+
+    @Test
+    void anUnknownMonitorSaysHowLongItHasHadNoData() {
+        Monitor stale = monitor("Stale");
+        assertThat(stale.details()).isEqualTo("no data for 45 s");
+        assertThat(stale.in("VA").orElseThrow().details()).isEqualTo("no data for 45 s");
+        assertThat(stale.lastHeartbeatAgeSeconds()).isEqualTo(45);
+        assertThat(stale.failing()).isTrue();
+    }
+
+    @Test
+    void percentilesAreThoseOfTheSuccessfulProbesOfTheLastHour() {
+        Monitor api = monitor("API");
+        // percentile_cont over 10, 20, …, 100: the failure (5000 ms) and older probes do not count.
+        assertThat(api.p50Ms()).isCloseTo(55.0, within(1e-9));
+        assertThat(api.p95Ms()).isCloseTo(95.5, within(1e-9));
+        assertThat(monitor("New").p50Ms()).isNull();
+        assertThat(monitor("New").p95Ms()).isNull();
+    }
+
+    @Test
+    void uptimeIsSuccessesOverProbesOfTheLast24HoursInAllDatacenters() {
+        Monitor api = monitor("API");
+        // 10 + 4 successes, 1 failure within 24 h; the failure 30 h ago is outside.
+        assertThat(api.probes24h()).isEqualTo(15);
+        assertThat(api.uptime24hPercent()).isCloseTo(100.0 * 14 / 15, within(1e-9));
+        assertThat(monitor("New").uptime24hPercent()).isNull();
+        assertThat(monitor("New").probes24h()).isZero();
+    }
+
+    @Test
+    void theSparklineHas24HourlyMediansEndingNow() {
+        var spark = monitor("API").latency24h();
+        assertThat(spark).hasSize(24);
+        assertThat(spark.get(0).start()).isEqualTo(NOW.minus(24, ChronoUnit.HOURS));
+        assertThat(spark.get(23).p50Ms()).isCloseTo(55.0, within(1e-9));
+        // 200, 300, 400, 500 ms two hours ago.
+        assertThat(spark.get(22).p50Ms()).isCloseTo(350.0, within(1e-9));
+        assertThat(spark.subList(0, 22)).extracting(LatencyBucket::p50Ms).allMatch(Objects::isNull);
+    }
+
+    @Test
+    void agentsShowRoleAndTheEpochOfTheLeaseHolderOnly() {
+        assertThat(report.agents())
+                .extracting(
+                        a -> a.datacenter(), a -> a.name(), a -> a.role(), a -> a.epoch(), a -> a.lastSeenAgeSeconds())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("VA", "va-1", "leader", 7L, 2L),
+                        org.assertj.core.groups.Tuple.tuple("VA", "va-2", "standby", null, 1L));
+    }
+
+    @Test
+    void invalidRowsNameTheFieldAndNeverASecret() {
+        assertThat(report.invalidConfig())
+                .extracting(StatusReport.InvalidRow::kind, StatusReport.InvalidRow::name)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("monitor", "Broken"),
+                        org.assertj.core.groups.Tuple.tuple("channel", "ops hook"),
+                        org.assertj.core.groups.Tuple.tuple("channel", "pigeon"));
+        var reasons = report.invalidConfig().stream()
+                .map(StatusReport.InvalidRow::reason)
+                .toList();
+        assertThat(reasons.get(0)).startsWith("url: ").contains("***");
+        assertThat(reasons.get(2)).startsWith("type: unknown notifier type 'carrier-pigeon'");
+        assertThat(String.join("\n", reasons)).doesNotContain("hunter2", "s3cret", "sekrit-value", "T0KEN123");
+    }
+
+    @Test
+    void openIncidentsAndThoseResolvedWithinADayAreListed() {
+        assertThat(report.openIncidents()).singleElement().satisfies(i -> {
+            assertThat(i.monitor()).isEqualTo("Checkout");
+            assertThat(i.scope()).isEqualTo("datacenter");
+            assertThat(i.datacenters()).containsExactly("NY");
+            assertThat(i.durationSeconds()).isEqualTo(180);
+            assertThat(i.resolvedAt()).isNull();
+        });
+        assertThat(report.recentIncidents()).singleElement().satisfies(i -> {
+            assertThat(i.monitor()).isEqualTo("API");
+            assertThat(i.datacenters()).containsExactly("VA", "NY");
+            assertThat(i.durationSeconds()).isEqualTo(3600);
+            assertThat(i.errorType()).isEqualTo("TIMEOUT");
+        });
+    }
+
+    @Test
+    void anEmptyDatabaseGivesAnEmptyHealthyReport(@Fresh TestDatabase empty) {
+        var r = StatusQuery.load(empty.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        assertThat(r.monitors()).isEmpty();
+        assertThat(r.agents()).isEmpty();
+        assertThat(r.invalidConfig()).isEmpty();
+        assertThat(r.healthy()).isTrue();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.vantage.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vantage.status.StatusReport.DatacenterState;
+import dev.vantage.status.StatusReport.LatencyBucket;
+import dev.vantage.status.StatusReport.Monitor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The three renderings of hand-built reports: the edge cases a seeded database does not reach. */
+class StatusRenderingTest {
+    private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
+    private static final String HOSTILE = "<img src=x onerror=alert(1)>\u001b[31m\"'&";
+
+    private static StatusReport report(List<Monitor> monitors) {
+        return new StatusReport(NOW, List.of("VA"), monitors, List.of(), List.of(), List.of(), List.of());
+    }
+
+    private static List<LatencyBucket> series(Double... values) {
+        var out = new ArrayList<LatencyBucket>();
+        for (int i = 0; i < values.length; i++) {
+            out.add(new LatencyBucket(NOW.minus(Duration.ofHours(values.length - i)), values[i]));
+        }
+        return out;
+    }
+
+    private static Monitor monitor(String name, String state, String details, List<LatencyBucket> latency) {
+        return new Monitor(
+                1,
+                name,
+                "http",
+                true,
+                state,
+                NOW,
+                false,
+                details,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                List.of(new DatacenterState("VA", state, NOW, details, null)),
+                latency);
+    }
+
+    @Test
+    void anEmptyReportRendersEverywhereAndIsHealthy() {
+        var empty = report(List.of());
+
+        assertThat(empty.healthy()).isTrue();
+        assertThat(StatusPage.render(empty)).contains("All monitors operational", "No monitors configured.");
+        assertThat(StatusTable.render(empty)).startsWith("No monitors (add rows to api_monitors).\n");
+        assertThat(StatusJson.render(empty)).contains("\"healthy\" : true");
+    }
+
+    @Test
+    void hostileTextIsEscapedOnThePageAndDefusedInTheTable() {
+        var r = report(List.of(monitor(HOSTILE, "BOGUS\"><b>", HOSTILE, series(1.0))));
+
+        String page = StatusPage.render(r);
+        assertThat(page)
+                .doesNotContain("<img", "\u001b", "<b>")
+                .contains("&lt;img src=x onerror=alert(1)&gt;")
+                .contains("&quot;&#39;&amp;")
+                // An unknown state gets a known colour class but keeps its own (escaped) text.
+                .contains("class=\"st st-UNKNOWN\"")
+                .contains("BOGUS&quot;&gt;&lt;b&gt;");
+        assertThat(StatusTable.render(r)).doesNotContain("\u001b").contains("<img src=x onerror=alert(1)>?[31m");
+    }
+
+    @Test
+    void theSparklineBreaksAtHoursWithoutDataAndDrawsALonePointAsADot() {
+        String svg = StatusPage.sparkline(series(10.0, 20.0, null, 30.0, null, 40.0, 50.0));
+
+        assertThat(svg)
+                .startsWith("<svg class=\"spark\"")
+                .contains("aria-label=\"p50 latency per hour over 24 h, 10ms to 50ms\"");
+        assertThat(svg.split("<polyline", -1)).hasSize(3);
+        assertThat(svg.split("<circle", -1)).hasSize(2);
+        assertThat(StatusPage.sparkline(series(null, null))).contains("no data");
+        assertThat(StatusPage.sparkline(series(5.0, 5.0))).contains("<polyline");
+    }
+
+    @Test
+    void percentagesRoundDownSoOneFailureNeverReadsAsAHundred() {
+        assertThat(StatusTable.percent(99.999)).isEqualTo("99.99%");
+        assertThat(StatusTable.percent(100.0)).isEqualTo("100.00%");
+        assertThat(StatusTable.percent(null)).isEqualTo("-");
+        assertThat(StatusTable.ms(3.8291)).isEqualTo("3.8ms");
+        assertThat(StatusTable.ms(187.6)).isEqualTo("188ms");
+    }
+}
