@@ -64,7 +64,9 @@ public final class DemoCommand implements Callable<Integer> {
         var readiness = new Readiness(Readiness.DEFAULT_TIMEOUT);
         readiness.started(new Readiness.Target(demo.monitor().dataSource(), demo.monitor()::leaseKnown));
         try {
-            return HttpOptions.start(settings, demo.monitorMeters(), readiness);
+            var web = HttpOptions.start(settings, demo.monitorMeters(), readiness);
+            web.ifPresent(w -> StatusRoutes.mount(w, demo.monitor().dataSource()));
+            return web;
         } catch (ConfigurationException e) {
             out.println("vantage demo: " + e.getMessage() + "; the demo runs without its HTTP server");
             out.flush();
@@ -80,7 +82,10 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  DB_CONN_STRING:    " + demo.libpqUrl());
         out.println("  psql:              psql '" + demo.libpqUrl().replace("?sslmode=disable", "") + "'");
         out.println("  Data directory:    " + demo.dataDirectory());
-        web.ifPresent(w -> out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)"));
+        web.ifPresent(w -> {
+            out.println("  Status page:       " + w.url() + "/ (JSON: /api/status)");
+            out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
+        });
         out.println();
         out.println("Queries to try:");
         out.println();

@@ -82,14 +82,16 @@ public final class MonitorCommand implements Callable<Integer> {
         var settings = settings(env);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        UntilSigterm.run(
-                "monitor",
-                settings.dbWait().plusSeconds(30),
-                () -> Served.start(
-                        httpSettings,
-                        meters,
-                        () -> MonitorModule.start(settings, meters, Clock.systemUTC()),
-                        module -> new Readiness.Target(module.dataSource(), module::leaseKnown)));
+        UntilSigterm.run("monitor", settings.dbWait().plusSeconds(30), () -> {
+            var served = Served.start(
+                    httpSettings,
+                    meters,
+                    () -> MonitorModule.start(settings, meters, Clock.systemUTC()),
+                    module -> new Readiness.Target(module.dataSource(), module::leaseKnown));
+            served.web()
+                    .ifPresent(web -> StatusRoutes.mount(web, served.process().dataSource()));
+            return served;
+        });
         return 0;
     }
 
