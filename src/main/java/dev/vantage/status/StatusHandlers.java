@@ -34,14 +34,22 @@ final class StatusHandlers {
             try {
                 body = render.apply(status.get());
             } catch (RuntimeException e) {
-                log.warn(
-                        "Status unavailable: cannot read the database ({})",
-                        e.getClass().getSimpleName());
+                log.warn("Status unavailable: cannot read the database ({})", cause(e));
                 send(exchange, 503, "text/plain; charset=utf-8", "status unavailable: cannot read the database\n");
                 return;
             }
             send(exchange, 200, contentType, body);
         }
+    }
+
+    /** The exception's type and, for a database error, its SQLSTATE (42501: a role without the grants). */
+    private static String cause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return t.getClass().getSimpleName() + ", SQLSTATE " + sql.getSQLState();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {

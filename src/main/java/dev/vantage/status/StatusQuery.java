@@ -82,7 +82,7 @@ public final class StatusQuery {
                 List.copyOf(codes.values()),
                 monitors,
                 agents(h, now),
-                invalidRows(h),
+                invalidRows(h, now),
                 incidents(h, now, codes, true),
                 incidents(h, now, codes, false));
     }
@@ -133,7 +133,44 @@ public final class StatusQuery {
     // Invalid configuration
     // ---------------------------------------------------------------------------------------------------------
 
-    private List<InvalidRow> invalidRows(Handle h) {
+    private List<InvalidRow> invalidRows(Handle h, Instant now) {
+        // The roles vantage_monitor and vantage_reader may not read the columns that hold secrets (monitors' headers
+        // and body, channels' settings): the status page runs in the monitor, `vantage status` may run as a reader.
+        // Without them a monitor row's verdict comes from its agent (its latest INVALID_CONFIG heartbeat, whose
+        // message never quotes a secret), and channels are not checked.
+        var readable = h.createQuery(
+                        """
+                        SELECT has_column_privilege('api_monitors', 'headers', 'SELECT')
+                                   AND has_column_privilege('api_monitors', 'body', 'SELECT'),
+                               has_column_privilege('notification_channels', 'settings', 'SELECT')
+                        """)
+                .map((rs, ctx) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2)})
+                .one();
+        var out = new ArrayList<InvalidRow>(readable[0] ? invalidMonitors(h) : invalidMonitorsSeenByAgents(h, now));
+        if (readable[1]) {
+            out.addAll(invalidChannels(h));
+        }
+        return out;
+    }
+
+    private static List<InvalidRow> invalidMonitorsSeenByAgents(Handle h, Instant now) {
+        return h.createQuery(
+                        """
+                        SELECT m.id, m.name, last.error_message
+                        FROM api_monitors m
+                        CROSS JOIN LATERAL (
+                            SELECT hb.error_type, hb.error_message FROM api_heartbeats hb
+                            WHERE hb.monitor_id = m.id AND hb.scheduled_at > :from
+                            ORDER BY hb.scheduled_at DESC LIMIT 1) last
+                        WHERE m.enabled AND last.error_type = 'INVALID_CONFIG'
+                        ORDER BY m.id
+                        """)
+                .bind("from", utc(now.minus(AGENT_HORIZON)))
+                .map((rs, ctx) -> new InvalidRow("monitor", rs.getInt(1), rs.getString(2), rs.getString(3)))
+                .list();
+    }
+
+    private List<InvalidRow> invalidMonitors(Handle h) {
         var out = new ArrayList<InvalidRow>();
         // Enabled monitors only, as the agent validates: a disabled row is never run, so it cannot fail.
         List<MonitorRow> rows = h.createQuery(
@@ -159,6 +196,11 @@ public final class StatusQuery {
                     Redaction.monitorReason(m.invalidReason(), row.url(), row.headersJson(), row.body())));
         }
         out.sort(java.util.Comparator.comparingInt(InvalidRow::id));
+        return out;
+    }
+
+    private List<InvalidRow> invalidChannels(Handle h) {
+        var out = new ArrayList<InvalidRow>();
         for (ChannelRow c : EvaluationConfigDao.listChannels(h)) {
             if (!c.enabled()) {
                 continue;

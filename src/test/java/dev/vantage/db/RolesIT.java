@@ -494,6 +494,53 @@ class RolesIT {
     }
 
     @Test
+    void theStatusReadsAsMonitorAndAsReaderTakingInvalidMonitorsFromTheirAgentsHeartbeats(@Fresh TestDatabase fresh) {
+        fresh.execute("INSERT INTO datacenters (id, code) VALUES (1, 'VA')");
+        fresh.execute("INSERT INTO schedules (id, name, interval) VALUES (1, 'every 10 s', 10)");
+        fresh.execute("INSERT INTO api_monitors (id, name, url, schedule_id, headers) VALUES"
+                + " (1, 'checkout', 'http://127.0.0.1:9/', 1, '{\"Authorization\": \"Bearer s3cret\"}'),"
+                + " (2, 'broken', 'not a url', 1, '{}')");
+        fresh.execute("INSERT INTO datacenter_monitors VALUES (1, 1), (1, 2)");
+        fresh.execute("INSERT INTO notification_channels (name, type, settings) VALUES ('hook', 'webhook', '{}')");
+        fresh.execute(
+                """
+                INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success, error_type,
+                    error_message)
+                VALUES (1, 1, now() - interval '5 seconds', now() - interval '5 seconds', true, NULL, NULL),
+                       (2, 1, now() - interval '5 seconds', now() - interval '5 seconds', false, 'INVALID_CONFIG',
+                        'url: not an absolute http(s) URL')
+                """);
+        var asOwner = dev.vantage.status.StatusQuery.load(fresh.jdbi(), Clock.systemUTC());
+        assertThat(asOwner.invalidConfig())
+                .extracting(r -> r.kind() + " " + r.name())
+                .containsExactly("monitor broken", "channel hook");
+
+        for (String group : List.of("vantage_monitor", "vantage_reader")) {
+            DbConnection as = login(fresh, group);
+            try (var pool = Database.pool(as, "roles-it-status", 1)) {
+                var report = dev.vantage.status.StatusQuery.load(Database.jdbi(pool), Clock.systemUTC());
+                assertThat(report.monitors())
+                        .as(group)
+                        .extracting(m -> m.name())
+                        .containsExactly("checkout", "broken");
+                // The reader may not read channel settings, so it cannot judge the channel; both see the monitor.
+                assertThat(report.invalidConfig())
+                        .as(group)
+                        .extracting(r -> r.kind() + " " + r.name() + ": " + r.reason())
+                        .containsExactlyElementsOf(
+                                group.equals("vantage_monitor")
+                                        ? List.of(
+                                                "monitor broken: url: not an absolute http(s) URL",
+                                                "channel hook: "
+                                                        + asOwner.invalidConfig()
+                                                                .get(1)
+                                                                .reason())
+                                        : List.of("monitor broken: url: not an absolute http(s) URL"));
+            }
+        }
+    }
+
+    @Test
     void aReaderSeesHeartbeatsAndStatesButNoCredentialAndWritesNothing() throws SQLException {
         assertThatCode(() -> {
                     try (var c = connect(reader);
