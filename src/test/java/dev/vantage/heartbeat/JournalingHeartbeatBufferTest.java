@@ -2,11 +2,11 @@ package dev.vantage.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vantage.heartbeat.WriterPartsTest.MutableClock;
 import dev.vantage.heartbeat.journal.Journal;
 import dev.vantage.heartbeat.journal.JournalSettings;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.testing.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class JournalingHeartbeatBufferTest {
     Path dir;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final MutableClock clock = new MutableClock();
+    private final SettableClock clock = new SettableClock(java.time.Instant.parse("2025-11-23T00:00:00Z"));
     private final List<JournalingHeartbeatBuffer> opened = new ArrayList<>();
 
     @AfterEach

@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.testing.SettableClock;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -42,7 +40,7 @@ class WriterPartsTest {
 
     @Test
     void theThrottleLetsABurstThroughPerWindowAndReportsWhatItSuppressed() {
-        var clock = new MutableClock();
+        var clock = new SettableClock(Instant.parse("2025-11-23T00:00:00Z"));
         var throttle = new LogThrottle(clock, Duration.ofSeconds(10), 2);
 
         assertThat(throttle.event()).isZero();
@@ -141,29 +139,5 @@ class WriterPartsTest {
         Instant slot = Instant.parse("2025-11-23T09:40:00Z");
         var result = new ProbeResult(slot, true, null, null, PhaseTimings.NONE, 200, 1L, null, Map.of(), null, 0);
         return HeartbeatRow.of(new Heartbeat(monitor, 1, null, null, slot, result, null, null, List.of()));
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2025-11-23T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

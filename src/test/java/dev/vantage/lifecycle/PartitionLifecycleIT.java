@@ -17,6 +17,7 @@ import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeResult;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
+import dev.vantage.testing.SettableClock;
 import dev.vantage.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
@@ -44,7 +45,7 @@ class PartitionLifecycleIT {
         Instant now = Instant.now().plus(100, ChronoUnit.DAYS);
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         var leading = new AtomicBoolean(false);
-        var lifecycle = new DataLifecycle(db.dataSource(), new Lifecycles.SettableClock(now), 30, leading::get, meters);
+        var lifecycle = new DataLifecycle(db.dataSource(), new SettableClock(now), 30, leading::get, meters);
 
         lifecycle.runOnce();
         assertThat(partitionDays(db)).doesNotContain(today);
@@ -67,8 +68,7 @@ class PartitionLifecycleIT {
             heartbeat(db, 7, 1, day + "T03:30:00Z", "TIMEOUT", 9000.0, null);
         }
         long keptBefore = keptRows(db, today);
-        var lifecycle =
-                new DataLifecycle(db.dataSource(), new Lifecycles.SettableClock(Instant.now()), 30, () -> true, meters);
+        var lifecycle = new DataLifecycle(db.dataSource(), new SettableClock(Instant.now()), 30, () -> true, meters);
 
         lifecycle.runOnce();
 
@@ -136,7 +136,7 @@ class PartitionLifecycleIT {
         Instant now = Instant.now().plus(200, ChronoUnit.DAYS);
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         var down = new AtomicBoolean(true);
-        var clock = new Lifecycles.SettableClock(now);
+        var clock = new SettableClock(now);
         var lifecycle = new DataLifecycle(outage(db.dataSource(), down), clock, 30, () -> true, meters);
 
         lifecycle.runOnce();
@@ -165,7 +165,7 @@ class PartitionLifecycleIT {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         var settings = MonitorSettings.defaults(db.connection(), "lifecycle");
 
-        try (var module = MonitorModule.start(settings, meters, new Lifecycles.SettableClock(now))) {
+        try (var module = MonitorModule.start(settings, meters, new SettableClock(now))) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> partitionDays(db).containsAll(List.of(today, today.plusDays(7))));
         }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.vantage.Meters;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
+import dev.vantage.testing.SettableClock;
 import dev.vantage.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -111,7 +112,7 @@ class RollupIT {
     @Test
     void aLateRowIsReRolledWithinTheWindowAndOnlyThen(@Fresh TestDatabase db) {
         seed(db);
-        var clock = new Lifecycles.SettableClock(Instant.parse("2026-01-15T12:10:00Z"));
+        var clock = new SettableClock(Instant.parse("2026-01-15T12:10:00Z"));
         var meters = new SimpleMeterRegistry();
         var lifecycle = new DataLifecycle(db.dataSource(), clock, 30, () -> true, meters);
 
