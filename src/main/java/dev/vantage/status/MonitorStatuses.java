@@ -10,6 +10,7 @@ import dev.vantage.status.StatusReport.State;
 import dev.vantage.store.Columns;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,9 +61,10 @@ final class MonitorStatuses {
     static List<Monitor> read(Handle h, Instant now, Map<Integer, String> codes) {
         var m = new MonitorStatuses(now, codes);
         m.readStates(h);
-        m.readProbes(h);
+        var window = m.window(h);
+        m.readProbes(h, window);
         m.readPercentiles(h);
-        m.readSparklines(h);
+        m.readSparklines(h, window);
         return m.readMonitors(h).stream().map(m::monitor).toList();
     }
 
@@ -101,21 +103,94 @@ final class MonitorStatuses {
                         .put(s.datacenterId() == null ? 0 : s.datacenterId(), s));
     }
 
-    private void readProbes(Handle h) {
-        h.createQuery(
-                        """
-                        SELECT monitor_id, datacenter_id, count(*), count(*) FILTER (WHERE success), max(scheduled_at)
-                        FROM api_heartbeats
-                        WHERE scheduled_at > :from
-                        GROUP BY monitor_id, datacenter_id
-                        """)
-                .bind("from", utc(now.minus(DAY)))
+    /**
+     * The hours of the 24 h window the rollups may stand for: {@code [headEnd, tail)}, whole hours after the window's
+     * first (partial) hour up to the first hour not rolled up yet (the current one at the latest). The rest of the
+     * window, {@code (from, headEnd)} and {@code [tail, ...)}, is read from {@code api_heartbeats}. Without rollups (no
+     * monitor module running its data lifecycle, or a role that may not read them) {@code tail == headEnd}: all raw.
+     * A row that arrived after its hour was rolled up counts once the rollup is recomputed (within 6 h).
+     */
+    private record Window(Instant from, Instant headEnd, Instant tail) {
+        boolean usesRollups() {
+            return tail.isAfter(headEnd);
+        }
+    }
+
+    private Window window(Handle h) {
+        Instant from = now.minus(DAY);
+        Instant headEnd = from.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        Instant current = now.truncatedTo(ChronoUnit.HOURS);
+        boolean readable = h.createQuery("SELECT has_table_privilege('api_heartbeat_rollups', 'SELECT')")
+                .mapTo(Boolean.class)
+                .one();
+        Instant rolledUntil = !readable
+                ? null
+                : h.createQuery("SELECT max(hour) + interval '1 hour' FROM api_heartbeat_rollups WHERE hour >= :from")
+                        .bind("from", utc(headEnd))
+                        .map((rs, ctx) -> Columns.instant(rs, 1))
+                        .one();
+        Instant tail = rolledUntil == null || !rolledUntil.isAfter(headEnd)
+                ? headEnd
+                : rolledUntil.isAfter(current) ? current : rolledUntil;
+        return new Window(from, headEnd, tail);
+    }
+
+    private void readProbes(Handle h, Window w) {
+        String raw =
+                """
+                SELECT monitor_id, datacenter_id, count(*) AS n, count(*) FILTER (WHERE success) AS ok,
+                       max(scheduled_at) AS last
+                FROM api_heartbeats
+                WHERE scheduled_at > :from AND (scheduled_at < :head_end OR scheduled_at >= :tail)
+                GROUP BY monitor_id, datacenter_id
+                """;
+        String rolled =
+                """
+                SELECT monitor_id, datacenter_id, sum(probes), sum(successes), NULL::timestamptz
+                FROM api_heartbeat_rollups
+                WHERE hour >= :head_end AND hour < :tail
+                GROUP BY monitor_id, datacenter_id
+                """;
+        h.createQuery("SELECT monitor_id, datacenter_id, sum(n), sum(ok), max(last) FROM ("
+                        + raw
+                        + (w.usesRollups() ? " UNION ALL " + rolled : "")
+                        + ") p GROUP BY monitor_id, datacenter_id")
+                .bind("from", utc(w.from()))
+                .bind("head_end", utc(w.headEnd()))
+                .bind("tail", utc(w.tail()))
                 .map((rs, ctx) -> {
                     probes.computeIfAbsent(rs.getInt(1), k -> new HashMap<>())
                             .put(rs.getInt(2), new Probes(rs.getLong(3), rs.getLong(4), Columns.instant(rs, 5)));
                     return 0;
                 })
                 .list();
+        if (w.usesRollups()) {
+            // A rolled hour does not say when its newest slot was: read that slot itself, one index probe per
+            // (monitor, datacenter) whose newest heartbeat is in a rolled hour.
+            h.createQuery(
+                            """
+                            SELECT r.monitor_id, r.datacenter_id,
+                                   (SELECT max(hb.scheduled_at) FROM api_heartbeats hb
+                                    WHERE hb.monitor_id = r.monitor_id AND hb.datacenter_id = r.datacenter_id
+                                      AND hb.scheduled_at >= r.hour AND hb.scheduled_at < r.hour + interval '1 hour')
+                            FROM (SELECT monitor_id, datacenter_id, max(hour) AS hour FROM api_heartbeat_rollups
+                                  WHERE hour >= :head_end AND hour < :tail GROUP BY 1, 2) r
+                            WHERE NOT EXISTS (SELECT 1 FROM api_heartbeats hb
+                                              WHERE hb.monitor_id = r.monitor_id
+                                                AND hb.datacenter_id = r.datacenter_id AND hb.scheduled_at >= :tail)
+                            """)
+                    .bind("head_end", utc(w.headEnd()))
+                    .bind("tail", utc(w.tail()))
+                    .map((rs, ctx) -> {
+                        var own = probes.get(rs.getInt(1));
+                        Probes p = own == null ? null : own.get(rs.getInt(2));
+                        if (p != null) {
+                            own.put(rs.getInt(2), new Probes(p.probes(), p.successes(), Columns.instant(rs, 3)));
+                        }
+                        return 0;
+                    })
+                    .list();
+        }
     }
 
     private void readPercentiles(Handle h) {
@@ -133,19 +208,37 @@ final class MonitorStatuses {
                 .list();
     }
 
-    /** Bucket i covers {@code [now - 24 h + i h, now - 23 h + i h)}: the last one ends now. */
-    private void readSparklines(Handle h) {
-        h.createQuery(
-                        """
-                        SELECT monitor_id,
-                               floor(extract(epoch FROM scheduled_at - :from) / 3600)::int AS bucket,
-                               percentile_cont(0.50) WITHIN GROUP (ORDER BY response_time_ms)
-                        FROM api_heartbeats
-                        WHERE scheduled_at >= :from AND scheduled_at < :to AND success
-                          AND response_time_ms IS NOT NULL
-                        GROUP BY 1, 2
-                        """)
-                .bind("from", utc(now.minus(DAY)))
+    /**
+     * Bucket i is the UTC hour {@code current - 23 h + i h}; the last one is the current hour, so far. Its value is the
+     * median latency of the hour's successful probes in each datacenter, averaged over the datacenters weighted by
+     * their successful probes (with one datacenter, the hour's median): from the rollups where they stand for the
+     * hour, else computed the same way from the raw rows.
+     */
+    private void readSparklines(Handle h, Window w) {
+        Instant first = sparklineStart();
+        String raw =
+                """
+                SELECT monitor_id, datacenter_id, date_trunc('hour', scheduled_at) AS hour, count(*) AS n,
+                       percentile_cont(0.50) WITHIN GROUP (ORDER BY response_time_ms) AS p50
+                FROM api_heartbeats
+                WHERE scheduled_at >= :first AND (scheduled_at < :head_end OR scheduled_at >= :tail)
+                  AND scheduled_at < :to AND success AND response_time_ms IS NOT NULL
+                GROUP BY 1, 2, 3
+                """;
+        String rolled =
+                """
+                SELECT monitor_id, datacenter_id, hour, successes, response_time_p50_ms
+                FROM api_heartbeat_rollups
+                WHERE hour >= :first AND hour >= :head_end AND hour < :tail AND response_time_p50_ms IS NOT NULL
+                """;
+        h.createQuery("SELECT monitor_id, floor(extract(epoch FROM hour - :first) / 3600)::int,"
+                        + " sum(p50 * n) / sum(n) FROM ("
+                        + raw
+                        + (w.usesRollups() ? " UNION ALL " + rolled : "")
+                        + ") b GROUP BY 1, 2")
+                .bind("first", utc(first))
+                .bind("head_end", utc(w.usesRollups() ? w.headEnd() : first))
+                .bind("tail", utc(w.usesRollups() ? w.tail() : first))
                 .bind("to", utc(now))
                 .map((rs, ctx) -> {
                     int bucket = rs.getInt(2);
@@ -156,6 +249,10 @@ final class MonitorStatuses {
                     return 0;
                 })
                 .list();
+    }
+
+    private Instant sparklineStart() {
+        return now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(SPARKLINE_BUCKETS - 1));
     }
 
     private Monitor monitor(MonitorBase m) {
@@ -228,7 +325,7 @@ final class MonitorStatuses {
 
     private List<LatencyBucket> sparkline(int monitorId) {
         Double[] values = sparklines.getOrDefault(monitorId, new Double[SPARKLINE_BUCKETS]);
-        Instant from = now.minus(DAY);
+        Instant from = sparklineStart();
         var buckets = new ArrayList<LatencyBucket>(SPARKLINE_BUCKETS);
         for (int i = 0; i < SPARKLINE_BUCKETS; i++) {
             buckets.add(new LatencyBucket(from.plus(Duration.ofHours(i)), values[i]));

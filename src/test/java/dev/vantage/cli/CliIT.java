@@ -147,7 +147,7 @@ class CliIT {
         assertThat(unmigrated.exit()).isEqualTo(2);
         assertThat(unmigrated.stderr())
                 .containsExactly("vantage monitor: database schema is empty (no Vantage tables),"
-                        + " this Vantage needs version 5: run 'vantage migrate' first");
+                        + " this Vantage needs version 6: run 'vantage migrate' first");
     }
 
     @Test
@@ -160,9 +160,9 @@ class CliIT {
         assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.stderr())
                 .containsExactly("vantage agent: database schema is empty (no Vantage tables),"
-                        + " this Vantage needs version 5: run 'vantage migrate' first");
+                        + " this Vantage needs version 6: run 'vantage migrate' first");
         assertThat(migrated.exit()).isZero();
-        assertThat(migrated.stdout()).containsExactly("Schema is at version 5 (5 migrations applied)");
+        assertThat(migrated.stdout()).containsExactly("Schema is at version 6 (6 migrations applied)");
     }
 
     @Test

@@ -22,11 +22,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StatusQueryIT {
-    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    /**
+     * 55 minutes into the current hour: the seed's last-hour heartbeats (5 to 52 minutes ago) then fall in the current
+     * UTC hour, the sparkline's last bucket, and those of two hours ago (116 to 119 minutes) in the bucket two before.
+     */
+    private static final Instant NOW =
+            Instant.now().truncatedTo(ChronoUnit.HOURS).plus(55, ChronoUnit.MINUTES);
+
+    private TestDatabase db;
     private StatusReport report;
 
     @BeforeAll
     void seed(TestDatabase db) {
+        this.db = db;
         StatusSeed.full(db, NOW);
         report = StatusQuery.load(db.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));
     }
@@ -102,14 +110,45 @@ class StatusQueryIT {
     }
 
     @Test
-    void theSparklineHas24HourlyMediansEndingNow() {
+    void theSparklineHas24HourlyMediansEndingWithTheCurrentHour() {
         var spark = monitor("API").latency24h();
         assertThat(spark).hasSize(24);
-        assertThat(spark.get(0).start()).isEqualTo(NOW.minus(24, ChronoUnit.HOURS));
+        assertThat(spark.get(0).start())
+                .isEqualTo(NOW.truncatedTo(ChronoUnit.HOURS).minus(23, ChronoUnit.HOURS));
+        // VA 10, 30, 50, 70, 90 (median 50) and NY 20, 40, ..., 100 (median 60), five successes each.
         assertThat(spark.get(23).p50Ms()).isCloseTo(55.0, within(1e-9));
-        // 200, 300, 400, 500 ms two hours ago.
-        assertThat(spark.get(22).p50Ms()).isCloseTo(350.0, within(1e-9));
-        assertThat(spark.subList(0, 22)).extracting(LatencyBucket::p50Ms).allMatch(Objects::isNull);
+        // 200, 300, 400, 500 ms two hours ago, in NY only.
+        assertThat(spark.get(21).p50Ms()).isCloseTo(350.0, within(1e-9));
+        assertThat(spark.subList(0, 21)).extracting(LatencyBucket::p50Ms).allMatch(Objects::isNull);
+        assertThat(spark.get(22).p50Ms()).isNull();
+    }
+
+    @Test
+    void onceTheHoursAreRolledUpTheReportReadsThemAndSaysTheSame() {
+        // What the monitor's data lifecycle does: every complete hour rolled up, the current one left raw.
+        db.execute(
+                "SELECT vantage_rollup_heartbeats(?, ?)",
+                java.sql.Timestamp.from(NOW.minus(2, ChronoUnit.DAYS)),
+                java.sql.Timestamp.from(NOW.truncatedTo(ChronoUnit.HOURS)));
+        assertThat(db.count("SELECT count(*) FROM api_heartbeat_rollups")).isPositive();
+        var rolled = StatusQuery.load(db.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(rolled.monitors())
+                .extracting(
+                        Monitor::name,
+                        Monitor::probes24h,
+                        Monitor::uptime24hPercent,
+                        Monitor::lastHeartbeatAt,
+                        Monitor::latency24h,
+                        Monitor::datacenters)
+                .containsExactlyElementsOf(report.monitors().stream()
+                        .map(m -> org.assertj.core.groups.Tuple.tuple(
+                                m.name(),
+                                m.probes24h(),
+                                m.uptime24hPercent(),
+                                m.lastHeartbeatAt(),
+                                m.latency24h(),
+                                m.datacenters()))
+                        .toList());
     }
 
     @Test
