@@ -322,7 +322,9 @@ public final class Scheduler implements AutoCloseable {
                         result,
                         monitor.warningThresholdMs(),
                         monitor.criticalThresholdMs(),
-                        List.copyOf(monitor.spec().headers().keySet())));
+                        // An invalid row sent no request: its header names may be the reason it is invalid
+                        // (a whole "Authorization: Bearer …" line pasted as a name), so none are stored.
+                        monitor.valid() ? List.copyOf(monitor.spec().headers().keySet()) : List.of()));
             } finally {
                 permits.release();
             }

@@ -169,6 +169,7 @@ class SchedulerTest {
             assertThat(h.result().errorType()).isEqualTo(ErrorType.INVALID_CONFIG);
             assertThat(h.result().errorMessage())
                     .isEqualTo("settings.takes_ms: must be a whole number of milliseconds");
+            assertThat(h.requestHeaderNames()).as("no request was sent").isEmpty();
         });
     }
 

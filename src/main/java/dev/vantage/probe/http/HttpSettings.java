@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.SettingsReader;
+import dev.vantage.probe.UrlText;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +88,7 @@ public record HttpSettings(
         }
         var m = SCHEME.matcher(text.trim());
         if (!m.matches()) {
-            throw new InvalidMonitorException("url", "is not an absolute URL: '" + text + "'");
+            throw new InvalidMonitorException("url", "is not an absolute URL: '" + UrlText.quotable(text) + "'");
         }
         String scheme = m.group(1).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -95,7 +96,8 @@ public record HttpSettings(
         }
         HttpUrl url = HttpUrl.parse(text.trim());
         if (url == null || url.host().isEmpty()) {
-            throw new InvalidMonitorException("url", "is not a valid URL with a host: '" + text + "'");
+            throw new InvalidMonitorException(
+                    "url", "is not a valid URL with a host: '" + UrlText.quotable(text) + "'");
         }
         return url;
     }
@@ -118,7 +120,7 @@ public record HttpSettings(
         for (var e : headers.entrySet()) {
             String name = e.getKey();
             if (name == null || !TOKEN.matcher(name).matches()) {
-                throw new InvalidMonitorException("headers", "name '" + name + "' is not a valid header name");
+                throw new InvalidMonitorException("headers", badName(name));
             }
             String value = e.getValue() == null ? "" : e.getValue();
             for (int i = 0; i < value.length(); i++) {
@@ -133,6 +135,25 @@ public record HttpSettings(
             checked.put(name, value);
         }
         return checked;
+    }
+
+    /**
+     * Why a header name is refused, quoting it only up to its first invalid character: a user who pasted a whole header
+     * line ({@code "Authorization: Bearer …"}) as a name has put the secret value after it.
+     */
+    static String badName(String name) {
+        if (name == null || name.isEmpty()) {
+            return "a header name is empty";
+        }
+        int bad = 0;
+        while (bad < name.length()
+                && TOKEN.matcher(name.substring(bad, bad + 1)).matches()) {
+            bad++;
+        }
+        char c = name.charAt(bad);
+        String what = c == ' ' ? "a space" : Character.isISOControl(c) ? "a control character" : "'" + c + "'";
+        return "name '" + name.substring(0, bad) + "…' is not a valid header name: it contains " + what
+                + " (the rest is not shown, in case it holds a value)";
     }
 
     private static MediaType contentType(Map<String, String> headers, String body) throws InvalidMonitorException {

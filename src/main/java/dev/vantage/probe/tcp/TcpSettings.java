@@ -3,6 +3,7 @@ package dev.vantage.probe.tcp;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.SettingsReader;
+import dev.vantage.probe.UrlText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Set;
@@ -27,19 +28,22 @@ public record TcpSettings(String host, int port, String send, String expect) {
         try {
             uri = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw new InvalidMonitorException("url", "is not a URL like tcp://host:port: '" + text + "'");
+            throw new InvalidMonitorException(
+                    "url", "is not a URL like tcp://host:port: '" + UrlText.quotable(text) + "'");
         }
         if (uri.getScheme() == null) {
-            throw new InvalidMonitorException("url", "is not a URL like tcp://host:port: '" + text + "'");
+            throw new InvalidMonitorException(
+                    "url", "is not a URL like tcp://host:port: '" + UrlText.quotable(text) + "'");
         }
         if (!"tcp".equalsIgnoreCase(uri.getScheme())) {
             throw new InvalidMonitorException("url", "scheme must be tcp, was '" + uri.getScheme() + "'");
         }
         if (uri.getHost() == null) {
-            throw new InvalidMonitorException("url", "has no host: '" + text + "'");
+            throw new InvalidMonitorException("url", "has no host: '" + UrlText.quotable(text) + "'");
         }
         if (uri.getPort() < 1 || uri.getPort() > 65535) {
-            throw new InvalidMonitorException("url", "needs a port between 1 and 65535: '" + text + "'");
+            throw new InvalidMonitorException(
+                    "url", "needs a port between 1 and 65535: '" + UrlText.quotable(text) + "'");
         }
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {

@@ -371,7 +371,25 @@ class HttpMonitorIT {
                         null,
                         "{}",
                         "headers",
-                        "name 'Bad Name' is not a valid header name"),
+                        "name 'Bad…' is not a valid header name: it contains a space (the rest is not shown, in case"
+                                + " it holds a value)"),
+                Arguments.of(
+                        "GET",
+                        "http://h/",
+                        Map.of("Authorization: Bearer s3cret", ""),
+                        null,
+                        "{}",
+                        "headers",
+                        "name 'Authorization…' is not a valid header name: it contains ':' (the rest is not shown, in"
+                                + " case it holds a value)"),
+                Arguments.of(
+                        "GET",
+                        "http://admin:s3cret@/health?token=abc",
+                        Map.of(),
+                        null,
+                        "{}",
+                        "url",
+                        "is not a valid URL with a host: 'http://***@/health?***'"),
                 Arguments.of(
                         "GET",
                         "http://h/",

@@ -118,6 +118,7 @@ class TcpMonitorIT {
                 "http://h:1             | {}                 | url          | scheme must be tcp, was 'http'",
                 "tcp://h                | {}                 | url          | needs a port between 1 and 65535: 'tcp://h'",
                 "tcp://:80              | {}                 | url          | has no host: 'tcp://:80'",
+                "tcp://u:s3cret@h?t=abc | {}                 | url          | needs a port between 1 and 65535: 'tcp://***@h?***'",
                 "h:80                   | {}                 | url          | scheme must be tcp, was 'h'",
                 "tcp://h:80             | {\"send\":1}       | settings.send | must be a string, was an integer",
                 "tcp://h:80             | {\"sent\":\"x\"}   | settings.sent | unknown setting (known: expect, send)",
