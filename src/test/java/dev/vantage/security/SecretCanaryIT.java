@@ -258,14 +258,17 @@ class SecretCanaryIT {
     /**
      * The agent and the monitor as processes, each logging in with a password of its own.
      *
-     * @param ownerDb the monitor's DB_CONN_STRING (a superuser: the status it serves reads every column)
+     * @param ownerDb a superuser's DB_CONN_STRING, for {@code vantage status}: it reads every column, so it validates
+     *     monitor headers and channel settings itself and must mask what it quotes (the monitor runs as a member of
+     *     vantage_monitor, whose status page sees neither)
      */
     private record Processes(
             AgentProcess agent, AgentProcess monitor, String ownerDb, String agentToken, String monitorToken) {}
 
     private Processes startProcesses(Path dir) {
         String agentDb = login("vantage_agent", canaries.plant("agent database password", DATABASE));
-        String ownerDb = login("SUPERUSER", canaries.plant("monitor database password", DATABASE));
+        String monitorDb = login("vantage_monitor", canaries.plant("monitor database password", DATABASE));
+        String ownerDb = login("SUPERUSER", canaries.plant("owner database password", DATABASE));
         String agentToken = canaries.plant("agent HTTP token", HTTP);
         String monitorToken = canaries.plant("monitor HTTP token", HTTP);
         var agentEnv = AgentProcess.env(agentDb, "VA");
@@ -273,7 +276,7 @@ class SecretCanaryIT {
         agentEnv.put("VANTAGE_HTTP_BASIC_AUTH", "prometheus:" + canaries.plant("agent HTTP basic password", HTTP));
         agentEnv.put("VANTAGE_JOURNAL_DIR", dir.resolve("journal").toString());
         var monitorEnv = new HashMap<String, String>();
-        monitorEnv.put("DB_CONN_STRING", ownerDb);
+        monitorEnv.put("DB_CONN_STRING", monitorDb);
         monitorEnv.put("VANTAGE_HTTP_TOKEN", monitorToken);
         monitorEnv.put("VANTAGE_NOTIFY_TIMEOUT", "2");
         var agent = AgentProcess.start("canary-agent", agentEnv, dir);
@@ -529,8 +532,7 @@ class SecretCanaryIT {
     }
 
     /**
-     * A LOGIN role with this password, member of {@code group} (or a superuser, for {@code SUPERUSER}: the status
-     * reads monitor headers and channel settings to validate them); its libpq URL.
+     * A LOGIN role with this password, member of {@code group} (or a superuser, for {@code SUPERUSER}); its libpq URL.
      */
     private String login(String group, String password) {
         String name = "canary_" + UUID.randomUUID().toString().substring(0, 8);
