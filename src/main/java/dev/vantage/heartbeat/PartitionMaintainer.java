@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -22,7 +23,7 @@ import org.slf4j.MDC;
  * the writer also creates a missing partition itself, so this only keeps that off the hot path.
  */
 public final class PartitionMaintainer implements AutoCloseable {
-    static final int DAYS_AHEAD = 7;
+    public static final int DAYS_AHEAD = 7;
     public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
     private static final Logger log = LoggerFactory.getLogger(PartitionMaintainer.class);
 
@@ -54,17 +55,24 @@ public final class PartitionMaintainer implements AutoCloseable {
 
     /** Creates the missing partitions from yesterday to {@value #DAYS_AHEAD} days ahead; returns how many. */
     public int ensureNow() throws SQLException {
-        LocalDate yesterday =
-                LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1);
+        int n = ensure(dataSource, clock.instant());
+        created.increment(n);
+        return n;
+    }
+
+    /**
+     * Creates the missing partitions from the day before {@code now} (late or replayed rows) to {@value #DAYS_AHEAD}
+     * days ahead of it; returns how many. What agents do on their timer and the monitor's lease holder at acquisition.
+     */
+    public static int ensure(DataSource dataSource, Instant now) throws SQLException {
+        LocalDate yesterday = LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1);
         try (var c = dataSource.getConnection();
                 var s = c.prepareStatement("SELECT vantage_ensure_heartbeat_partitions(?, ?)")) {
             s.setObject(1, yesterday);
             s.setInt(2, DAYS_AHEAD + 2);
             try (var rs = s.executeQuery()) {
                 rs.next();
-                int n = rs.getInt(1);
-                created.increment(n);
-                return n;
+                return rs.getInt(1);
             }
         }
     }

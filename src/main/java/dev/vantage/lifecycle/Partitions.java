@@ -1,9 +1,9 @@
 package dev.vantage.lifecycle;
 
+import dev.vantage.heartbeat.PartitionMaintainer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  */
 final class Partitions {
     /** Days ahead of today created, as the agents do: a week of inserts that never wait for a CREATE TABLE. */
-    static final int DAYS_AHEAD = 7;
+    static final int DAYS_AHEAD = PartitionMaintainer.DAYS_AHEAD;
 
     /** One partition of api_heartbeats: rows with scheduled_at in {@code [from, to)}. */
     record Partition(String name, Instant from, Instant to) {
@@ -37,16 +37,7 @@ final class Partitions {
 
     /** Creates the missing partitions from yesterday (late rows) to {@value #DAYS_AHEAD} days ahead; returns how many. */
     int ensureAhead(Instant now) throws SQLException {
-        LocalDate yesterday = LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1);
-        try (Connection c = dataSource.getConnection();
-                var s = c.prepareStatement("SELECT vantage_ensure_heartbeat_partitions(?, ?)")) {
-            s.setObject(1, yesterday);
-            s.setInt(2, DAYS_AHEAD + 2);
-            try (var rs = s.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return PartitionMaintainer.ensure(dataSource, now);
     }
 
     /**
