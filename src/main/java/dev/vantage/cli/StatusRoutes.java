@@ -1,12 +1,12 @@
 package dev.vantage.cli;
 
 import dev.vantage.db.Database;
+import dev.vantage.status.CachedStatus;
 import dev.vantage.status.StatusApiHandler;
 import dev.vantage.status.StatusPageHandler;
 import dev.vantage.web.WebServer;
 import java.time.Clock;
 import javax.sql.DataSource;
-import org.jdbi.v3.core.Jdbi;
 
 /** The status page ({@code /}) and its JSON ({@code /api/status}) on the monitor's HTTP server, as the demo has them. */
 final class StatusRoutes {
@@ -14,8 +14,7 @@ final class StatusRoutes {
 
     /** Mounts both, reading through {@code db} (the monitor module's pool): behind the server's authentication. */
     static void mount(WebServer web, DataSource db) {
-        Jdbi jdbi = Database.jdbi(db);
-        web.route("/", new StatusPageHandler(jdbi, Clock.systemUTC()))
-                .route("/api/status", new StatusApiHandler(jdbi, Clock.systemUTC()));
+        var status = new CachedStatus(Database.jdbi(db), Clock.systemUTC());
+        web.route("/", new StatusPageHandler(status)).route("/api/status", new StatusApiHandler(status));
     }
 }

@@ -8,9 +8,10 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * A {@link StatusQuery} whose report is reused for a few seconds. The report aggregates a day of heartbeats; a wall
  * screen and a dozen phones each refreshing every 30 s must not each cost that scan, nor pile up while one runs:
- * callers arriving during a load wait for it and share its result.
+ * callers arriving during a load wait for it and share its result. The page and {@code /api/status} share one, so a
+ * refresh of both costs one load.
  */
-final class CachedStatus {
+public final class CachedStatus {
     static final Duration MAX_AGE = Duration.ofSeconds(5);
 
     private final StatusQuery query;
@@ -18,7 +19,7 @@ final class CachedStatus {
     private StatusReport last;
     private Instant loadedAt;
 
-    CachedStatus(Jdbi jdbi, Clock clock) {
+    public CachedStatus(Jdbi jdbi, Clock clock) {
         this.query = new StatusQuery(jdbi, clock);
         this.clock = clock;
     }

@@ -3,8 +3,7 @@ package dev.vantage.status;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.time.Clock;
-import org.jdbi.v3.core.Jdbi;
+import java.util.Objects;
 
 /**
  * {@code GET /api/status}: the report as JSON, the same document {@code vantage status --json} prints, at most {@link
@@ -13,8 +12,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class StatusApiHandler implements HttpHandler {
     private final CachedStatus status;
 
-    public StatusApiHandler(Jdbi jdbi, Clock clock) {
-        this.status = new CachedStatus(jdbi, clock);
+    public StatusApiHandler(CachedStatus status) {
+        this.status = Objects.requireNonNull(status, "status");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.vantage.status;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.vantage.web.WebServer.Responses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
@@ -22,12 +23,11 @@ final class StatusHandlers {
             throws IOException {
         try (exchange) {
             var headers = exchange.getResponseHeaders();
-            headers.set("Cache-Control", "no-store");
             headers.set("X-Content-Type-Options", "nosniff");
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 headers.set("Allow", "GET, HEAD");
-                send(exchange, 405, "text/plain; charset=utf-8", "method not allowed: use GET\n");
+                Responses.text(exchange, 405, "method not allowed: use GET\n");
                 return;
             }
             String body;
@@ -35,10 +35,10 @@ final class StatusHandlers {
                 body = render.apply(status.get());
             } catch (RuntimeException e) {
                 log.warn("Status unavailable: cannot read the database ({})", cause(e));
-                send(exchange, 503, "text/plain; charset=utf-8", "status unavailable: cannot read the database\n");
+                Responses.text(exchange, 503, "status unavailable: cannot read the database\n");
                 return;
             }
-            send(exchange, 200, contentType, body);
+            Responses.send(exchange, 200, contentType, body.getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -50,16 +50,5 @@ final class StatusHandlers {
             }
         }
         return e.getClass().getSimpleName();
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
     }
 }

@@ -2,9 +2,9 @@ package dev.vantage.status;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.vantage.web.WebServer.Responses;
 import java.io.IOException;
-import java.time.Clock;
-import org.jdbi.v3.core.Jdbi;
+import java.util.Objects;
 
 /**
  * {@code GET /}: the {@link StatusPage}. Mounted on the context {@code /}, which also receives every path no other
@@ -13,8 +13,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class StatusPageHandler implements HttpHandler {
     private final CachedStatus status;
 
-    public StatusPageHandler(Jdbi jdbi, Clock clock) {
-        this.status = new CachedStatus(jdbi, clock);
+    public StatusPageHandler(CachedStatus status) {
+        this.status = Objects.requireNonNull(status, "status");
     }
 
     @Override
@@ -22,10 +22,7 @@ public final class StatusPageHandler implements HttpHandler {
         String path = exchange.getRequestURI().getPath();
         if (!path.equals("/") && !path.equals("/index.html")) {
             try (exchange) {
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-                byte[] body = "not found\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(404, body.length);
-                exchange.getResponseBody().write(body);
+                Responses.text(exchange, 404, "not found\n");
             }
             return;
         }

@@ -56,8 +56,9 @@ class StatusPageIT {
         StatusSeed.state(db, 7, null, "UP", now, "UP " + XSS, Duration.ofMinutes(1));
         StatusSeed.state(db, 7, 1, "UP", now, "up", Duration.ofMinutes(1));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", new StatusPageHandler(db.jdbi(), Clock.systemUTC()));
-        server.createContext("/api/status", new StatusApiHandler(db.jdbi(), Clock.systemUTC()));
+        var status = new CachedStatus(db.jdbi(), Clock.systemUTC());
+        server.createContext("/", new StatusPageHandler(status));
+        server.createContext("/api/status", new StatusApiHandler(status));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
