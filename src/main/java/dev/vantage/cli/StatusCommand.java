@@ -5,6 +5,7 @@ import dev.vantage.config.DbConnection;
 import dev.vantage.config.Environment;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
+import dev.vantage.probe.net.NetFailures;
 import dev.vantage.status.StatusJson;
 import dev.vantage.status.StatusQuery;
 import dev.vantage.status.StatusReport;
@@ -96,12 +97,8 @@ public final class StatusCommand implements Callable<Integer> {
 
     /** The innermost message, on one line. */
     private static String oneLine(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (t instanceof java.net.UnknownHostException) {
+        String m = NetFailures.rootMessage(e);
+        if (NetFailures.root(e) instanceof java.net.UnknownHostException) {
             m = "unknown host " + m; // its message is the bare name
         }
         return m.replaceAll("\\s*\\R\\s*", " ").strip();

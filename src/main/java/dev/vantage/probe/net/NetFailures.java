@@ -32,11 +32,17 @@ public final class NetFailures {
     }
 
     public static String rootMessage(Throwable e) {
+        Throwable t = root(e);
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** The innermost cause. */
+    public static Throwable root(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t;
     }
 
     public static <T extends Throwable> T find(Throwable e, Class<T> type) {
