@@ -46,6 +46,11 @@ public final class Meters {
 
     /** Heartbeats read by the monitor module, by {@code outcome}: applied, late (an older slot) or ignored. */
     public static final String EVALUATED = PREFIX + "evaluate.heartbeats";
+    /**
+     * Evaluation rounds that failed and made the monitor module rebuild its evaluator from the database: the safety
+     * net, expected only when the database or the lease fails, never in normal operation.
+     */
+    public static final String EVALUATION_REBUILDS = PREFIX + "evaluate.rebuilds";
     /** One evaluation round (one transaction). */
     public static final String EVALUATION_ROUNDS = PREFIX + "evaluate.rounds";
     /** Outbox rows written by the evaluator (one per notice and channel). */

@@ -66,9 +66,17 @@ import java.util.Set;
  *
  * <h2>Datacenter incidents</h2>
  *
- * At {@link #tick}, a watched datacenter whose leader agent was never seen or not within {@code lostAfter} opens an
- * incident (opened when last seen, or now) with a LOST notice to the default channels; seen again, it resolves with
- * FOUND. A datacenter no longer watched closes its incident with RESOLVED.
+ * At {@link #tick}, a watched datacenter opens an incident with a LOST notice to the default channels once
+ * {@code lostAfter} has passed in which a leader agent could have been seen and was not: counted from the latest of
+ * {@code watchingSince}, the registration of its current agents and its leader's last sighting (see
+ * {@link LivenessTracker}); the incident opens at that instant. A leader seen again within {@code lostAfter} resolves
+ * it with FOUND. A datacenter whose agents all stopped gracefully is not lost. A datacenter no longer watched closes its
+ * incident with RESOLVED.
+ *
+ * <h2>Time</h2>
+ *
+ * Every instant is kept at microseconds, the database's precision, so that a rebuild from the rows restores exactly
+ * what was in memory.
  *
  * <h2>Restart</h2>
  *
@@ -87,12 +95,17 @@ public final class Evaluator {
     private List<Integer> defaultChannels = List.of();
     private boolean configured;
 
-    /** @param lostAfter how long a datacenter may go without a live leader agent before it is LOST */
-    public Evaluator(Duration lostAfter) {
+    /**
+     * @param lostAfter how long a datacenter may go without a live leader agent before it is LOST
+     * @param watchingSince when this evaluator's process began to watch (the monitor lease's acquisition): no
+     *     datacenter is lost for silence before it
+     */
+    public Evaluator(Duration lostAfter, Instant watchingSince) {
         if (lostAfter.isNegative() || lostAfter.isZero()) {
             throw new IllegalArgumentException("lostAfter must be positive, was " + lostAfter);
         }
-        this.liveness = new LivenessTracker(lostAfter);
+        Objects.requireNonNull(watchingSince, "watchingSince");
+        this.liveness = new LivenessTracker(lostAfter, Times.micros(watchingSince));
     }
 
     /**
@@ -153,6 +166,7 @@ public final class Evaluator {
             List<Integer> defaultChannels,
             Instant now) {
         Objects.requireNonNull(now, "now");
+        now = Times.micros(now);
         configured = true;
         texts = new Texts(datacenterCodes);
         this.defaultChannels = List.copyOf(defaultChannels);
@@ -205,6 +219,7 @@ public final class Evaluator {
      */
     public void tick(Instant now, Collection<DatacenterLiveness> liveness) {
         Objects.requireNonNull(now, "now");
+        now = Times.micros(now);
         for (MonitorTracker m : ordered) {
             m.tick(now, log, texts);
         }

@@ -10,13 +10,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Datacenter incidents: a watched datacenter without a live leader agent is LOST until it is FOUND again. */
+/**
+ * Datacenter incidents: a watched datacenter without a live leader agent is LOST until it is FOUND again.
+ *
+ * <p>Lost means {@code lostAfter} has passed in which a leader <em>could</em> have been seen and was not. The clock
+ * starts at the latest of three instants: when this evaluator began watching (its lease acquisition: before it, it
+ * could see nothing), when the datacenter's current agents first registered (an agent still taking its lease has
+ * not had the chance to lead), and when a leader was last seen. A datacenter whose agents all stopped gracefully is
+ * stopped, not lost: an operator did it, and nothing is notified (an incident already open stays open until a leader
+ * is seen). Found means a leader seen within {@code lostAfter}.
+ */
 final class LivenessTracker {
     private final Duration lostAfter;
+    private final Instant watchingSince;
     private final TreeMap<Integer, OpenIncident> open = new TreeMap<>();
 
-    LivenessTracker(Duration lostAfter) {
+    LivenessTracker(Duration lostAfter, Instant watchingSince) {
         this.lostAfter = lostAfter;
+        this.watchingSince = watchingSince;
     }
 
     void restore(OpenIncident incident) {
@@ -38,16 +49,22 @@ final class LivenessTracker {
         Set<Integer> watched = new HashSet<>();
         for (DatacenterLiveness l : liveness) {
             int id = l.datacenterId();
-            watched.add(id);
-            Instant seen = l.lastLeaderSeenAt();
-            boolean lost = seen == null || Duration.between(seen, now).compareTo(lostAfter) > 0;
+            if (!watched.add(id)) {
+                throw new IllegalArgumentException("datacenter " + id + " listed twice");
+            }
+            Instant seen = Times.micros(l.lastLeaderSeenAt());
             OpenIncident incident = open.get(id);
-            if (lost && incident == null) {
-                incident = OpenIncident.datacenter(id, seen != null ? seen : now);
-                open.put(id, incident);
-                log.touch(incident);
-                log.notice(incident, Event.LOST, now, channels, texts.lost(id, seen));
-            } else if (!lost && incident != null) {
+            if (incident == null) {
+                Instant from = latest(watchingSince, Times.micros(l.watchedSince()), seen);
+                if (!l.stopped() && Duration.between(from, now).compareTo(lostAfter) > 0) {
+                    incident = OpenIncident.datacenter(id, from);
+                    open.put(id, incident);
+                    log.touch(incident);
+                    log.notice(incident, Event.LOST, now, channels, texts.lost(id, seen, from));
+                }
+            } else if (seen != null
+                    && seen.isAfter(incident.openedAt)
+                    && Duration.between(seen, now).compareTo(lostAfter) <= 0) {
                 close(incident, now, log);
                 log.notice(incident, Event.FOUND, now, channels, texts.found(id, incident.snapshot()));
             }
@@ -59,6 +76,17 @@ final class LivenessTracker {
                 log.notice(incident, Event.RESOLVED, now, channels, texts.unwatched(id));
             }
         }
+    }
+
+    private static Instant latest(Instant a, Instant b, Instant c) {
+        Instant latest = a;
+        if (b != null && b.isAfter(latest)) {
+            latest = b;
+        }
+        if (c != null && c.isAfter(latest)) {
+            latest = c;
+        }
+        return latest;
     }
 
     private void close(OpenIncident incident, Instant now, ChangeLog log) {

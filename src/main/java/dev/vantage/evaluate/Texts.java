@@ -105,10 +105,11 @@ final class Texts {
                 + "; notifications held until it settles";
     }
 
-    String lost(int datacenterId, Instant lastLeaderSeenAt) {
+    /** @param watchedFrom when a leader could first have been seen (see {@link LivenessTracker}) */
+    String lost(int datacenterId, Instant lastLeaderSeenAt, Instant watchedFrom) {
         return "datacenter " + code(datacenterId) + " lost: "
                 + (lastLeaderSeenAt == null
-                        ? "no leader agent ever seen"
+                        ? "no leader agent seen since it was first watched at " + watchedFrom
                         : "no leader agent seen since " + lastLeaderSeenAt);
     }
 

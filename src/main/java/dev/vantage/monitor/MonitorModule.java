@@ -75,6 +75,7 @@ public final class MonitorModule implements AutoCloseable {
     private final Counter ignored;
     private final Counter enqueued;
     private final Counter loopErrors;
+    private final Counter rebuilds;
     private final Timer rounds;
     private final HeartbeatCursorGauges lag;
 
@@ -86,6 +87,8 @@ public final class MonitorModule implements AutoCloseable {
     private Instant lastReminders = Instant.EPOCH;
     private String lastFailure;
     private boolean wasLeading;
+    /** When this replica last began to lead: no datacenter can be lost for a silence it could not have seen. */
+    private Instant leadingSince;
 
     private MonitorModule(MonitorSettings settings, MeterRegistry meters, Clock clock, HikariDataSource pool) {
         this.settings = settings;
@@ -111,6 +114,9 @@ public final class MonitorModule implements AutoCloseable {
         this.ignored = meters.counter(Meters.EVALUATED, "outcome", "ignored");
         this.enqueued = meters.counter(Meters.NOTIFICATIONS_ENQUEUED);
         this.loopErrors = meters.counter(Meters.LOOP_ERRORS, "loop", "evaluation");
+        this.rebuilds = Counter.builder(Meters.EVALUATION_REBUILDS)
+                .description("Failed evaluation rounds after which the evaluator was rebuilt from the database")
+                .register(meters);
         this.rounds = meters.timer(Meters.EVALUATION_ROUNDS);
         this.lag = new HeartbeatCursorGauges(meters);
         io.micrometer.core.instrument.Gauge.builder(Meters.CHANNELS_INVALID, configs, c -> c.current()
@@ -176,11 +182,17 @@ public final class MonitorModule implements AutoCloseable {
                     }
                     evaluator = null;
                 } else {
-                    wasLeading = true;
+                    if (!wasLeading) {
+                        leadingSince = clock.instant();
+                        wasLeading = true;
+                    }
                     more = round();
                     lastFailure = null;
                 }
             } catch (RuntimeException | java.sql.SQLException e) {
+                if (evaluator != null) {
+                    rebuilds.increment();
+                }
                 evaluator = null; // rebuilt from what is committed
                 loopErrors.increment();
                 String reason = dev.vantage.probe.net.NetFailures.rootMessage(e);
@@ -205,7 +217,7 @@ public final class MonitorModule implements AutoCloseable {
         long started = System.nanoTime();
         if (evaluator == null) {
             evaluator = jdbi.withHandle(h -> {
-                var e = new Evaluator(settings.lostAfter());
+                var e = new Evaluator(settings.lostAfter(), leadingSince);
                 e.restore(StateStore.listDatacenters(h), StateStore.listMonitors(h), IncidentStore.listOpen(h));
                 return e;
             });
@@ -231,7 +243,8 @@ public final class MonitorModule implements AutoCloseable {
             if (!batch.full()) {
                 if (Duration.between(lastLiveness, now).compareTo(LIVENESS_EVERY) >= 0) {
                     liveness = EvaluationConfigDao.liveness(h).stream()
-                            .map(l -> new DatacenterLiveness(l.datacenterId(), l.lastLeaderSeenAt()))
+                            .map(l -> new DatacenterLiveness(
+                                    l.datacenterId(), l.watchedSince(), l.lastLeaderSeenAt(), l.stoppedAt()))
                             .toList();
                     lastLiveness = now;
                 }

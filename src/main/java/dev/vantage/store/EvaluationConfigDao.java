@@ -72,22 +72,30 @@ public final class EvaluationConfigDao {
         return codes;
     }
 
-    /** A watched datacenter (one that ever had an agent) and when a live leader of it was last seen. */
-    public record Liveness(int datacenterId, Instant lastLeaderSeenAt) {}
+    /**
+     * A watched datacenter (one that ever had an agent), as {@link dev.vantage.evaluate.DatacenterLiveness} describes.
+     */
+    public record Liveness(int datacenterId, Instant watchedSince, Instant lastLeaderSeenAt, Instant stoppedAt) {}
 
     /**
-     * The datacenters that ever registered an agent, with the last time a leader that has not stopped refreshed its
-     * row. A datacenter whose agents all stopped gracefully has no live leader either: it is lost until its agents
-     * rows are deleted.
+     * The datacenters that ever registered an agent: since when their running (or vanished) agents have been
+     * registered, when a leader was last seen (a running leader's last refresh, or the graceful stop of the agent that
+     * took the latest lease epoch, which unlocked as it stopped), and, when every agent stopped gracefully, when the
+     * last one did.
      */
     public static List<Liveness> liveness(Handle h) throws SQLException {
         return h.createQuery(
                         """
-                        SELECT datacenter_id,
-                               max(last_seen_at) FILTER (WHERE role = 'leader' AND stopped_at IS NULL)
-                        FROM agents GROUP BY datacenter_id ORDER BY datacenter_id
+                        SELECT a.datacenter_id,
+                               min(a.started_at) FILTER (WHERE a.stopped_at IS NULL),
+                               greatest(max(a.last_seen_at) FILTER (WHERE a.role = 'leader' AND a.stopped_at IS NULL),
+                                        max(a.stopped_at) FILTER (WHERE a.id = l.holder_agent_id)),
+                               CASE WHEN bool_and(a.stopped_at IS NOT NULL) THEN max(a.stopped_at) END
+                        FROM agents a LEFT JOIN datacenter_leases l ON l.datacenter_id = a.datacenter_id
+                        GROUP BY a.datacenter_id ORDER BY a.datacenter_id
                         """)
-                .map((rs, ctx) -> new Liveness(rs.getInt(1), Columns.instant(rs, 2)))
+                .map((rs, ctx) -> new Liveness(
+                        rs.getInt(1), Columns.instant(rs, 2), Columns.instant(rs, 3), Columns.instant(rs, 4)))
                 .list();
     }
 }

@@ -50,13 +50,13 @@ class EvaluatorRestoreTest {
         evaluator.tick(
                 at(second + 5),
                 List.of(
-                        new DatacenterLiveness(1, at(second)),
-                        new DatacenterLiveness(2, at(second)),
-                        new DatacenterLiveness(3, frSeen)));
+                        DatacenterLiveness.running(1, Scenario.T0, at(second)),
+                        DatacenterLiveness.running(2, Scenario.T0, at(second)),
+                        DatacenterLiveness.running(3, Scenario.T0, frSeen)));
     }
 
     private static Evaluator configured() {
-        var evaluator = new Evaluator(Scenario.LOST_AFTER);
+        var evaluator = new Evaluator(Scenario.LOST_AFTER, Scenario.T0);
         evaluator.configure(MONITORS, CODES, DEFAULT_CHANNELS, at(0));
         return evaluator;
     }

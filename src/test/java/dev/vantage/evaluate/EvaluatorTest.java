@@ -241,7 +241,7 @@ class EvaluatorTest {
 
     @Test
     void aNewDatacenterStartsWithNoDataAndStaysUnknownAtTicks() {
-        var evaluator = new Evaluator(Scenario.LOST_AFTER);
+        var evaluator = new Evaluator(Scenario.LOST_AFTER, Scenario.T0);
         evaluator.configure(List.of(monitor(1, policy(1), 1)), Scenario.CODES, List.of(), at(0));
         var first = evaluator.drain();
         assertThat(first.datacenterStates()).containsExactly(DatacenterStatus.noData(1, 1, at(0)));

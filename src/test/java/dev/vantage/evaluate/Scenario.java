@@ -47,7 +47,7 @@ final class Scenario {
 
     /** An evaluator configured at T0 with these monitors, its first drain (the initial rows) discarded. */
     static Evaluator evaluator(MonitorConfig... monitors) {
-        var evaluator = new Evaluator(LOST_AFTER);
+        var evaluator = new Evaluator(LOST_AFTER, T0);
         evaluator.configure(Arrays.asList(monitors), CODES, DEFAULT_CHANNELS, T0);
         evaluator.drain();
         return evaluator;
@@ -111,11 +111,23 @@ final class Scenario {
         return out;
     }
 
+    /** A datacenter whose agents registered at T0 and whose leader was last seen at {@code second}. */
     static DatacenterLiveness seen(int dc, int second) {
-        return new DatacenterLiveness(dc, at(second));
+        return DatacenterLiveness.running(dc, T0, at(second));
     }
 
+    /** A datacenter whose agents registered at T0 and never led. */
     static DatacenterLiveness neverSeen(int dc) {
-        return new DatacenterLiveness(dc, null);
+        return DatacenterLiveness.running(dc, T0, null);
+    }
+
+    /** A datacenter whose first running agent registered at {@code second} and never led. */
+    static DatacenterLiveness registered(int dc, int second) {
+        return DatacenterLiveness.running(dc, at(second), null);
+    }
+
+    /** A datacenter whose agents all stopped gracefully, the last at {@code second}; its leader seen then. */
+    static DatacenterLiveness stopped(int dc, int second) {
+        return new DatacenterLiveness(dc, null, at(second), at(second));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vantage.evaluate;
 
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,28 +25,63 @@ final class Store {
         for (MonitorStatus s : changes.monitorStates()) {
             monitorStates.put(s.monitorId(), s);
         }
+        // As IncidentStore does: update the open row of the key, else insert; then each notice must name a row
+        // touched now (same key and opening time) or the open row of its key. Times are stored at microseconds, as
+        // PostgreSQL does, so an incident the evaluator holds at another precision fails to pair here as it did there.
+        Map<IncidentKey, List<Incident>> touched = new LinkedHashMap<>();
         for (Incident i : changes.incidents()) {
             Incident open = openIncidents.get(i.key());
             if (open != null && !open.openedAt().equals(i.openedAt())) {
-                throw new AssertionError("a second open incident for " + i.key() + ": " + i);
+                throw new AssertionError("a second open incident for " + i.key() + ": " + i + " while " + open);
             }
+            Incident row = stored(i);
             if (i.isOpen()) {
-                openIncidents.put(i.key(), i);
+                openIncidents.put(i.key(), row);
             } else {
                 openIncidents.remove(i.key());
-                resolved.add(i);
+                resolved.add(row);
+            }
+            touched.computeIfAbsent(i.key(), k -> new ArrayList<>()).add(row);
+        }
+        for (NoticeRequest n : changes.notices()) {
+            boolean named = touched.getOrDefault(n.key(), List.of()).stream()
+                            .anyMatch(r -> r.openedAt().equals(n.incident().openedAt()))
+                    || openIncidents.containsKey(n.key());
+            if (!named) {
+                throw new AssertionError("a " + n.event() + " notice for " + n.key() + " names no incident");
             }
         }
     }
 
-    /** A new evaluator built from the rows, as after a restart. */
+    private static Incident stored(Incident i) {
+        return new Incident(
+                i.key(),
+                i.scope(),
+                i.openedAt().truncatedTo(ChronoUnit.MICROS),
+                i.resolvedAt() == null ? null : i.resolvedAt().truncatedTo(ChronoUnit.MICROS),
+                i.errorType(),
+                i.errorMessage(),
+                i.datacenters(),
+                i.notified());
+    }
+
+    /** A new evaluator built from the rows, as after a restart at T0 (see {@link #restore(java.time.Instant)}). */
     Evaluator restore() {
-        var evaluator = new Evaluator(Scenario.LOST_AFTER);
+        return restore(Scenario.T0);
+    }
+
+    /** A new evaluator built from the rows, as after a restart of a monitor module that began leading at {@code at}. */
+    Evaluator restore(java.time.Instant at) {
+        var evaluator = new Evaluator(Scenario.LOST_AFTER, at);
         evaluator.restore(
                 List.copyOf(datacenterStates.values()),
                 List.copyOf(monitorStates.values()),
                 List.copyOf(openIncidents.values()));
         return evaluator;
+    }
+
+    List<Incident> resolvedIncidents() {
+        return List.copyOf(resolved);
     }
 
     List<Incident> openIncidents() {

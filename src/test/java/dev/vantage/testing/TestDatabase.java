@@ -24,6 +24,14 @@ public final class TestDatabase implements AutoCloseable {
         this.jdbi = Database.jdbi(dataSource);
     }
 
+    /**
+     * A fresh migrated database on the test JVM's embedded PostgreSQL, for a test that needs several in one method
+     * (the {@link PostgresExtension} gives one per parameter). The caller closes it.
+     */
+    public static TestDatabase fresh(String hint) {
+        return EmbeddedPostgresServer.newDatabase(hint);
+    }
+
     public String name() {
         return name;
     }
