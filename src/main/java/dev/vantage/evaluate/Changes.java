@@ -14,7 +14,8 @@ import java.util.List;
  *     incident without an open row of its key in the database is new (insert), else it updates that row
  * @param notices notifications to enqueue, in the order they happened
  * @param lateHeartbeats heartbeats ignored because their slot was not after the newest applied one
- * @param ignoredHeartbeats heartbeats of a monitor or datacenter not configured (removed, disabled, not yet loaded)
+ * @param ignoredHeartbeats heartbeats of a monitor or datacenter not configured (removed, disabled, not yet loaded),
+ *     and pushed {@code start} and {@code log} beats, which change no state
  */
 public record Changes(
         List<DatacenterStatus> datacenterStates,

@@ -138,6 +138,42 @@ final class DatacenterTracker {
     }
 
     /**
+     * Judges silence at {@code now}; returns whether the state changed. A probed monitor's silence says nothing about
+     * its target ({@link #expire(Instant, Duration) UNKNOWN}); a push monitor's silence is its failure
+     * ({@link #miss DOWN}).
+     */
+    boolean expire(Instant now, Policy policy) {
+        return policy.push() ? miss(now, policy) : expire(now, policy.grace());
+    }
+
+    /**
+     * Turns DOWN when no beat came within period + grace of the last one (or of {@code since}, when the monitor was
+     * added, without any), with error MISSED; {@code since} and {@code failingSince} are then that deadline. Beats
+     * resuming bring it UP as for any DOWN state. A monitor already DOWN (explicit failures) stays as it is.
+     */
+    private boolean miss(Instant now, Policy policy) {
+        if (state == State.DOWN) {
+            return false;
+        }
+        Instant reference = lastScheduledAt != null ? lastScheduledAt : since;
+        Instant deadline = reference.plus(policy.pushPeriod()).plus(policy.grace());
+        if (!now.isAfter(deadline)) {
+            return false;
+        }
+        String message = Texts.missed(Duration.between(reference, now), policy.pushPeriod(), policy.grace());
+        state = State.DOWN;
+        since = deadline;
+        failures = Math.max(failures, policy.downAfter());
+        successes = 0;
+        slow = 0;
+        failingSince = deadline;
+        firstErrorType = Texts.MISSED;
+        firstErrorMessage = message;
+        details = Texts.MISSED + ": " + message;
+        return true;
+    }
+
+    /**
      * Turns UNKNOWN when no heartbeat came within the grace window; returns whether the state changed. The counters
      * survive, so a target failing before and after the gap is DOWN again at once.
      */

@@ -40,6 +40,14 @@ import java.util.Set;
  *   <li>{@code details} is computed only when the state changes, never per heartbeat.
  * </ul>
  *
+ * <h2>Push monitors</h2>
+ *
+ * A push monitor ({@link Policy#push()}) has one pseudo-datacenter, {@value #PUSH_DATACENTER}, where its beats are
+ * stored, and a quorum of 1, so its state is its global state. Beats apply as heartbeats do ({@code success} and
+ * {@code fail}; {@code start} and {@code log} change nothing and are counted as ignored). Its silence is its failure:
+ * at {@link #tick}, no beat within period + grace of the last one (or of its configuration, without any) makes it
+ * DOWN with error {@code MISSED}, which opens, fires and later resolves an incident like any outage.
+ *
  * <h2>Per monitor ({@link MonitorStatus}), recomputed when one of its datacenter states changes</h2>
  *
  * DOWN when at least {@code quorum} datacenters are DOWN; PARTIAL when fewer but some are; UNKNOWN when every
@@ -85,6 +93,9 @@ import java.util.Set;
  * as not recovered and holds the incident open until it reports UP or DEGRADED (or leaves the configuration).
  */
 public final class Evaluator {
+    /** The {@code datacenter_id} of pushed beats and of a push monitor's state: no datacenter has id 0. */
+    public static final int PUSH_DATACENTER = 0;
+
     private final HashMap<Integer, MonitorTracker> monitors = new HashMap<>();
     /** The configured monitors by id, so that ticks and their changes come in a stable order. */
     private MonitorTracker[] ordered = new MonitorTracker[0];
@@ -195,7 +206,7 @@ public final class Evaluator {
     public void apply(Observation heartbeat) {
         MonitorTracker m = monitors.get(heartbeat.monitorId());
         DatacenterTracker dc = m == null || m.config == null ? null : m.datacenter(heartbeat.datacenterId());
-        if (dc == null) {
+        if (dc == null || !heartbeat.changesState()) {
             log.ignoredHeartbeats++;
             return;
         }

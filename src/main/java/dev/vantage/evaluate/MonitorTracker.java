@@ -84,7 +84,7 @@ final class MonitorTracker {
         boolean changed = false;
         Instant at = now;
         for (DatacenterTracker dc : datacenters) {
-            if (dc.expire(now, config.policy().grace())) {
+            if (dc.expire(now, config.policy())) {
                 log.touch(dc);
                 changed = true;
                 at = dc.since.isBefore(at) ? dc.since : at;

@@ -7,6 +7,8 @@ import java.time.Instant;
  *
  * @param warningMs the warning threshold in force when the probe ran ({@code warning_threshold_ms}), or null
  * @param criticalMs the critical threshold in force when the probe ran ({@code critical_threshold_ms}), or null
+ * @param beatKind {@code api_heartbeats.beat_kind}: null for a probe; for a pushed beat {@code success}, {@code fail},
+ *     or {@code start} and {@code log}, which change no state
  */
 public record Observation(
         long heartbeatId,
@@ -18,4 +20,37 @@ public record Observation(
         Integer warningMs,
         Integer criticalMs,
         String errorType,
-        String errorMessage) {}
+        String errorMessage,
+        String beatKind) {
+
+    /** A probe's heartbeat. */
+    public Observation(
+            long heartbeatId,
+            int monitorId,
+            int datacenterId,
+            Instant scheduledAt,
+            boolean success,
+            Double responseTimeMs,
+            Integer warningMs,
+            Integer criticalMs,
+            String errorType,
+            String errorMessage) {
+        this(
+                heartbeatId,
+                monitorId,
+                datacenterId,
+                scheduledAt,
+                success,
+                responseTimeMs,
+                warningMs,
+                criticalMs,
+                errorType,
+                errorMessage,
+                null);
+    }
+
+    /** Whether it can change a state: every probe, and pushed beats that succeed or fail (not start or log). */
+    public boolean changesState() {
+        return beatKind == null || beatKind.equals("success") || beatKind.equals("fail");
+    }
+}

@@ -13,6 +13,8 @@ import java.time.Duration;
  *     never more than it has)
  * @param flapChanges more global state changes than this within {@code flapWindow} make the monitor FLAPPING
  * @param flapWindow the window of the flapping rule
+ * @param pushPeriod for a push monitor, the period its beats are expected at (its schedule's interval); null for a
+ *     probed monitor. A push monitor's silence past {@code pushPeriod + grace} is DOWN, not UNKNOWN.
  */
 public record Policy(
         int downAfter,
@@ -21,7 +23,8 @@ public record Policy(
         Duration grace,
         int quorum,
         int flapChanges,
-        Duration flapWindow) {
+        Duration flapWindow,
+        Duration pushPeriod) {
 
     public static final int DOWN_AFTER = 3;
     public static final int UP_AFTER = 2;
@@ -36,6 +39,9 @@ public record Policy(
         }
         if (grace.isNegative() || grace.isZero() || flapWindow.isNegative() || flapWindow.isZero()) {
             throw new IllegalArgumentException("grace and flapWindow must be positive");
+        }
+        if (pushPeriod != null && (pushPeriod.isNegative() || pushPeriod.isZero())) {
+            throw new IllegalArgumentException("pushPeriod must be positive, was " + pushPeriod);
         }
     }
 
@@ -64,6 +70,46 @@ public record Policy(
                 graceSeconds == null ? Duration.ofSeconds(2L * intervalSeconds + 10) : Duration.ofSeconds(graceSeconds),
                 q,
                 flapChanges == null ? FLAP_CHANGES : flapChanges,
-                flapWindowMinutes == null ? FLAP_WINDOW : Duration.ofMinutes(flapWindowMinutes));
+                flapWindowMinutes == null ? FLAP_WINDOW : Duration.ofMinutes(flapWindowMinutes),
+                null);
+    }
+
+    /** Push monitors: one explicit failure is DOWN and one beat is UP again, unless the row says otherwise. */
+    public static final int PUSH_DOWN_AFTER = 1;
+
+    public static final int PUSH_UP_AFTER = 1;
+    /** The default allowed lateness of a push monitor: its period, at most an hour. */
+    public static final Duration PUSH_GRACE_MAX = Duration.ofHours(1);
+
+    /**
+     * The policy of a push monitor row: no datacenters (its one state is global, quorum 1), never slow, and silence past
+     * {@code periodSeconds + grace} is DOWN. Each argument is the column value, or null for the default.
+     *
+     * @param periodSeconds the monitor's schedule interval: how often beats are expected
+     * @param graceSeconds allowed lateness; default the period, at most an hour
+     */
+    public static Policy push(
+            int periodSeconds,
+            Integer downAfter,
+            Integer upAfter,
+            Integer graceSeconds,
+            Integer flapChanges,
+            Integer flapWindowMinutes) {
+        Duration period = Duration.ofSeconds(periodSeconds);
+        return new Policy(
+                downAfter == null ? PUSH_DOWN_AFTER : downAfter,
+                upAfter == null ? PUSH_UP_AFTER : upAfter,
+                DEGRADED_AFTER,
+                graceSeconds == null
+                        ? (period.compareTo(PUSH_GRACE_MAX) < 0 ? period : PUSH_GRACE_MAX)
+                        : Duration.ofSeconds(graceSeconds),
+                1,
+                flapChanges == null ? FLAP_CHANGES : flapChanges,
+                flapWindowMinutes == null ? FLAP_WINDOW : Duration.ofMinutes(flapWindowMinutes),
+                period);
+    }
+
+    public boolean push() {
+        return pushPeriod != null;
     }
 }

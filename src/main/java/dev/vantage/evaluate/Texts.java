@@ -19,6 +19,19 @@ final class Texts {
         this.datacenterCodes = Map.copyOf(datacenterCodes);
     }
 
+    /** The error type of a push monitor's silence. */
+    static final String MISSED = "MISSED";
+
+    /** Why a push monitor is DOWN for silence: {@code no heartbeat for 47 s (expected every 15 s, grace 30 s)}. */
+    static String missed(Duration silent, Duration period, Duration grace) {
+        return "no heartbeat for " + seconds(silent) + " (expected every " + seconds(period) + ", grace "
+                + seconds(grace) + ")";
+    }
+
+    private static String seconds(Duration d) {
+        return d.toSeconds() + " s";
+    }
+
     /** A datacenter's code, or {@code #7} for an id without one. */
     String code(int datacenterId) {
         String code = datacenterCodes.get(datacenterId);
