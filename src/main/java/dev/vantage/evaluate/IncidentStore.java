@@ -186,7 +186,12 @@ public final class IncidentStore {
         Incident i = n.incident();
         boolean monitor = i.key().kind() == IncidentKey.Kind.MONITOR;
         IntFunction<String> code = names::datacenterCode;
-        List<String> codes = i.datacenters().stream().map(code::apply).sorted().toList();
+        // A push monitor's incident lists its pseudo-datacenter 0, which is no place to name.
+        List<String> codes = i.datacenters().stream()
+                .filter(id -> id != Evaluator.PUSH_DATACENTER)
+                .map(code::apply)
+                .sorted()
+                .toList();
         return new Notice(
                 n.event(),
                 dedupKey,

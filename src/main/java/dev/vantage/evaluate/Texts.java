@@ -60,12 +60,15 @@ final class Texts {
 
     String globalDetails(State state, DatacenterTracker[] datacenters, List<Integer> down, int quorum) {
         return switch (state) {
-            case DOWN -> "DOWN in " + codes(down) + ": " + firstError(datacenters);
+            case DOWN -> "DOWN" + where(down) + ": " + firstError(datacenters);
             case PARTIAL ->
                 "DOWN in " + codes(down) + " (" + down.size() + " of " + datacenters.length + ", quorum " + quorum
                         + "): " + firstError(datacenters);
             case DEGRADED -> "DEGRADED in " + codes(idsIn(datacenters, State.DEGRADED));
-            case UNKNOWN -> datacenters.length == 0 ? "no datacenter runs it" : "no data from any datacenter";
+            case UNKNOWN ->
+                datacenters.length == 0
+                        ? "no datacenter runs it"
+                        : pushed(idsOf(datacenters)) ? "no beat yet" : "no data from any datacenter";
             case UP -> {
                 List<Integer> unknown = idsIn(datacenters, State.UNKNOWN);
                 yield unknown.isEmpty() ? "UP" : "UP; no data from " + codes(unknown);
@@ -100,8 +103,21 @@ final class Texts {
     }
 
     String firing(String monitor, List<Integer> down, Incident incident) {
-        return monitor + " is DOWN in " + codes(down) + ": "
-                + error(incident.errorType(), incident.errorMessage(), " ");
+        return monitor + " is DOWN" + where(down) + ": " + error(incident.errorType(), incident.errorMessage(), " ");
+    }
+
+    /** {@code " in NY, VA"}; nothing for a push monitor, which is not watched from a datacenter. */
+    private String where(List<Integer> down) {
+        return pushed(down) ? "" : " in " + codes(down);
+    }
+
+    /** Whether these are the one pseudo-datacenter of a push monitor. */
+    static boolean pushed(Collection<Integer> datacenterIds) {
+        return datacenterIds.size() == 1 && datacenterIds.contains(Evaluator.PUSH_DATACENTER);
+    }
+
+    private static List<Integer> idsOf(DatacenterTracker[] datacenters) {
+        return Arrays.stream(datacenters).map(dc -> dc.datacenterId).toList();
     }
 
     static String recovered(String monitor, Incident incident) {

@@ -2,6 +2,7 @@ package dev.vantage.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.evaluate.Evaluator;
 import dev.vantage.evaluate.IncidentStore;
 import dev.vantage.evaluate.MonitorConfig;
 import dev.vantage.evaluate.Policy;
@@ -117,24 +118,35 @@ final class MonitorConfigs implements ChannelDirectory {
         var monitors = new ArrayList<MonitorConfig>();
         var names = new HashMap<Integer, String>();
         for (MonitorPolicyRow m : rows.monitors()) {
-            var policy = Policy.of(
-                    m.intervalSeconds(),
-                    m.datacenters().size(),
-                    m.downAfter(),
-                    m.upAfter(),
-                    m.degradedAfter(),
-                    m.graceSeconds(),
-                    m.quorum(),
-                    m.flapChanges(),
-                    m.flapWindowMinutes());
+            // A push monitor's beats are stored under the pseudo-datacenter 0, wherever its senders run; the
+            // datacenters a row may still name are not where it is watched from.
+            var policy = m.push()
+                    ? Policy.push(
+                            m.intervalSeconds(),
+                            m.downAfter(),
+                            m.upAfter(),
+                            m.graceSeconds(),
+                            m.flapChanges(),
+                            m.flapWindowMinutes())
+                    : Policy.of(
+                            m.intervalSeconds(),
+                            m.datacenters().size(),
+                            m.downAfter(),
+                            m.upAfter(),
+                            m.degradedAfter(),
+                            m.graceSeconds(),
+                            m.quorum(),
+                            m.flapChanges(),
+                            m.flapWindowMinutes());
+            var datacenters =
+                    m.push() ? java.util.Set.of(Evaluator.PUSH_DATACENTER) : java.util.Set.copyOf(m.datacenters());
             var linked = new LinkedHashSet<Integer>();
             for (int id : m.channels().isEmpty() ? defaults : m.channels()) {
                 if (channels.containsKey(id)) {
                     linked.add(id);
                 }
             }
-            monitors.add(new MonitorConfig(
-                    m.id(), m.name(), policy, java.util.Set.copyOf(m.datacenters()), List.copyOf(linked)));
+            monitors.add(new MonitorConfig(m.id(), m.name(), policy, datacenters, List.copyOf(linked)));
             knownNames.put(m.id(), m.name());
             names.put(m.id(), m.name());
             String target = target(m.url());

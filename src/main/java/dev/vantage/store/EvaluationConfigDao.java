@@ -15,7 +15,7 @@ public final class EvaluationConfigDao {
     public static List<MonitorPolicyRow> listEnabledMonitors(Handle h) {
         return h.createQuery(
                         """
-                        SELECT m.id, m.name, m.url, s.interval, m.down_after, m.up_after, m.degraded_after,
+                        SELECT m.id, m.name, m.url, lower(m.type) = 'push', s.interval, m.down_after, m.up_after, m.degraded_after,
                                m.grace_seconds, m.quorum, m.flap_changes, m.flap_window_minutes,
                                array(SELECT dm.datacenter_id FROM datacenter_monitors dm
                                      WHERE dm.monitor_id = m.id ORDER BY 1) AS datacenters,
@@ -29,16 +29,17 @@ public final class EvaluationConfigDao {
                         rs.getInt(1),
                         rs.getString(2),
                         rs.getString(3),
-                        rs.getInt(4),
-                        (Integer) rs.getObject(5),
+                        rs.getBoolean(4),
+                        rs.getInt(5),
                         (Integer) rs.getObject(6),
                         (Integer) rs.getObject(7),
                         (Integer) rs.getObject(8),
                         (Integer) rs.getObject(9),
                         (Integer) rs.getObject(10),
                         (Integer) rs.getObject(11),
-                        Columns.integers(rs.getArray(12)),
-                        Columns.integers(rs.getArray(13))))
+                        (Integer) rs.getObject(12),
+                        Columns.integers(rs.getArray(13)),
+                        Columns.integers(rs.getArray(14))))
                 .list();
     }
 

@@ -5,11 +5,14 @@ import java.util.List;
 /**
  * An enabled monitor as {@code vantage monitor} evaluates it: its schedule interval, its policy columns (null for the
  * default), the datacenters that run it and the channels linked to it.
+ *
+ * @param push whether its type is {@code push}: beats come to it, no datacenter probes it
  */
 public record MonitorPolicyRow(
         int id,
         String name,
         String url,
+        boolean push,
         int intervalSeconds,
         Integer downAfter,
         Integer upAfter,

@@ -42,6 +42,7 @@ class EvaluatorPushTest {
         var evaluator = evaluator(EXPORT);
         evaluator.tick(at(45), List.of());
         assertThat(state(evaluator)).isEqualTo(State.UNKNOWN);
+        assertThat(evaluator.find(5).orElseThrow().details()).isEqualTo("no beat yet");
         assertThat(evaluator.drain().notices()).isEmpty();
 
         evaluator.tick(at(47), List.of());
@@ -58,8 +59,13 @@ class EvaluatorPushTest {
                         "MISSED",
                         "no heartbeat for 47 s (expected every 15 s, grace 30 s)"));
         assertThat(missed.notices())
-                .extracting(NoticeRequest::event, NoticeRequest::channels)
-                .containsExactly(Tuple.tuple(Event.FIRING, CHANNELS));
+                .extracting(NoticeRequest::event, NoticeRequest::channels, NoticeRequest::summary)
+                .containsExactly(Tuple.tuple(
+                        Event.FIRING,
+                        CHANNELS,
+                        "monitor-5 is DOWN: MISSED no heartbeat for 47 s (expected every 15 s, grace 30 s)"));
+        assertThat(evaluator.find(5).orElseThrow().details())
+                .isEqualTo("DOWN: MISSED no heartbeat for 47 s (expected every 15 s, grace 30 s)");
     }
 
     @Test
