@@ -6,6 +6,7 @@ import dev.vantage.notify.log.LogNotifier;
 import dev.vantage.notify.pagerduty.PagerDutyNotifier;
 import dev.vantage.notify.postgres.PostgresNotifier;
 import dev.vantage.notify.pushover.PushoverNotifier;
+import dev.vantage.notify.redis.RedisNotifier;
 import dev.vantage.notify.slack.SlackNotifier;
 import dev.vantage.notify.webhook.WebhookNotifier;
 import java.util.HashMap;
@@ -47,6 +48,7 @@ public final class NotifierRegistry {
                 new PushoverNotifier(context),
                 new EmailNotifier(context),
                 new PostgresNotifier(context),
+                new RedisNotifier(context),
                 new LogNotifier()));
     }
 
