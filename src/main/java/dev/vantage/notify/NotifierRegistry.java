@@ -3,6 +3,7 @@ package dev.vantage.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.notify.email.EmailNotifier;
 import dev.vantage.notify.log.LogNotifier;
+import dev.vantage.notify.nats.NatsNotifier;
 import dev.vantage.notify.pagerduty.PagerDutyNotifier;
 import dev.vantage.notify.postgres.PostgresNotifier;
 import dev.vantage.notify.pushover.PushoverNotifier;
@@ -49,6 +50,7 @@ public final class NotifierRegistry {
                 new EmailNotifier(context),
                 new PostgresNotifier(context),
                 new RedisNotifier(context),
+                new NatsNotifier(context),
                 new LogNotifier()));
     }
 

@@ -14,9 +14,10 @@ class NotifierRegistryTest {
     private final NotifierRegistry registry = NotifierRegistry.standard(NotifierContext.of(null, Clock.systemUTC()));
 
     @Test
-    void theStandardRegistryHasTheEightNotifiers() {
+    void theStandardRegistryHasTheNineNotifiers() {
         assertThat(registry.types())
-                .containsExactly("email", "log", "pagerduty", "postgres", "pushover", "redis", "slack", "webhook");
+                .containsExactly(
+                        "email", "log", "nats", "pagerduty", "postgres", "pushover", "redis", "slack", "webhook");
     }
 
     @Test
@@ -25,7 +26,7 @@ class NotifierRegistryTest {
                 InvalidChannelException.class, () -> registry.configure(1, "ops", "teams", JSON.createObjectNode()));
         assertThat(e.field()).isEqualTo("type");
         assertThat(e.reason())
-                .isEqualTo("unknown notifier type 'teams' (known types: email, log, pagerduty, postgres,"
+                .isEqualTo("unknown notifier type 'teams' (known types: email, log, nats, pagerduty, postgres,"
                         + " pushover, redis, slack, webhook)");
     }
 
