@@ -10,6 +10,7 @@ import dev.vantage.notify.NotifierContext;
 import dev.vantage.notify.Outcome;
 import dev.vantage.testing.NatsServer;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -271,7 +272,8 @@ class NatsNotifierIT {
         return new Options.Builder()
                 .server(url)
                 .connectionTimeout(Duration.ofSeconds(5))
-                .noReconnect();
+                .noReconnect()
+                .errorListener(new ErrorListener() {});
     }
 
     /** Threads of jnats connections in this JVM (jnats names them {@code nats…}). */
