@@ -10,7 +10,8 @@ import java.util.ArrayList;
 
 /**
  * A {@link Notice} as JSON with snake_case keys, every field present (null when absent), in a fixed order: the form of
- * {@code notifications.payload}, the webhook's {@code data} and the postgres notifier's payload.
+ * {@code notifications.payload}, the webhook's {@code data} and the postgres notifier's payload. {@link #event} wraps
+ * it in the envelope that the webhook, redis and nats notifiers send, so one receiver parses all three.
  */
 public final class NoticeJson {
     /** Compact, key order as inserted: the same notice always writes the same bytes. */
@@ -38,6 +39,26 @@ public final class NoticeJson {
         o.put("at", iso(n.at()));
         o.put("summary", n.summary());
         return o;
+    }
+
+    /**
+     * The notice as an event, as Standard Webhooks shapes one: {@code {"type":"incident.<event>","timestamp":<at>,
+     * "data":<toJson>}}. The body of the webhook, redis and nats notifiers.
+     */
+    public static ObjectNode event(Notice n) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("type", "incident." + n.event().wireName());
+        o.put("timestamp", iso(n.at()));
+        o.set("data", toJson(n));
+        return o;
+    }
+
+    /**
+     * The id of one notification's message, the same on every attempt and different between notifications: the
+     * webhook's {@code webhook-id}, the nats notifier's {@code Nats-Msg-Id}, the redis stream entry's {@code id}.
+     */
+    public static String messageId(long notificationId) {
+        return "vantage-notification-" + notificationId;
     }
 
     /** Reads what {@link #toJson} wrote (a {@code notifications.payload}). */

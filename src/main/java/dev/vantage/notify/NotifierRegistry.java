@@ -3,9 +3,11 @@ package dev.vantage.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.notify.email.EmailNotifier;
 import dev.vantage.notify.log.LogNotifier;
+import dev.vantage.notify.nats.NatsNotifier;
 import dev.vantage.notify.pagerduty.PagerDutyNotifier;
 import dev.vantage.notify.postgres.PostgresNotifier;
 import dev.vantage.notify.pushover.PushoverNotifier;
+import dev.vantage.notify.redis.RedisNotifier;
 import dev.vantage.notify.slack.SlackNotifier;
 import dev.vantage.notify.webhook.WebhookNotifier;
 import java.util.HashMap;
@@ -47,6 +49,8 @@ public final class NotifierRegistry {
                 new PushoverNotifier(context),
                 new EmailNotifier(context),
                 new PostgresNotifier(context),
+                new RedisNotifier(context),
+                new NatsNotifier(context),
                 new LogNotifier()));
     }
 

@@ -239,6 +239,38 @@ class ComposeFileTest {
     }
 
     @Test
+    void theBrokersForPushStartOnlyWithThePushProfileAndEverythingElseWithout() throws IOException {
+        var compose = ComposeFile.read(FULL);
+        var services = compose.services();
+
+        var nats = services.get("nats");
+        assertThat(String.valueOf(nats.get("image"))).isEqualTo("nats:2");
+        assertThat(command(nats)).contains("-js");
+        var redis = services.get("redis");
+        assertThat(String.valueOf(redis.get("image"))).isEqualTo("redis:7");
+        for (var broker : List.of("nats", "redis")) {
+            var service = services.get(broker);
+            assertThat(ComposeFile.list(service, "profiles").stream().map(String::valueOf))
+                    .as("%s: profiles", broker)
+                    .containsExactly("push");
+            namedVolumes(service).forEach((volume, target) -> assertThat(compose.section("volumes"))
+                    .as("%s: volume %s is declared", broker, volume)
+                    .containsKey(volume));
+            assertThat(namedVolumes(service)).as("%s: data on a volume", broker).containsValue("/data");
+            for (Object port : ComposeFile.list(service, "ports")) {
+                assertThat(String.valueOf(port))
+                        .as("%s: published on the host's loopback only", broker)
+                        .startsWith("127.0.0.1:");
+            }
+        }
+        services.forEach((name, service) -> {
+            if (!name.equals("nats") && !name.equals("redis")) {
+                assertThat(service).as("%s starts without a profile", name).doesNotContainKey("profiles");
+            }
+        });
+    }
+
+    @Test
     void theDatacenterFileRunsOneFailoverPairForTheDatacenterInItsEnvFile() throws IOException {
         var compose = ComposeFile.read(DATACENTER);
 

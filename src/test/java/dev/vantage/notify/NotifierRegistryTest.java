@@ -14,9 +14,10 @@ class NotifierRegistryTest {
     private final NotifierRegistry registry = NotifierRegistry.standard(NotifierContext.of(null, Clock.systemUTC()));
 
     @Test
-    void theStandardRegistryHasTheSevenNotifiers() {
+    void theStandardRegistryHasTheNineNotifiers() {
         assertThat(registry.types())
-                .containsExactly("email", "log", "pagerduty", "postgres", "pushover", "slack", "webhook");
+                .containsExactly(
+                        "email", "log", "nats", "pagerduty", "postgres", "pushover", "redis", "slack", "webhook");
     }
 
     @Test
@@ -25,8 +26,8 @@ class NotifierRegistryTest {
                 InvalidChannelException.class, () -> registry.configure(1, "ops", "teams", JSON.createObjectNode()));
         assertThat(e.field()).isEqualTo("type");
         assertThat(e.reason())
-                .isEqualTo("unknown notifier type 'teams' (known types: email, log, pagerduty, postgres, pushover,"
-                        + " slack, webhook)");
+                .isEqualTo("unknown notifier type 'teams' (known types: email, log, nats, pagerduty, postgres,"
+                        + " pushover, redis, slack, webhook)");
     }
 
     @Test

@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.testing.AgentProcess;
+import dev.vantage.testing.NatsServer;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
+import dev.vantage.testing.RedisServer;
 import dev.vantage.testing.SmtpReceiver;
 import dev.vantage.testing.TestDatabase;
 import java.io.IOException;
@@ -92,6 +94,7 @@ class SecretCanaryIT {
         db.execute("INSERT INTO schedules (id, name, interval) VALUES (1, 'every second', 1)");
         plantMonitors(target);
         plantChannels(receiver, smtp.port(), closedPort());
+        plantBrokerChannels(closedPort());
         var processes = startProcesses(dir);
 
         awaitOrDump("incidents fired and deliveries failed", processes, () -> unmet(db));
@@ -256,6 +259,48 @@ class SecretCanaryIT {
     }
 
     /**
+     * The redis and nats channels: one of each delivering to a real server that asks for the planted password, one
+     * with a wrong password (Redis answers WRONGPASS), one to a closed port (a NATS token); all three are credentials
+     * in the channel's settings, which the monitor holds while it sends.
+     */
+    private void plantBrokerChannels(int closedPort) throws IOException {
+        String redisPassword = canaries.plant("redis URL password", CHANNEL);
+        var redis = RedisServer.create("--requirepass", redisPassword);
+        running.add(redis);
+        channel(
+                "bus redis",
+                "redis",
+                Map.of("url", "redis://:" + redisPassword + "@127.0.0.1:" + redis.port(), "stream", "vantage"));
+        channel(
+                "bus redis (wrong password)",
+                "redis",
+                Map.of(
+                        "url",
+                        "redis://default:" + canaries.plant("wrong redis URL password", CHANNEL) + "@127.0.0.1:"
+                                + redis.port(),
+                        "channel",
+                        "vantage"));
+        String natsPassword = canaries.plant("nats password", CHANNEL);
+        String natsUser = canaries.plant("nats user", CHANNEL);
+        var nats = NatsServer.create("--user", natsUser, "--pass", natsPassword);
+        running.add(nats);
+        channel(
+                "bus nats",
+                "nats",
+                Map.of("url", nats.url(), "user", natsUser, "password", natsPassword, "subject", "vantage.notices"));
+        channel(
+                "bus nats (refused)",
+                "nats",
+                Map.of(
+                        "url",
+                        "nats://127.0.0.1:" + closedPort,
+                        "token",
+                        canaries.plant("nats token", CHANNEL),
+                        "subject",
+                        "vantage.notices"));
+    }
+
+    /**
      * The agent and the monitor as processes, each logging in with a password of its own.
      *
      * @param ownerDb a superuser's DB_CONN_STRING, for {@code vantage status}: it reads every column, so it validates
@@ -360,6 +405,13 @@ class SecretCanaryIT {
         conditions.put("an SMTP 451", attempts("mail", "error = 'SMTP 451'"));
         conditions.put("a refused SMTP connection", attempts("mail (refused)", "error = 'connection refused'"));
         conditions.put("a logged notification", attempts("log", "outcome = 'delivered'"));
+        conditions.put("a notice in a Redis stream", attempts("bus redis", "outcome = 'delivered'"));
+        conditions.put(
+                "a Redis password refused",
+                attempts("bus redis (wrong password)", "error LIKE '%refused the credentials (WRONGPASS)'"));
+        conditions.put("a notice published on NATS", attempts("bus nats", "outcome = 'delivered'"));
+        conditions.put(
+                "a refused NATS connection", attempts("bus nats (refused)", "error LIKE 'NATS at %: cannot connect%'"));
         return conditions.entrySet().stream()
                 .filter(c -> db.count(c.getValue()) < 1)
                 .map(Map.Entry::getKey)

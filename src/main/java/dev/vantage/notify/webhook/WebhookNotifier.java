@@ -1,8 +1,6 @@
 package dev.vantage.notify.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.notify.InvalidChannelException;
 import dev.vantage.notify.Notice;
 import dev.vantage.notify.NoticeJson;
@@ -40,11 +38,8 @@ public final class WebhookNotifier implements Notifier<WebhookSettings, WebhookM
 
     @Override
     public WebhookMessage render(WebhookSettings settings, long notificationId, Notice notice) {
-        ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.put("type", "incident." + notice.event().wireName());
-        body.put("timestamp", NoticeJson.iso(notice.at()));
-        body.set("data", NoticeJson.toJson(notice));
-        return new WebhookMessage("vantage-notification-" + notificationId, notice.dedupKey(), NoticeJson.write(body));
+        return new WebhookMessage(
+                NoticeJson.messageId(notificationId), notice.dedupKey(), NoticeJson.write(NoticeJson.event(notice)));
     }
 
     @Override
