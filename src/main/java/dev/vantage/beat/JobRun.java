@@ -21,7 +21,8 @@ public final class JobRun {
      */
     static final Duration OUTPUT_AFTER_EXIT = Duration.ofSeconds(1);
 
-    private static final Pattern JAVA_START_ERROR = Pattern.compile("error=(\\d+), (.*)");
+    /** The errno in the JDK's message: {@code error=2, No such…} (JDK 17), {@code error: 2 (No such…)} (JDK 25). */
+    private static final Pattern JAVA_START_ERROR = Pattern.compile("error(?:=|: )(\\d+)(?:, (.+)| \\((.+)\\))");
 
     private final Process process;
     private final OutputTail tail;
@@ -41,10 +42,10 @@ public final class JobRun {
             String message = e.getMessage() == null ? "" : e.getMessage();
             Matcher m = JAVA_START_ERROR.matcher(message);
             boolean matched = m.find();
-            String why = matched ? m.group(2) : e.getClass().getSimpleName();
+            String why = !matched ? e.getClass().getSimpleName() : m.group(2) != null ? m.group(2) : m.group(3);
             // errno 13 (EACCES): found but not executable, which a shell reports as 126; anything else as not found.
             int status = matched && m.group(1).equals("13") ? 126 : 127;
-            return new StartFailure("cannot run " + command.getFirst() + ": " + why, status);
+            return new StartFailure("cannot run " + command.getFirst() + ": " + why.strip(), status);
         }
     }
 
@@ -96,14 +97,17 @@ public final class JobRun {
         return status;
     }
 
-    /** Passes a SIGTERM on to the command. */
+    /**
+     * Passes a SIGTERM on to the command. Through its {@link ProcessHandle}: {@link Process#destroy()} also closes our
+     * ends of its pipes, which would lose what the command prints while it stops.
+     */
     public void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** SIGKILL. */
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     public boolean waitForExit(Duration bound) throws InterruptedException {
