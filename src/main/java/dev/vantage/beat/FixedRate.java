@@ -8,14 +8,14 @@ import java.util.function.Consumer;
 /**
  * A fixed-rate loop on the monotonic clock: tick {@code k} is due at {@code start + k × period}, whatever the ticks
  * before it took, so the rate does not drift the way {@code sleep(period)} after each tick does. A tick that overran
- * the next ones makes the loop skip them, never run them late in a burst. Each tick gets the next tick's time as its
- * deadline. An exception from a tick goes to the error handler and the loop goes on.
+ * the next ones makes the loop skip them, never run them late in a burst. An exception from a tick goes to the error
+ * handler and the loop goes on.
  */
 public final class FixedRate {
-    /** One tick's work, to be done by {@code next}, when the following tick is due. */
+    /** One tick's work. */
     @FunctionalInterface
     public interface Tick {
-        void run(Deadline next) throws InterruptedException;
+        void run() throws InterruptedException;
     }
 
     private FixedRate() {}
@@ -35,7 +35,7 @@ public final class FixedRate {
         try {
             while (stop.getCount() > 0 && !Thread.currentThread().isInterrupted()) {
                 try {
-                    tick.run(new Deadline(start + (k + 1) * step));
+                    tick.run();
                 } catch (RuntimeException e) {
                     onError.accept(e);
                 }
