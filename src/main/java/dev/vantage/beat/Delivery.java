@@ -7,11 +7,16 @@ import java.util.random.RandomGenerator;
  * Sends one beat until it is delivered, refused for good, or the deadline leaves no time for another attempt. Between
  * attempts it waits with capped exponential backoff ("equal jitter": half of each step is random, so senders that lost
  * the same server do not come back in lockstep), or as long as the server asked with {@code Retry-After} when that is
- * longer. A wait that would end past the deadline is not begun: the beat is given up at once.
+ * longer. A wait that would end too close to the deadline is not begun: the beat is given up at once.
  */
 public final class Delivery {
     static final Duration FIRST_DELAY = Duration.ofMillis(200);
     static final Duration MAX_DELAY = Duration.ofSeconds(3);
+    /**
+     * A wait is begun only when it leaves at least this long for the attempt after it; otherwise the beat is given up
+     * with the reason of the last real attempt, not that of one with no time to succeed.
+     */
+    static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(100);
 
     private final RandomGenerator random;
 
@@ -47,7 +52,7 @@ public final class Delivery {
                     if (outcome.retryAfter() != null && outcome.retryAfter().compareTo(wait) > 0) {
                         wait = outcome.retryAfter();
                     }
-                    if (wait.compareTo(deadline.remaining()) >= 0) {
+                    if (wait.plus(SHORTEST_ATTEMPT).compareTo(deadline.remaining()) > 0) {
                         return new Result(false, attempts, gaveUp(outcome, attempts, start));
                     }
                     if (!pause(wait)) {
