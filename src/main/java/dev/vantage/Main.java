@@ -1,6 +1,7 @@
 package dev.vantage;
 
 import dev.vantage.cli.AgentCommand;
+import dev.vantage.cli.BeatCommand;
 import dev.vantage.cli.DemoCommand;
 import dev.vantage.cli.MigrateCommand;
 import dev.vantage.cli.MonitorCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
             ProbeCommand.class,
             RolesCommand.class,
             StatusCommand.class,
+            BeatCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -41,7 +43,13 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        var commandLine = new CommandLine(new Main());
+        var picocliDefault = commandLine.getParameterExceptionHandler();
+        return commandLine
+                // picocli reports a parse error with the whole usage; beat has many flags and says one line instead
+                .setParameterExceptionHandler((e, args) -> BeatCommand.reportsItsUsageErrors(e.getCommandLine())
+                        ? BeatCommand.usageError(e)
+                        : picocliDefault.handleParseException(e, args))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof ConfigurationException
                             || e instanceof dev.vantage.db.Migrations.SchemaOutdatedException) {
