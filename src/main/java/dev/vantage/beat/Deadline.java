@@ -16,13 +16,4 @@ public record Deadline(long nanoTime) {
         long left = nanoTime - System.nanoTime();
         return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
     }
-
-    public boolean passed() {
-        return nanoTime - System.nanoTime() <= 0;
-    }
-
-    /** The earlier of the two. */
-    public Deadline min(Deadline other) {
-        return other.nanoTime - nanoTime < 0 ? other : this;
-    }
 }

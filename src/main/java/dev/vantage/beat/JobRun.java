@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -108,10 +107,6 @@ public final class JobRun {
     /** SIGKILL. */
     public void kill() {
         process.toHandle().destroyForcibly();
-    }
-
-    public boolean waitForExit(Duration bound) throws InterruptedException {
-        return process.waitFor(bound.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The end of the command's output so far, stdout and stderr interleaved as they came. */

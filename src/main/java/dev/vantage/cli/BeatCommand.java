@@ -6,26 +6,23 @@ import dev.vantage.beat.BeatSenders;
 import dev.vantage.beat.Deadline;
 import dev.vantage.beat.Delivery;
 import dev.vantage.beat.Destination;
-import dev.vantage.beat.FixedRate;
 import dev.vantage.beat.GoDuration;
 import dev.vantage.beat.Hostname;
 import dev.vantage.beat.OutputTail;
-import dev.vantage.beat.Rfc3339;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.Environment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -259,7 +256,7 @@ public final class BeatCommand implements Callable<Integer> {
             Beat beat = withOwnFlags(beat(every));
             try (BeatSender sender = senders.open(destination(urlArgument))) {
                 if (every != null) {
-                    repeat(sender, beat, err);
+                    new BeatEvery(every, timeout, delivery, clock, err).run(sender, beat);
                     return 0;
                 }
                 Delivery.Result result = delivery.deliver(sender, beat, Deadline.after(timeout));
@@ -317,7 +314,7 @@ public final class BeatCommand implements Callable<Integer> {
         return Beat.success(i, g, h.strip(), d);
     }
 
-    private java.util.Optional<Duration> duration(String variable) {
+    private Optional<Duration> duration(String variable) {
         return environment.get(variable).map(text -> {
             try {
                 return GoDuration.parse(text);
@@ -374,7 +371,7 @@ public final class BeatCommand implements Callable<Integer> {
         }
         var tail = new OutputTail(MESSAGE_LIMIT, Integer.MAX_VALUE);
         if (messageFlags.text != null) {
-            byte[] bytes = messageFlags.text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = messageFlags.text.getBytes(StandardCharsets.UTF_8);
             tail.append(bytes, 0, bytes.length);
             return tail.text();
         }
@@ -389,61 +386,6 @@ public final class BeatCommand implements Callable<Integer> {
             throw new ConfigurationException("--message-file: cannot read " + file + ": " + e.getMessage());
         }
         return tail.text();
-    }
-
-    /**
-     * Sends {@code beat} every --every period until SIGTERM, Ctrl-C or an interrupt. Each beat has --timeout, retries
-     * included; one that is not delivered is logged as one line and the next tick sends a fresh one. Ticks a slow
-     * beat overran are skipped, not sent late in a burst. (Cutting each beat off at the next tick instead would fail
-     * beats that were merely slow, such as the first one of a JVM that has just started.)
-     */
-    private void repeat(BeatSender sender, Beat beat, PrintWriter err) {
-        var stop = new CountDownLatch(1);
-        var ended = new CountDownLatch(1);
-        Thread loop = Thread.currentThread();
-        Thread hook = new Thread(
-                () -> {
-                    stop.countDown();
-                    loop.interrupt(); // ends a wait between retries at once
-                    try {
-                        ended.await(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                },
-                "beat-every-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        err.println("vantage beat: a beat every " + GoDuration.format(every) + " to " + sender.where());
-        err.flush();
-        int[] missed = {0};
-        try {
-            FixedRate.run(
-                    every,
-                    stop,
-                    () -> {
-                        Delivery.Result result = delivery.deliver(sender, beat, Deadline.after(timeout));
-                        if (!result.delivered() && !Thread.currentThread().isInterrupted()) {
-                            missed[0]++;
-                            log(err, "not delivered: " + result.detail());
-                        } else if (result.delivered() && missed[0] > 0) {
-                            log(err, "delivered again after " + missed[0] + " beat(s) not delivered");
-                            missed[0] = 0;
-                        }
-                    },
-                    e -> log(err, "beat failed: " + e));
-        } finally {
-            ended.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is what ended the loop
-            }
-        }
-    }
-
-    private void log(PrintWriter err, String line) {
-        err.println(Rfc3339.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)) + " vantage beat: " + line);
-        err.flush();
     }
 
     /** Go-style durations for picocli: a bad one is a one-line error naming the flag. */
