@@ -17,13 +17,24 @@ class BeatUrlTest {
     @Test
     void aPrintedUrlHasNoTokenUserInfoOrQuery() {
         Map<String, String> cases = Map.of(
-                "https://vantage.example.com/ping/" + TOKEN, "https://vantage.example.com/ping/<token>",
-                "http://h:8080/vantage/ping/" + TOKEN + "/fail", "http://h:8080/vantage/ping/<token>/fail",
-                "https://u:" + PASSWORD + "@h/ping/" + TOKEN + "?x=" + PASSWORD, "https://h/ping/<token>",
-                "nats://" + TOKEN + "@nats:4222", "nats://nats:4222",
-                "redis://:" + PASSWORD + "@redis:6379/2", "redis://redis:6379/2",
-                "redis://user:p@ss/" + PASSWORD + "@redis", "redis://redis",
-                "not a url " + TOKEN, "not a url " + TOKEN);
+                "https://vantage.example.com/ping/" + TOKEN,
+                "https://vantage.example.com/ping/<token>",
+                "http://h:8080/vantage/ping/" + TOKEN + "/fail",
+                "http://h:8080/vantage/ping/<token>/fail",
+                "https://u:" + PASSWORD + "@h/ping/" + TOKEN + "?x=" + PASSWORD,
+                "https://h/ping/<token>",
+                "nats://" + TOKEN + "@nats:4222",
+                "nats://nats:4222",
+                "redis://:" + PASSWORD + "@redis:6379/2",
+                "redis://redis:6379/2",
+                "redis://user:p@ss/" + PASSWORD + "@redis",
+                "redis://redis",
+                "https://h/pong/" + TOKEN + "/fail",
+                "https://h/pong/<token>/fail",
+                "https://h/api/v1/ping",
+                "https://h/api/v1/ping",
+                "not a url " + TOKEN,
+                "not a url " + TOKEN);
         cases.forEach((url, expected) -> assertThat(SafeUrl.of(url)).as(url).isEqualTo(expected));
     }
 
@@ -55,7 +66,7 @@ class BeatUrlTest {
             new Case(
                     new Destination("http://h/hook/" + TOKEN, null, null),
                     "URL: must be a ping URL http(s)://host[:port]/ping/<token> (start, fail, log and exit statuses"
-                            + " are chosen with flags), was 'http://h/hook/" + TOKEN + "'"),
+                            + " are chosen with flags), was 'http://h/hook/<token>'"),
             new Case(
                     new Destination("http://h/ping/" + TOKEN + "?rid=1", null, null),
                     "URL: a ping URL takes no query or fragment (use --rid for a run id), was 'http://h/ping/<token>'"),

@@ -147,6 +147,7 @@ class BeatRedisIT {
         var config = DefaultJedisClientConfig.builder()
                 .password(password)
                 .database(database)
+                .autoNegotiateProtocol(false)
                 .build();
         try (var jedis = new Jedis(new HostAndPort("127.0.0.1", port), config)) {
             var entries = new ArrayList<List<String>>();
