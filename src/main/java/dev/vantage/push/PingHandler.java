@@ -270,8 +270,10 @@ final class PingHandler implements HttpHandler {
 
     private void warnUnavailable(String why) {
         long suppressed = unavailableLog.event();
-        if (suppressed >= 0) {
-            log.warn("Ping answered 503 ({} more since the last report): {}", suppressed, why);
+        if (suppressed > 0) {
+            log.warn("Ping answered 503, and {} more since the last report: {}", suppressed, why);
+        } else if (suppressed == 0) {
+            log.warn("Ping answered 503: {}", why);
         }
     }
 
