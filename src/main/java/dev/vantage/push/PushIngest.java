@@ -50,6 +50,7 @@ public final class PushIngest implements AutoCloseable {
     private final ReadDeadlines deadlines;
     private final PingHandler handler;
     private final Map<String, String> identity;
+    private boolean closed; // guarded by this
 
     private PushIngest(
             HikariDataSource pool,
@@ -153,6 +154,10 @@ public final class PushIngest implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try (var context = LogContext.replace(identity)) {
             handler.stop();
             watcher.close();

@@ -477,6 +477,9 @@ class PushIngestIT {
                 + " '1 hour')");
 
         assertThat(report.monitors()).extracting(s -> s.name()).contains("rolled up");
+        assertThat(report.invalidConfig())
+                .as("nothing probes a push monitor: it is no invalid probe")
+                .noneMatch(r -> r.id() == m.id());
         assertThat(db.count(
                         "SELECT probes FROM api_heartbeat_rollups WHERE monitor_id = ? AND datacenter_id = 0", m.id()))
                 .isEqualTo(2);
