@@ -122,7 +122,7 @@ final class PingHandler implements HttpHandler {
         try {
             target = tokens.find(ping.token());
         } catch (PushTokens.UnavailableException e) {
-            warnUnavailable("a token not loaded yet cannot be looked up: " + e.getCause());
+            warnUnavailable(e.getMessage());
             return unavailable(exchange);
         }
         if (target.isEmpty() || !target.get().enabled()) {

@@ -29,10 +29,13 @@ final class PushTokens {
     /** Where a token leads: its monitor, and whether it takes beats. */
     record Target(int monitorId, boolean enabled) {}
 
-    /** The database could not be asked about a token missing from memory. */
+    /**
+     * The database could not be asked about a token missing from memory. It keeps only the driver's reason, not Jdbi's
+     * exception, whose message lists the statement's arguments: the token.
+     */
     static final class UnavailableException extends Exception {
-        UnavailableException(Throwable cause) {
-            super("cannot look up a push token: " + cause.getMessage(), cause);
+        UnavailableException(String reason) {
+            super("cannot look up a push token: " + reason);
         }
     }
 
@@ -75,6 +78,15 @@ final class PushTokens {
         onReload.accept(rows.stream().map(PushTokenRow::id).collect(Collectors.toUnmodifiableSet()));
     }
 
+    /** The message of the innermost cause: the driver's or the pool's, which never quotes a bound value. */
+    private static String rootReason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? e.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
     int size() {
         return loaded.size();
     }
@@ -101,7 +113,7 @@ final class PushTokens {
             row = jdbi.withExtension(PushDao.class, dao -> dao.findToken(token));
         } catch (JdbiException e) {
             meters.lookup("failed");
-            throw new UnavailableException(e);
+            throw new UnavailableException(rootReason(e));
         }
         meters.lookup(row.isPresent() ? "found" : "missing");
         return row.map(r -> {

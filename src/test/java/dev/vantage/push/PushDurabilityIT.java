@@ -133,11 +133,13 @@ class PushDurabilityIT {
         assertThat(post(url, "before").statusCode()).isEqualTo(200);
 
         var answers = new ArrayList<HttpResponse<String>>();
+        String notLoaded = url.replace(token, "a-token-nobody-has-loaded-0123456789");
         db.setAllowConnections(false);
         try {
             for (int i = 0; i < 3; i++) {
                 answers.add(post(url, "during " + i));
             }
+            answers.add(post(notLoaded, "a token the database cannot be asked about"));
         } finally {
             db.setAllowConnections(true);
         }
@@ -149,10 +151,40 @@ class PushDurabilityIT {
                         .tag("outcome", "unavailable")
                         .counter()
                         .count())
-                .isEqualTo(3);
+                .isEqualTo(4);
         await().atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
                 .until(() -> post(url, "after").statusCode() == 200);
+    }
+
+    @Test
+    void aTokenLookupThatFailsNeverQuotesTheTokenInItsReason(TestDatabase db) throws Exception {
+        // A replica logged in with a role that may not read push_token: its statement fails, and Jdbi's exception
+        // lists the statement's arguments.
+        String login =
+                "it_push_reader_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        db.execute("CREATE ROLE " + login + " LOGIN PASSWORD 'pw' IN ROLE vantage_reader");
+        String token = "a-secret-token-0123456789abcdef";
+        try (var pool = dev.vantage.db.Database.pool(
+                new dev.vantage.config.DbConnection(db.connection().jdbcUrl(), login, "pw"), "push-it-reader", 1)) {
+            var tokens = new PushTokens(
+                    dev.vantage.db.Database.jdbi(pool),
+                    10,
+                    System::nanoTime,
+                    new PushMeters(new SimpleMeterRegistry()),
+                    ids -> {});
+
+            var failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    PushTokens.UnavailableException.class, () -> tokens.find(token));
+
+            assertThat(failure.getMessage())
+                    .startsWith("cannot look up a push token: PSQLException: ERROR: permission denied")
+                    .doesNotContain(token);
+            assertThat(failure.getCause()).isNull();
+        } finally {
+            db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", login);
+            db.execute("DROP ROLE " + login);
+        }
     }
 
     @Test
