@@ -59,5 +59,22 @@ public final class Meters {
     /** Rows of api_heartbeat_rollups (re)computed by the monitor lease holder. */
     public static final String ROLLUPS_WRITTEN = PREFIX + "rollups.written";
 
+    /**
+     * Pings of the push endpoints, by {@code outcome}: accepted, unknown_token, bad_request, rate_limited, too_large,
+     * timeout (the body came too slowly), unavailable (503: not safe in time), failed.
+     */
+    public static final String PUSH_BEATS = PREFIX + "push.beats";
+    /** Accepted beats whose message was cut to its bound. */
+    public static final String PUSH_MESSAGES_CUT = PREFIX + "push.messages.cut";
+    /** From a ping's arrival to its answer, by {@code outcome} as above. */
+    public static final String PUSH_INGEST = PREFIX + "push.ingest";
+    /** Push monitors whose tokens this replica has loaded. */
+    public static final String PUSH_TOKENS = PREFIX + "push.tokens";
+    /**
+     * Database lookups of tokens not loaded (a monitor inserted since the last reload), by {@code outcome}: found,
+     * missing, limited (not asked: the bound on lookups was reached), failed.
+     */
+    public static final String PUSH_TOKEN_LOOKUPS = PREFIX + "push.token.lookups";
+
     private Meters() {}
 }

@@ -65,7 +65,10 @@ public final class DemoCommand implements Callable<Integer> {
         readiness.started(new Readiness.Target(demo.monitor().dataSource(), demo.monitor()::leaseKnown));
         try {
             var web = HttpOptions.start(settings, demo.monitorMeters(), readiness);
-            web.ifPresent(w -> StatusRoutes.mount(w, demo.monitor().dataSource()));
+            web.ifPresent(w -> {
+                StatusRoutes.mount(w, demo.monitor().dataSource());
+                demo.push().mount(w);
+            });
             return web;
         } catch (ConfigurationException e) {
             out.println("vantage demo: " + e.getMessage() + "; the demo runs without its HTTP server");
@@ -85,6 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
         web.ifPresent(w -> {
             out.println("  Status page:       " + w.url() + "/ (JSON: /api/status)");
             out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
+            out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see README, Push monitors)");
         });
         out.println();
         out.println("Queries to try:");

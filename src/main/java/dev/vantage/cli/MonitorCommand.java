@@ -1,14 +1,19 @@
 package dev.vantage.cli;
 
+import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import dev.vantage.config.Environment;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
+import dev.vantage.push.PushIngest;
+import dev.vantage.push.PushSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -73,26 +78,111 @@ public final class MonitorCommand implements Callable<Integer> {
                     + " VANTAGE_RETENTION_DAYS, else 30).")
     String retentionDays;
 
+    @Option(
+            names = "--push-journal-dir",
+            paramLabel = "DIR",
+            description = "Base directory of the journal that keeps accepted pings while the database is away (this"
+                    + " replica uses DIR/push); without it a ping the database cannot take within 5 s is answered 503"
+                    + " (default: VANTAGE_PUSH_JOURNAL_DIR, else none).")
+    String pushJournalDir;
+
+    @Option(
+            names = "--push-journal-max-mb",
+            paramLabel = "MB",
+            description = "Bound of the ping journal; past 90% of it pings are answered 503 (default:"
+                    + " VANTAGE_PUSH_JOURNAL_MAX_MB, else 256).")
+    String pushJournalMaxMb;
+
+    @Option(
+            names = "--push-rate",
+            paramLabel = "PER_SECOND",
+            description = "Sustained pings per second per push monitor; more are answered 429 (default:"
+                    + " VANTAGE_PUSH_RATE, else 5).")
+    String pushRate;
+
+    @Option(
+            names = "--push-burst",
+            paramLabel = "N",
+            description =
+                    "Pings a push monitor may send at once above its rate (default: VANTAGE_PUSH_BURST, else 50).")
+    String pushBurst;
+
     @Mixin
     HttpOptions http = new HttpOptions();
+
+    /** The monitor module and the push endpoints of one replica; the pings stop first, their beats written. */
+    record Replica(MonitorModule module, PushIngest push) implements AutoCloseable {
+        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+            var module = MonitorModule.start(settings, meters, clock);
+            try {
+                return new Replica(module, PushIngest.start(push, settings.db(), settings.name(), meters, clock));
+            } catch (RuntimeException e) {
+                module.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                push.close();
+            } finally {
+                module.close();
+            }
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
         var env = Environment.system();
         var settings = settings(env);
+        var push = pushSettings(env, settings);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run("monitor", settings.dbWait().plusSeconds(30), () -> {
             var served = Served.start(
                     httpSettings,
                     meters,
-                    () -> MonitorModule.start(settings, meters, Clock.systemUTC()),
-                    module -> new Readiness.Target(module.dataSource(), module::leaseKnown));
-            served.web()
-                    .ifPresent(web -> StatusRoutes.mount(web, served.process().dataSource()));
+                    () -> Replica.start(settings, push, meters, Clock.systemUTC()),
+                    replica -> new Readiness.Target(replica.module().dataSource(), replica.module()::leaseKnown));
+            served.web().ifPresent(web -> {
+                StatusRoutes.mount(web, served.process().module().dataSource());
+                served.process().push().mount(web);
+            });
             return served;
         });
         return 0;
+    }
+
+    PushSettings pushSettings(Environment env, MonitorSettings monitor) {
+        Path journal = env.resolve(pushJournalDir, "VANTAGE_PUSH_JOURNAL_DIR")
+                .map(String::strip)
+                .map(dir -> {
+                    if (dir.isEmpty()) {
+                        throw new ConfigurationException("VANTAGE_PUSH_JOURNAL_DIR: expected a directory, got ''");
+                    }
+                    return Path.of(dir);
+                })
+                .orElse(null);
+        long maxBytes = (long) AgentCommand.integer(env, pushJournalMaxMb, "VANTAGE_PUSH_JOURNAL_MAX_MB", 256) << 20;
+        return PushSettings.DEFAULTS
+                .withJournal(journal, maxBytes)
+                .withRate(
+                        number(env, pushRate, "VANTAGE_PUSH_RATE", PushSettings.DEFAULTS.ratePerSecond()),
+                        AgentCommand.integer(env, pushBurst, "VANTAGE_PUSH_BURST", PushSettings.DEFAULTS.burst()))
+                .withReloadInterval(monitor.reloadInterval());
+    }
+
+    private static double number(Environment env, String flag, String variable, double defaultValue) {
+        var value = env.resolve(flag, variable);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Double.parseDouble(value.get().strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(variable + ": expected a number, got '" + value.get() + "'");
+        }
     }
 
     MonitorSettings settings(Environment env) {

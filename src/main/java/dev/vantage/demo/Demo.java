@@ -9,6 +9,8 @@ import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
+import dev.vantage.push.PushIngest;
+import dev.vantage.push.PushSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,6 +46,7 @@ public final class Demo implements AutoCloseable {
     private final DbConnection connection;
     private final List<Agent> agents = new ArrayList<>();
     private MonitorModule monitor;
+    private PushIngest push;
     /** The monitor module's meters, which the demo's HTTP server exposes on /metrics. */
     private final PrometheusMeterRegistry monitorMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -121,6 +124,7 @@ public final class Demo implements AutoCloseable {
         // reported LOST at start.
         monitor = MonitorModule.start(
                 MonitorSettings.defaults(connection, "demo-monitor"), monitorMeters, Clock.systemUTC());
+        push = PushIngest.start(PushSettings.DEFAULTS, connection, "demo-monitor", monitorMeters, Clock.systemUTC());
     }
 
     /** The database as a user gives it in DB_CONN_STRING. */
@@ -135,6 +139,11 @@ public final class Demo implements AutoCloseable {
     /** The demo's monitor module; null until it has started. */
     public MonitorModule monitor() {
         return monitor;
+    }
+
+    /** The push endpoints the demo's HTTP server mounts; null until started. */
+    public PushIngest push() {
+        return push;
     }
 
     public PrometheusMeterRegistry monitorMeters() {
@@ -156,7 +165,14 @@ public final class Demo implements AutoCloseable {
     @Override
     public void close() {
         // The monitor module first: its last round commits while the database is up, and it does not see the agents
-        // go and open LOST incidents for every datacenter on the way out.
+        // go and open LOST incidents for every datacenter on the way out. The pings before it, their beats written.
+        if (push != null) {
+            try {
+                push.close();
+            } catch (RuntimeException e) {
+                log.warn("Demo push endpoints did not stop cleanly: {}", e.toString());
+            }
+        }
         if (monitor != null) {
             try {
                 monitor.close();

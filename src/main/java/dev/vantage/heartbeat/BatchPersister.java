@@ -162,6 +162,7 @@ final class BatchPersister {
         if (chunk.rows.size() == 1) {
             HeartbeatRow row = chunk.rows.getFirst();
             reject(row.monitorId(), row.datacenterId(), row.scheduledAt(), e.getSQLState() + " " + e.getMessage());
+            row.receipt().settled(Receipt.Outcome.REJECTED);
             return;
         }
         int half = chunk.rows.size() / 2;

@@ -33,6 +33,14 @@ public interface HeartbeatBuffer {
      */
     default void databaseUnavailable() {}
 
+    /**
+     * Whether a heartbeat offered now risks being dropped later although the offer succeeded (a journal near its
+     * bound). False for a buffer that refuses instead.
+     */
+    default boolean nearlyFull() {
+        return false;
+    }
+
     /** Heartbeats waiting to be taken. */
     int size();
 
@@ -42,7 +50,7 @@ public interface HeartbeatBuffer {
     /**
      * At shutdown, after the writer thread stopped taking: gives up what is still pending or taken but not
      * acknowledged, and returns how many heartbeats are lost by it (all of them for memory; none for a journal that
-     * replays them at the next start). Later calls return 0.
+     * replays them at the next start), telling each lost row's {@link Receipt}. Later calls return 0.
      */
     long close();
 }

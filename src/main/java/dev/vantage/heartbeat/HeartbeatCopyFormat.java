@@ -9,7 +9,8 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * A heartbeat as one tuple of PostgreSQL's binary COPY format, columns in {@link #COLUMNS} order: a field count, then
+ * A heartbeat (a probe's, or a beat a job pushed) as one tuple of PostgreSQL's binary COPY format, columns in {@link
+ * #COLUMNS} order: a field count, then
  * each field as a length (-1 for NULL) and its bytes. Binary rather than text because the server then does not parse
  * timestamps and numbers, which cost about a third of its time per row (see BENCHMARKS.md), and because
  * length-prefixed values need no escaping at all. A pure function.
@@ -22,8 +23,11 @@ import java.util.Map;
  */
 final class HeartbeatCopyFormat {
 
-    /** Every column the writer fills, in line order; {@code id} and {@code inserted_at} take their defaults. */
-    static final String COLUMNS = String.join(
+    /**
+     * The columns of journal format 1, written by Vantage before push monitors: the first {@value #FIELDS_V1} of
+     * {@link #COLUMNS}. A line of that format becomes one of today's with {@link #fromV1}.
+     */
+    static final String COLUMNS_V1 = String.join(
             ", ",
             "monitor_id",
             "datacenter_id",
@@ -55,6 +59,12 @@ final class HeartbeatCopyFormat {
             "raw_response_headers",
             "raw_response_body");
 
+    /**
+     * Every column the writer fills, in line order; {@code id}, {@code inserted_at} and {@code commit_xid} take their
+     * defaults. The last three are NULL for a probe and filled by a pushed beat.
+     */
+    static final String COLUMNS = COLUMNS_V1 + ", beat_kind, message, details";
+
     /** The value stored for every request header: the values may be secrets. */
     static final String REDACTED = "<redacted>";
 
@@ -65,7 +75,11 @@ final class HeartbeatCopyFormat {
     /** Ends a binary COPY stream: a field count of -1. */
     static final byte[] TRAILER = {(byte) 0xff, (byte) 0xff};
 
-    private static final int FIELDS = 29;
+    private static final int FIELDS_V1 = 29;
+    private static final int FIELDS = FIELDS_V1 + 3;
+    /** Fields 8 to 23 of a pushed beat, from response_size_bytes to critical_threshold_ms: all NULL. */
+    private static final int PROBE_ONLY_FIELDS = 16;
+
     private static final long MICROS_1970_TO_2000 = 946_684_800_000_000L;
 
     private HeartbeatCopyFormat() {}
@@ -104,6 +118,45 @@ final class HeartbeatCopyFormat {
         row.jsonb(redactedJson(h.requestHeaderNames()));
         row.jsonb(json(r.responseHeaders()));
         row.text(r.body());
+        row.nulls(3); // beat_kind, message, details: a probe is no pushed beat
+        return row.toByteArray();
+    }
+
+    static byte[] line(PushedBeat b) {
+        var row = new Tuple(256 + (b.message() == null ? 0 : b.message().length() * 3));
+        row.count(FIELDS);
+        row.int4(b.monitorId());
+        row.int4(PushedBeat.DATACENTER_ID);
+        row.int4(null); // agent_id
+        row.int8(null); // lease_epoch
+        row.timestamp("key", b.key());
+        row.timestamp("receivedAt", b.receivedAt());
+        row.bool(b.success());
+        row.float8(b.durationMs());
+        row.nulls(PROBE_ONLY_FIELDS);
+        row.text(b.errorType());
+        row.text(b.errorMessage());
+        row.nulls(3); // raw_request_headers, raw_response_headers, raw_response_body
+        row.text(b.kind().column);
+        row.text(b.message());
+        row.jsonb(b.detailsJson() == null ? null : withoutNul(b.detailsJson()));
+        return row.toByteArray();
+    }
+
+    /**
+     * A line of journal format 1 ({@link #COLUMNS_V1}) as a line of today's columns: the same fields, then NULL for
+     * the columns added since, which a probe leaves NULL anyway.
+     *
+     * @throws IllegalArgumentException when the line does not have the field count of format 1
+     */
+    static byte[] fromV1(byte[] line) {
+        if (line.length < 2 || (((line[0] & 0xff) << 8) | (line[1] & 0xff)) != FIELDS_V1) {
+            throw new IllegalArgumentException("a line of journal format 1 has " + FIELDS_V1 + " fields");
+        }
+        var row = new Tuple(line.length + 4 * (FIELDS - FIELDS_V1));
+        row.count(FIELDS);
+        row.put(Arrays.copyOfRange(line, 2, line.length));
+        row.nulls(FIELDS - FIELDS_V1);
         return row.toByteArray();
     }
 
@@ -272,6 +325,12 @@ final class HeartbeatCopyFormat {
             put(utf8);
         }
 
+        void nulls(int fields) {
+            for (int i = 0; i < fields; i++) {
+                nullField();
+            }
+        }
+
         byte[] toByteArray() {
             return Arrays.copyOf(bytes, size);
         }
@@ -293,7 +352,7 @@ final class HeartbeatCopyFormat {
             raw4((int) v);
         }
 
-        private void put(byte[] b) {
+        void put(byte[] b) {
             ensure(b.length);
             System.arraycopy(b, 0, bytes, size, b.length);
             size += b.length;

@@ -15,12 +15,21 @@ import java.util.Objects;
  * @param scheduledAt the slot
  * @param leaseEpoch the datacenter lease epoch it was probed under (its fencing token), null without a lease
  * @param line one tuple of binary COPY format
+ * @param receipt told when the row is written, journaled or given up (never stored: a row read back from a journal
+ *     has {@link Receipt#NONE})
  */
-public record HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt, Long leaseEpoch, byte[] line) {
+public record HeartbeatRow(
+        long monitorId, int datacenterId, Instant scheduledAt, Long leaseEpoch, byte[] line, Receipt receipt) {
 
     public HeartbeatRow {
         Objects.requireNonNull(scheduledAt, "scheduledAt");
         Objects.requireNonNull(line, "line");
+        Objects.requireNonNull(receipt, "receipt");
+    }
+
+    /** A row nobody waits for. */
+    public HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt, Long leaseEpoch, byte[] line) {
+        this(monitorId, datacenterId, scheduledAt, leaseEpoch, line, Receipt.NONE);
     }
 
     public static HeartbeatRow of(Heartbeat heartbeat) {
@@ -30,6 +39,16 @@ public record HeartbeatRow(long monitorId, int datacenterId, Instant scheduledAt
                 heartbeat.scheduledAt(),
                 heartbeat.leaseEpoch(),
                 HeartbeatCopyFormat.line(heartbeat));
+    }
+
+    /**
+     * A pushed beat, encoded on the caller's thread; {@code receipt} learns when it is safe.
+     *
+     * @throws IllegalArgumentException when a value does not fit its column
+     */
+    public static HeartbeatRow of(PushedBeat beat, Receipt receipt) {
+        return new HeartbeatRow(
+                beat.monitorId(), PushedBeat.DATACENTER_ID, beat.key(), null, HeartbeatCopyFormat.line(beat), receipt);
     }
 
     /** The UTC day of the slot, which names its partition. */

@@ -133,6 +133,15 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             persister.reject(heartbeat.monitorId(), heartbeat.datacenterId(), heartbeat.scheduledAt(), e.toString());
             return false;
         }
+        return offer(row);
+    }
+
+    /**
+     * Queues a row encoded by the caller; never blocks. Its {@link Receipt} is told once it is written or journaled
+     * (or rejected, or lost at shutdown). False when it was refused: the writer is stopped or memory is full (counted
+     * as dropped); the receipt is then never told.
+     */
+    public boolean offer(HeartbeatRow row) {
         long stamp = gate.tryReadLock();
         if (stamp == 0) {
             dropClosed();
@@ -159,6 +168,24 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                     suppressed + 1);
         }
         return false;
+    }
+
+    /**
+     * Asks the buffer to make what is pending durable now instead of waiting for the database: a journaling buffer
+     * journals the batch being written and the queue, and journals every later heartbeat until it has caught up (as
+     * when the database fails); the memory buffer cannot, and does nothing. For a caller that waits for its receipts
+     * and finds the database too slow.
+     */
+    public void spill() {
+        buffer.databaseUnavailable();
+    }
+
+    /**
+     * Whether a heartbeat offered now could be dropped after it was journaled (the journal is near its bound): a
+     * caller that answers its sender once a heartbeat is safe refuses it instead.
+     */
+    public boolean nearlyFull() {
+        return buffer.nearlyFull();
     }
 
     /**
@@ -221,6 +248,9 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                     break; // the shutdown deadline passed
                 }
                 buffer.acknowledge(batch);
+                for (HeartbeatRow row : batch) {
+                    row.receipt().settled(Receipt.Outcome.WRITTEN); // a rejected row keeps its first outcome
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -10,7 +10,7 @@ import java.util.zip.CRC32C;
  * A {@link HeartbeatRow} as the payload of a journal record, big-endian:
  *
  * <pre>
- * byte    format version (1)
+ * byte    format version (2)
  * int     CRC32C of HeartbeatCopyFormat.COLUMNS: the column layout of the line
  * long    monitorId
  * int     datacenterId
@@ -25,11 +25,17 @@ import java.util.zip.CRC32C;
  * The line is stored as COPY takes it, so a replay costs no encoding. Its column layout is fingerprinted because a
  * journal can outlive an upgrade that changes the columns: such a line would be refused by the database, or worse,
  * land in the wrong columns, so it is refused here instead.
+ *
+ * <p>Format 1, written before push monitors, has the same fields with lines of {@link HeartbeatCopyFormat#COLUMNS_V1}:
+ * a journal left by such a Vantage is still replayed, each line completed with NULL for the columns added since (see
+ * {@link HeartbeatCopyFormat#fromV1}).
  */
 final class JournalRecordCodec {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
     private static final int FIXED_BYTES = 1 + 4 + 8 + 4 + 8 + 4 + 1 + 8 + 4;
     static final int LAYOUT = layout(HeartbeatCopyFormat.COLUMNS);
+    static final int LAYOUT_V1 = layout(HeartbeatCopyFormat.COLUMNS_V1);
 
     private JournalRecordCodec() {}
 
@@ -53,14 +59,15 @@ final class JournalRecordCodec {
         var in = ByteBuffer.wrap(payload);
         try {
             byte version = in.get();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown journal record version " + version);
             }
+            int expected = version == VERSION ? LAYOUT : LAYOUT_V1;
             int layout = in.getInt();
-            if (layout != LAYOUT) {
+            if (layout != expected) {
                 throw new IllegalArgumentException(
                         "written by a version of Vantage with other api_heartbeats columns (layout %08x, this one %08x)"
-                                .formatted(layout, LAYOUT));
+                                .formatted(layout, expected));
             }
             long monitorId = in.getLong();
             int datacenterId = in.getInt();
@@ -76,7 +83,12 @@ final class JournalRecordCodec {
             if (in.hasRemaining()) {
                 throw new IllegalArgumentException(in.remaining() + " bytes after the line");
             }
-            return new HeartbeatRow(monitorId, datacenterId, scheduledAt, hasEpoch ? epoch : null, line);
+            return new HeartbeatRow(
+                    monitorId,
+                    datacenterId,
+                    scheduledAt,
+                    hasEpoch ? epoch : null,
+                    version == VERSION ? line : HeartbeatCopyFormat.fromV1(line));
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("journal record cut short", e);
         } catch (java.time.DateTimeException e) {

@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * forces the journal and returns 0: an agent started on the same directory replays them first, as does one started
  * after this process was killed. A kill loses only the heartbeats in memory that were not journaled yet (with a
  * healthy database, the last moments of heartbeats); a machine crash also loses the journal's last sync interval.
+ *
+ * <p><b>Receipts.</b> A row's {@link Receipt} is told {@link Receipt.Outcome#JOURNALED} as soon as its append returned
+ * (the record is in the operating system's page cache), and {@link Receipt.Outcome#LOST} when it could be neither
+ * written nor journaled at shutdown.
  */
 public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
     private static final Logger log = LoggerFactory.getLogger(JournalingHeartbeatBuffer.class);
@@ -51,6 +55,7 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
     private final JournalLosses losses;
     private final HeartbeatMeters meters;
     private final int capacity;
+    private final long maxBytes;
     private final Clock clock;
     private final LogThrottle errorLog;
     private final ReentrantLock lock = new ReentrantLock();
@@ -71,11 +76,12 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
     private boolean closed;
 
     private JournalingHeartbeatBuffer(
-            Journal journal, JournalLosses losses, HeartbeatMeters meters, int capacity, Clock clock) {
+            Journal journal, JournalLosses losses, HeartbeatMeters meters, int capacity, long maxBytes, Clock clock) {
         this.journal = journal;
         this.losses = losses;
         this.meters = meters;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.clock = clock;
         this.errorLog = new LogThrottle(clock, LOG_WINDOW, 1);
         long recovered = journal.pendingRecords();
@@ -97,7 +103,7 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
         var meters = new HeartbeatMeters(registry);
         var losses = new JournalLosses(meters, directory, settings.maxBytes(), clock, LOG_WINDOW);
         var buffer = new JournalingHeartbeatBuffer(
-                Journal.open(directory, settings, losses), losses, meters, capacity, clock);
+                Journal.open(directory, settings, losses), losses, meters, capacity, settings.maxBytes(), clock);
         HeartbeatMeters.gaugeJournal(registry, buffer);
         return buffer;
     }
@@ -275,14 +281,16 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
         try {
             while (inFlightJournaled < inFlight.size()) {
                 // As taken: the writer holds it, so the journal neither returns it nor counts it lost meanwhile.
-                long seq = journal.appendTaken(JournalRecordCodec.encode(inFlight.get(inFlightJournaled)));
+                HeartbeatRow row = inFlight.get(inFlightJournaled);
+                long seq = journal.appendTaken(JournalRecordCodec.encode(row));
                 if (inFlightJournaled++ == 0) {
                     inFlightFirstSeq = seq;
                 }
+                row.receipt().settled(Receipt.Outcome.JOURNALED);
             }
             while (!memory.isEmpty()) {
                 journal.append(JournalRecordCodec.encode(memory.peekFirst()));
-                memory.removeFirst();
+                memory.removeFirst().receipt().settled(Receipt.Outcome.JOURNALED);
             }
             journalWorks();
             return true;
@@ -295,6 +303,7 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
     private boolean append(HeartbeatRow row) {
         try {
             journal.append(JournalRecordCodec.encode(row));
+            row.receipt().settled(Receipt.Outcome.JOURNALED);
             journalWorks();
             return true;
         } catch (IOException e) {
@@ -348,6 +357,11 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
             }
             long unjournaled = memory.size() + inFlight.size() - inFlightJournaled;
             long lost = flush() ? 0 : memory.size() + inFlight.size() - inFlightJournaled;
+            if (lost > 0) {
+                memory.forEach(row -> row.receipt().settled(Receipt.Outcome.LOST));
+                inFlight.subList(inFlightJournaled, inFlight.size())
+                        .forEach(row -> row.receipt().settled(Receipt.Outcome.LOST));
+            }
             long kept = journal.pendingRecords();
             memory.clear();
             setInFlight(List.of());
@@ -391,6 +405,15 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether the journal has used 90% of its bound: past the bound it would delete its oldest heartbeats, so a caller
+     * that promised its senders that a heartbeat is safe once journaled stops taking new ones here.
+     */
+    @Override
+    public boolean nearlyFull() {
+        return journal.sizeBytes() >= maxBytes / 10 * 9;
     }
 
     /** Heartbeats memory holds before spilling; the journal's bound is in bytes. */

@@ -7,7 +7,7 @@ import java.time.Duration;
  * Lets through at most {@code burst} log lines per window and counts the events it suppressed, so that a flood (a
  * full queue drops thousands per second) makes one line with a count instead of thousands.
  */
-final class LogThrottle {
+public final class LogThrottle {
     private final Clock clock;
     private final long windowMillis;
     private final int burst;
@@ -16,7 +16,7 @@ final class LogThrottle {
     private long suppressed;
     private boolean started;
 
-    LogThrottle(Clock clock, Duration window, int burst) {
+    public LogThrottle(Clock clock, Duration window, int burst) {
         this.clock = clock;
         this.windowMillis = window.toMillis();
         this.burst = burst;
@@ -26,7 +26,7 @@ final class LogThrottle {
      * Counts one event. Returns -1 when its line must be suppressed; otherwise the number of events suppressed since
      * the last line, which that line should mention.
      */
-    synchronized long event() {
+    public synchronized long event() {
         long now = clock.millis();
         if (!started || now - windowStart >= windowMillis) {
             started = true;

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bounded FIFO in memory. A full buffer refuses the new heartbeat rather than evicting the oldest: the oldest are
@@ -16,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
     private final ArrayBlockingQueue<HeartbeatRow> queue;
     private final int capacity;
-    private final AtomicInteger unacknowledged = new AtomicInteger();
+    /** The batch the writer holds; its rows are lost too if the process stops before it is written. */
+    private volatile List<HeartbeatRow> unacknowledged = List.of();
 
     public MemoryHeartbeatBuffer(int capacity) {
         this.capacity = capacity;
@@ -49,13 +49,13 @@ public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
             }
             batch.add(next);
         }
-        unacknowledged.set(batch.size());
+        unacknowledged = batch;
         return batch;
     }
 
     @Override
     public void acknowledge(List<HeartbeatRow> batch) {
-        unacknowledged.set(0);
+        unacknowledged = List.of();
     }
 
     @Override
@@ -70,8 +70,10 @@ public final class MemoryHeartbeatBuffer implements HeartbeatBuffer {
 
     @Override
     public long close() {
-        var rest = new ArrayList<HeartbeatRow>(queue.size());
+        var rest = new ArrayList<HeartbeatRow>(unacknowledged);
+        unacknowledged = List.of();
         queue.drainTo(rest);
-        return rest.size() + (long) unacknowledged.getAndSet(0);
+        rest.forEach(row -> row.receipt().settled(Receipt.Outcome.LOST));
+        return rest.size();
     }
 }

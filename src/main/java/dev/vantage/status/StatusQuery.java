@@ -172,7 +172,8 @@ public final class StatusQuery {
 
     private List<InvalidRow> invalidMonitors(Handle h) {
         var out = new ArrayList<InvalidRow>();
-        // Enabled monitors only, as the agent validates: a disabled row is never run, so it cannot fail.
+        // Enabled monitors only, as the agent validates: a disabled row is never run, so it cannot fail. Nor is a push
+        // monitor, which nothing probes (ConfigDao.listMonitors leaves it out too).
         List<MonitorRow> rows = h.createQuery(
                         """
                         SELECT m.id, m.name, m.type, m.method, m.url, m.headers::text AS headers_json, m.body,
@@ -180,7 +181,7 @@ public final class StatusQuery {
                                s.id AS schedule_id, s.interval AS interval_seconds, s.include_response_body,
                                s.thresholds_warning, s.thresholds_critical
                         FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
-                        WHERE m.enabled
+                        WHERE m.enabled AND lower(btrim(m.type)) <> 'push'
                         ORDER BY m.id
                         """)
                 .map(ConstructorMapper.of(MonitorRow.class))

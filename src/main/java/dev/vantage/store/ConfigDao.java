@@ -11,6 +11,11 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterConstructorMapper(DatacenterRow.class)
 public interface ConfigDao {
 
+    /**
+     * The monitors a datacenter's agent probes. Push monitors are left out: nothing probes them (their beats come to
+     * the monitor's ping endpoints), so one assigned to a datacenter by mistake is neither probed nor reported as an
+     * invalid row.
+     */
     @SqlQuery(
             """
             SELECT m.id, m.name, m.type, m.method, m.url, m.headers::text AS headers_json, m.body,
@@ -20,7 +25,7 @@ public interface ConfigDao {
             FROM datacenter_monitors dm
             JOIN api_monitors m ON m.id = dm.monitor_id
             JOIN schedules s ON s.id = m.schedule_id
-            WHERE dm.datacenter_id = :datacenterId
+            WHERE dm.datacenter_id = :datacenterId AND lower(btrim(m.type)) <> 'push'
             ORDER BY m.id
             """)
     List<MonitorRow> listMonitors(@Bind("datacenterId") int datacenterId);

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,18 +24,25 @@ import org.slf4j.LoggerFactory;
  * The small HTTP server of an agent or a monitor, on the JDK's {@link HttpServer} with one virtual thread per
  * exchange. Paths match exactly (an unknown path is 404, not the handler of its longest prefix), handlers answer GET
  * and HEAD (another method is 405), and every route but the open ones ({@code /healthz}) requires {@link HttpAuth}.
- * Handlers may be added while it runs, so that a command can mount its status pages after start.
+ * The one exception is a prefix route ({@link #routeOpenPrefix}): every path under its prefix, with methods of its
+ * own, for endpoints whose credential is in the path (the push monitors' {@code /ping/<token>}); its paths are never
+ * logged. Handlers may be added while it runs, so that a command can mount its status pages after start.
  */
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     private static final Set<String> METHODS = Set.of("GET", "HEAD");
+    /** The order of an Allow header, whatever a route's set. */
+    private static final List<String> ALLOW_ORDER = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    /** The body of every 404, the server's own and its handlers' alike. */
+    public static final String NOT_FOUND = "not found\n";
     /** How long {@link #close()} lets exchanges in progress finish. */
     private static final int STOP_SECONDS = 1;
 
     private final HttpServer server;
     private final ExecutorService executor;
     private final HttpAuth auth;
-    private final Map<String, HttpHandler> routes = new ConcurrentHashMap<>();
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final Map<String, Route> prefixes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private WebServer(HttpServer server, ExecutorService executor, HttpAuth auth) {
@@ -79,6 +87,14 @@ public final class WebServer implements AutoCloseable {
         return web;
     }
 
+    /** What answers a path: the handler, the methods it takes, and its name in logs. */
+    private record Route(HttpHandler handler, Set<String> methods, String name) {
+        String allow() {
+            return String.join(
+                    ", ", ALLOW_ORDER.stream().filter(methods::contains).toList());
+        }
+    }
+
     /** Serves {@code path} (exactly) with {@code handler}, behind the server's authentication. */
     public WebServer route(String path, HttpHandler handler) {
         return add(path, authenticated(handler));
@@ -89,12 +105,46 @@ public final class WebServer implements AutoCloseable {
         return add(path, handler);
     }
 
+    /**
+     * Serves every path that starts with {@code prefix} (which ends with {@code /}) to anyone, for the {@code
+     * methods} given: for endpoints that authenticate the request themselves from its path. An exact route of the
+     * same path wins. Such paths may hold a credential, so neither they nor the query are ever logged: a failure
+     * names the route as {@code <prefix>…}.
+     */
+    public WebServer routeOpenPrefix(String prefix, Set<String> methods, HttpHandler handler) {
+        if (prefix == null || !prefix.startsWith("/") || !prefix.endsWith("/") || prefix.length() < 2) {
+            throw new IllegalArgumentException("a prefix route starts and ends with /, was " + prefix);
+        }
+        if (methods.isEmpty() || !ALLOW_ORDER.containsAll(methods)) {
+            throw new IllegalArgumentException("methods must be some of " + ALLOW_ORDER + ", were " + methods);
+        }
+        prefixes.put(prefix, new Route(handler, Set.copyOf(methods), prefix + "…"));
+        return this;
+    }
+
     private WebServer add(String path, HttpHandler handler) {
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("a route starts with /, was " + path);
         }
-        routes.put(path, handler);
+        routes.put(path, new Route(handler, METHODS, path));
         return this;
+    }
+
+    /** The exact route of the path, else the route of its longest prefix; null for none. */
+    private Route find(String path) {
+        Route exact = routes.get(path);
+        if (exact != null) {
+            return exact;
+        }
+        Route best = null;
+        int bestLength = 0;
+        for (var e : prefixes.entrySet()) {
+            if (path.startsWith(e.getKey()) && e.getKey().length() > bestLength) {
+                best = e.getValue();
+                bestLength = e.getKey().length();
+            }
+        }
+        return best;
     }
 
     /** The bound port: the one given, or the one picked for port 0. */
@@ -112,22 +162,26 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void dispatch(HttpExchange exchange) throws IOException {
+        Route route = null;
         try (exchange) {
-            HttpHandler handler = routes.get(exchange.getRequestURI().getPath());
-            if (handler == null) {
-                Responses.text(exchange, 404, "not found\n");
+            route = find(exchange.getRequestURI().getPath());
+            if (route == null) {
+                Responses.text(exchange, 404, NOT_FOUND);
                 return;
             }
-            if (!METHODS.contains(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            if (!route.methods().contains(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", route.allow());
                 Responses.text(exchange, 405, "method not allowed\n");
                 return;
             }
-            handler.handle(exchange);
+            route.handler().handle(exchange);
         } catch (IOException e) {
-            log.debug("HTTP exchange ended early: {}", e.getMessage()); // a client that went away
+            // A client that went away, or a handler that gave up on a slow one. Rethrown, so that the server closes
+            // the connection and forgets it, which it does only for an exception it sees.
+            log.debug("HTTP exchange on {} ended early: {}", route == null ? "?" : route.name(), e.toString());
+            throw e;
         } catch (RuntimeException e) {
-            log.warn("HTTP handler of {} failed", exchange.getRequestURI().getPath(), e);
+            log.warn("HTTP handler of {} failed", route == null ? "?" : route.name(), e);
         }
     }
 

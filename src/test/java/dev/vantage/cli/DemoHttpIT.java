@@ -64,6 +64,27 @@ class DemoHttpIT {
                 assertThat(page.body()).contains("Fast API", "Refused port", "Broken row (bad URL)");
                 assertThat(get(client, web.url() + "/healthz").statusCode()).isEqualTo(200);
                 assertThat(get(client, web.url() + "/metrics").body()).contains("vantage_evaluate_heartbeats_total");
+
+                // A push monitor inserted with psql takes pings on the same server at once.
+                try (var pool = dev.vantage.db.Database.pool(demo.connection(), "demo-http-it", 1)) {
+                    var jdbi = dev.vantage.db.Database.jdbi(pool);
+                    String token = jdbi.withHandle(h -> h.createQuery(
+                                    "INSERT INTO api_monitors (name, type, schedule_id) VALUES ('demo push', 'push',"
+                                            + " (SELECT min(id) FROM schedules)) RETURNING push_token")
+                            .mapTo(String.class)
+                            .one());
+                    var ping = get(client, web.url() + "/ping/" + token);
+                    assertThat(ping.statusCode()).isEqualTo(200);
+                    assertThat(ping.body()).isEqualTo("OK\n");
+                    long rows = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM api_heartbeats h"
+                                    + " JOIN api_monitors m ON m.id = h.monitor_id WHERE m.name = 'demo push'"
+                                    + " AND h.datacenter_id = 0 AND h.beat_kind = 'success'")
+                            .mapTo(Long.class)
+                            .one());
+                    assertThat(rows).isEqualTo(1);
+                }
+                assertThat(out.toString(StandardCharsets.UTF_8))
+                        .contains("Push pings:        " + web.url() + "/ping/<push_token>");
             }
         }
     }

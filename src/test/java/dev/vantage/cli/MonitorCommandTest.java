@@ -51,4 +51,43 @@ class MonitorCommandTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage(message);
     }
+
+    @org.junit.jupiter.api.Test
+    void thePushSettingsComeFromTheFlagsElseTheVariablesElseTheDefaults() {
+        var variables = new HashMap<>(Map.of(
+                "DB_CONN_STRING", "postgres://vantage@db.example:5432/vantage",
+                "VANTAGE_PUSH_JOURNAL_DIR", "/var/lib/vantage/journal",
+                "VANTAGE_PUSH_RATE", "0.5",
+                "VANTAGE_RELOAD_INTERVAL", "7"));
+        var env = Environment.of(variables);
+        var command = parse("--push-burst", "3", "--push-journal-max-mb", "64");
+
+        var push = command.pushSettings(env, command.settings(env));
+
+        assertThat(push.journalDir()).isEqualTo(java.nio.file.Path.of("/var/lib/vantage/journal"));
+        assertThat(push.journalMaxBytes()).isEqualTo(64L << 20);
+        assertThat(push.ratePerSecond()).isEqualTo(0.5);
+        assertThat(push.burst()).isEqualTo(3);
+        assertThat(push.reloadInterval()).isEqualTo(java.time.Duration.ofSeconds(7));
+        var defaults = parse().pushSettings(env(null), parse().settings(env(null)));
+        assertThat(defaults.journalDir()).isNull();
+        assertThat(defaults.ratePerSecond()).isEqualTo(5);
+        assertThat(defaults.burst()).isEqualTo(50);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--push-rate=0      | VANTAGE_PUSH_RATE must be a number of beats per second above 0, was 0.0",
+                "--push-rate=often  | VANTAGE_PUSH_RATE: expected a number, got 'often'",
+                "--push-burst=0     | VANTAGE_PUSH_BURST must be between 1 and 1000000, was 0",
+                "--push-journal-max-mb=1 | VANTAGE_PUSH_JOURNAL_MAX_MB must be at least 4 (MiB), was 1"
+            })
+    void aWrongPushSettingIsOneClearError(String flag, String message) {
+        var command = parse(flag);
+        assertThatThrownBy(() -> command.pushSettings(env(null), command.settings(env(null))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(message);
+    }
 }

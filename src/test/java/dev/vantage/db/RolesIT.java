@@ -476,6 +476,8 @@ class RolesIT {
         assertThat(sqlState(as, "SELECT headers FROM api_monitors")).isEqualTo(INSUFFICIENT_PRIVILEGE);
         assertThat(sqlState(as, "SELECT body FROM api_monitors")).isEqualTo(INSUFFICIENT_PRIVILEGE);
         assertThat(sqlState(as, "DELETE FROM api_heartbeats")).isEqualTo(INSUFFICIENT_PRIVILEGE);
+        assertThat(sqlState(as, "UPDATE api_heartbeats SET success = true")).isEqualTo(INSUFFICIENT_PRIVILEGE);
+        assertThat(sqlState(as, "UPDATE api_monitors SET push_token = NULL")).isEqualTo(INSUFFICIENT_PRIVILEGE);
         assertThat(sqlState(as, "UPDATE api_monitors SET enabled = false")).isEqualTo(INSUFFICIENT_PRIVILEGE);
         assertThat(sqlState(as, "INSERT INTO agents (name, datacenter_id) VALUES ('x', 1)"))
                 .isEqualTo(INSUFFICIENT_PRIVILEGE);
@@ -488,6 +490,12 @@ class RolesIT {
             s.executeQuery("SELECT * FROM vantage_drop_heartbeat_partitions(30)")
                     .close();
             s.executeQuery("SELECT max(hour) FROM api_heartbeat_rollups").close();
+            // Push monitors (V7): every replica reads the ping tokens and writes pushed beats.
+            s.executeQuery("SELECT id, enabled, push_token, push_subject FROM api_monitors")
+                    .close();
+            s.executeUpdate("INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,"
+                    + " beat_kind, message, details) VALUES (1, 0, now(), now(), true, 'success', 'ok',"
+                    + " '{\"source\": \"http\"}')");
         }
         assertThat(sqlState(as, "DELETE FROM api_heartbeat_rollups")).isEqualTo(INSUFFICIENT_PRIVILEGE);
         assertThat(sqlState(as, "UPDATE api_heartbeat_rollups SET probes = 0")).isEqualTo(INSUFFICIENT_PRIVILEGE);
@@ -551,7 +559,7 @@ class RolesIT {
                         s.executeQuery("SELECT * FROM api_heartbeat_rollups").close();
                         s.executeQuery("SELECT * FROM api_uptime_daily").close();
                         s.executeQuery("SELECT * FROM api_sla_monthly").close();
-                        s.executeQuery("SELECT id, name, url, enabled FROM api_monitors")
+                        s.executeQuery("SELECT id, name, url, enabled, push_subject FROM api_monitors")
                                 .close();
                         s.executeQuery("SELECT id, name, type, enabled FROM notification_channels")
                                 .close();
@@ -563,6 +571,7 @@ class RolesIT {
                 "SELECT * FROM notification_channels",
                 "SELECT headers FROM api_monitors",
                 "SELECT body FROM api_monitors",
+                "SELECT push_token FROM api_monitors",
                 "INSERT INTO datacenters (code) VALUES ('X')",
                 "UPDATE api_monitors SET enabled = false",
                 "DELETE FROM api_heartbeats",

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,73 @@ class HeartbeatCopyFormatTest {
         assertThat(text(f.get(26), 1)).isEqualTo("{\"Authorization\":\"<redacted>\"}");
         assertThat(new ObjectMapper().readValue(text(f.get(27), 1), new TypeReference<Map<String, String>>() {}))
                 .isEqualTo(headers);
-        assertThat(f.get(28)).isNull();
+        assertThat(f.subList(28, 32))
+                .as("no body, and a probe is no pushed beat")
+                .containsOnlyNulls();
+    }
+
+    @Test
+    void aPushedBeatFillsItsKeyTimesOutcomeAndTheThreePushColumnsAndNothingOfAProbe() {
+        var beat = new PushedBeat(
+                12,
+                SLOT.plusNanos(1_000),
+                SLOT,
+                BeatKind.FAIL,
+                1_234.5,
+                "EXIT_STATUS",
+                "exit status 3",
+                "disk full\u0000!",
+                "{\"source\":\"http\",\"exit_status\":3}");
+
+        List<byte[]> f = fields(HeartbeatCopyFormat.line(beat));
+
+        assertThat(f).hasSize(HeartbeatCopyFormat.COLUMNS.split(", ").length);
+        assertThat(int4(f.get(0))).isEqualTo(12);
+        assertThat(int4(f.get(1))).isZero();
+        assertThat(f.subList(2, 4)).as("agent, lease epoch").containsOnlyNulls();
+        assertThat(int8(f.get(4))).isEqualTo(817_206_000_000_001L);
+        assertThat(int8(f.get(5))).isEqualTo(817_206_000_000_000L);
+        assertThat(f.get(6)).containsExactly(0);
+        assertThat(float8(f.get(7))).isEqualTo(1_234.5);
+        assertThat(f.subList(8, 24)).as("response and phases, thresholds").containsOnlyNulls();
+        assertThat(text(f.get(24))).isEqualTo("EXIT_STATUS");
+        assertThat(text(f.get(25))).isEqualTo("exit status 3");
+        assertThat(f.subList(26, 29)).as("raw request and response").containsOnlyNulls();
+        assertThat(text(f.get(29))).isEqualTo("fail");
+        assertThat(text(f.get(30))).isEqualTo("disk full!");
+        assertThat(f.get(31)[0]).isEqualTo((byte) 1);
+        assertThat(text(f.get(31), 1)).isEqualTo("{\"source\":\"http\",\"exit_status\":3}");
+    }
+
+    @Test
+    void aLineOfJournalFormatOneGetsNullPushColumns() {
+        var h = heartbeatWithBody("body");
+        List<byte[]> today = fields(HeartbeatCopyFormat.line(h));
+        // What a Vantage before push monitors encoded: the same first 29 fields.
+        var v1 = ByteBuffer.allocate(HeartbeatCopyFormat.line(h).length);
+        v1.putShort((short) 29);
+        for (byte[] field : today.subList(0, 29)) {
+            v1.putInt(field == null ? -1 : field.length);
+            if (field != null) {
+                v1.put(field);
+            }
+        }
+        byte[] oldLine = Arrays.copyOf(v1.array(), v1.position());
+
+        assertThat(HeartbeatCopyFormat.fromV1(oldLine)).isEqualTo(HeartbeatCopyFormat.line(h));
+        assertThat(HeartbeatCopyFormat.COLUMNS).startsWith(HeartbeatCopyFormat.COLUMNS_V1 + ", ");
+        assertThatThrownBy(() -> HeartbeatCopyFormat.fromV1(HeartbeatCopyFormat.line(h)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void onlyAFailBeatHasAnErrorType() {
+        assertThatThrownBy(() -> new PushedBeat(1, SLOT, SLOT, BeatKind.SUCCESS, null, "FAIL", null, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PushedBeat(1, SLOT, SLOT, BeatKind.FAIL, null, null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PushedBeat(1, SLOT, SLOT, BeatKind.SUCCESS, -1.0, null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -104,6 +104,32 @@ class JournalIT {
     }
 
     @Test
+    void aJournalLeftByAVantageBeforePushMonitorsIsWrittenByTheNextWriter(TestDatabase db) throws Exception {
+        int monitor = 30_000;
+        Instant slot = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        try (var old = dev.vantage.heartbeat.journal.Journal.open(
+                journal, dev.vantage.heartbeat.journal.JournalSettings.bounded(1L << 20), (loss, records) -> {})) {
+            for (int i = monitor; i < monitor + 10; i++) {
+                old.append(JournalingHeartbeatBufferTest.formatOne(HeartbeatRow.of(WriterIT.heartbeat(i, slot, true))));
+            }
+        }
+        var registry = new SimpleMeterRegistry();
+
+        try (var writer = HeartbeatWriter.start(db.dataSource(), FAST.withJournalDir(journal), registry)) {
+            awaitRows(db, monitor, monitor + 9, 10);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gauge(registry, HeartbeatMeters.JOURNAL_RECORDS) == 0);
+        }
+
+        assertThat(dropped(registry)).isZero();
+        assertThat(db.count(
+                        "SELECT count(*) FROM api_heartbeats WHERE monitor_id BETWEEN ? AND ?"
+                                + " AND beat_kind IS NULL AND message IS NULL AND details IS NULL AND success",
+                        monitor,
+                        monitor + 9))
+                .isEqualTo(10);
+    }
+
+    @Test
     void anAgentKilledWhileItsJournalHoldsHeartbeatsHasThemWrittenByTheNextOne(TestDatabase db, @TempDir Path out)
             throws Exception {
         int monitor = 20_000;

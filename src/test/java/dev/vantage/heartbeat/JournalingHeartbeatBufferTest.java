@@ -9,11 +9,13 @@ import dev.vantage.probe.ProbeResult;
 import dev.vantage.testing.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -283,6 +285,108 @@ class JournalingHeartbeatBufferTest {
         var noEpoch = new HeartbeatRow(8, 1, SLOT, null, new byte[] {1, 2, 3});
         assertThat(JournalRecordCodec.decode(JournalRecordCodec.encode(noEpoch)).leaseEpoch())
                 .isNull();
+    }
+
+    @Test
+    void aJournalLeftByAVantageBeforePushMonitorsIsReplayedWithNullPushColumns() throws Exception {
+        var today = row(5);
+        try (var journal = Journal.open(dir, SETTINGS, (loss, records) -> {})) {
+            journal.append(formatOne(today));
+        }
+        var buffer = open(10);
+
+        var replayed = take(buffer, 10);
+
+        assertThat(replayed).singleElement().satisfies(r -> {
+            assertThat(r.monitorId()).isEqualTo(5);
+            assertThat(r.scheduledAt()).isEqualTo(SLOT);
+            assertThat(r.leaseEpoch()).isEqualTo(42L);
+            assertThat(r.line()).isEqualTo(today.line());
+        });
+        assertThat(dropped()).isZero();
+    }
+
+    /** The record a Vantage before push monitors wrote for {@code row}: format 1, the first 29 columns. */
+    static byte[] formatOne(HeartbeatRow row) {
+        var fields = ByteBuffer.wrap(row.line());
+        int count = fields.getShort();
+        var line = ByteBuffer.allocate(row.line().length);
+        line.putShort((short) 29);
+        for (int i = 0; i < count; i++) {
+            int length = fields.getInt();
+            byte[] value = new byte[Math.max(length, 0)];
+            fields.get(value);
+            if (i < 29) {
+                line.putInt(length).put(value);
+            }
+        }
+        byte[] v1 = Arrays.copyOf(line.array(), line.position());
+        return ByteBuffer.allocate(1 + 4 + 8 + 4 + 8 + 4 + 1 + 8 + 4 + v1.length)
+                .put((byte) 1)
+                .putInt(JournalRecordCodec.LAYOUT_V1)
+                .putLong(row.monitorId())
+                .putInt(row.datacenterId())
+                .putLong(row.scheduledAt().getEpochSecond())
+                .putInt(row.scheduledAt().getNano())
+                .put((byte) 1)
+                .putLong(row.leaseEpoch())
+                .putInt(v1.length)
+                .put(v1)
+                .array();
+    }
+
+    @Test
+    void receiptsAreToldJournaledOnceTheirRowIsAppendedAndLostWhenMemoryIsGivenUp() throws Exception {
+        var buffer = open(10);
+        var outcomes = new java.util.concurrent.ConcurrentHashMap<Long, Receipt.Outcome>();
+        for (long m = 0; m < 4; m++) {
+            long monitor = m;
+            assertThat(buffer.offer(withReceipt(row(m), o -> outcomes.putIfAbsent(monitor, o))))
+                    .isTrue();
+        }
+        var inFlight = take(buffer, 2);
+        assertThat(outcomes).as("in memory: nothing is safe yet").isEmpty();
+
+        buffer.databaseUnavailable();
+
+        assertThat(outcomes)
+                .as("the batch the writer holds and the queue")
+                .containsOnlyKeys(0L, 1L, 2L, 3L)
+                .containsValue(Receipt.Outcome.JOURNALED)
+                .doesNotContainValue(Receipt.Outcome.LOST);
+        assertThat(buffer.offer(withReceipt(row(4), o -> outcomes.putIfAbsent(4L, o))))
+                .isTrue();
+        assertThat(outcomes).containsEntry(4L, Receipt.Outcome.JOURNALED);
+        buffer.acknowledge(inFlight);
+
+        var memory = new MemoryHeartbeatBuffer(10);
+        memory.offer(withReceipt(row(7), o -> outcomes.put(7L, o)));
+        memory.offer(withReceipt(row(8), o -> outcomes.put(8L, o)));
+        memory.take(1, Duration.ZERO, Duration.ZERO);
+        assertThat(memory.close()).isEqualTo(2);
+        assertThat(outcomes).containsEntry(7L, Receipt.Outcome.LOST).containsEntry(8L, Receipt.Outcome.LOST);
+    }
+
+    @Test
+    void aJournalPastNineTenthsOfItsBoundIsNearlyFull() {
+        var buffer = open(1, new JournalSettings(64 * 1_024, 16 * 1_024, Duration.ofMillis(100)));
+        int rowBytes = JournalRecordCodec.encode(row(0)).length + 8;
+        int nearlyFull = (int) Math.ceil(64 * 1_024 * 0.9 / rowBytes);
+        buffer.databaseUnavailable();
+        for (int i = 0; i < nearlyFull - 1; i++) {
+            assertThat(buffer.offer(row(i))).isTrue();
+        }
+        assertThat(buffer.nearlyFull()).isFalse();
+
+        buffer.offer(row(nearlyFull));
+        buffer.offer(row(nearlyFull + 1));
+
+        assertThat(buffer.nearlyFull()).isTrue();
+    }
+
+    private static HeartbeatRow withReceipt(HeartbeatRow row, Receipt receipt) {
+        return new HeartbeatRow(
+                row.monitorId(), row.datacenterId(), row.scheduledAt(), row.leaseEpoch(), row.line(), receipt);
     }
 
     private static void offer(JournalingHeartbeatBuffer buffer, long from, long to) {

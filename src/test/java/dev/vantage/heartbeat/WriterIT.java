@@ -197,6 +197,73 @@ class WriterIT {
 
     @ParameterizedTest(name = "copyDirect={0}")
     @ValueSource(booleans = {true, false})
+    void aPushedBeatRoundTripsAndItsReceiptIsToldOnceItIsWritten(boolean copyDirect, TestDatabase db) throws Exception {
+        int monitor = MONITORS.getAndAdd(10);
+        Instant received = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        var fail = new PushedBeat(
+                monitor,
+                received.plus(1, ChronoUnit.MICROS),
+                received,
+                BeatKind.FAIL,
+                61_000.125,
+                "EXIT_STATUS",
+                "exit status 3",
+                "tar: disk full\nnul\u0000 é",
+                "{\"source\": \"http\", \"exit_status\": 3, \"rid\": \"x\"}");
+        var log = new PushedBeat(monitor + 1, received, received, BeatKind.LOG, null, null, null, null, null);
+        var outcomes = new java.util.concurrent.ConcurrentHashMap<Integer, Receipt.Outcome>();
+
+        try (var writer = HeartbeatWriter.start(db.dataSource(), FAST.withCopyDirect(copyDirect), registry)) {
+            assertThat(writer.offer(HeartbeatRow.of(fail, o -> outcomes.putIfAbsent(monitor, o))))
+                    .isTrue();
+            assertThat(writer.offer(HeartbeatRow.of(log, o -> outcomes.putIfAbsent(monitor + 1, o))))
+                    .isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 2);
+            assertThat(outcomes).containsValues(Receipt.Outcome.WRITTEN).doesNotContainValue(Receipt.Outcome.LOST);
+            assertThat(count(db, monitor, monitor + 1))
+                    .as("written before its receipt is told")
+                    .isEqualTo(2);
+        }
+
+        Map<String, Object> row = row(db, monitor);
+        assertThat(row)
+                .containsEntry("datacenter_id", 0)
+                .containsEntry("success", false)
+                .containsEntry("response_time_ms", 61_000.125)
+                .containsEntry("error_type", "EXIT_STATUS")
+                .containsEntry("error_message", "exit status 3")
+                .containsEntry("beat_kind", "fail")
+                .containsEntry("message", "tar: disk full\nnul é");
+        assertThat(instant(row.get("scheduled_at"))).isEqualTo(received.plus(1, ChronoUnit.MICROS));
+        assertThat(instant(row.get("executed_at"))).isEqualTo(received);
+        assertThat(JSON.readTree(row.get("details").toString()))
+                .isEqualTo(JSON.readTree("{\"source\": \"http\", \"exit_status\": 3, \"rid\": \"x\"}"));
+        for (String column : List.of(
+                "agent_id",
+                "lease_epoch",
+                "response_size_bytes",
+                "response_status_code",
+                "dns_lookup_ms",
+                "tcp_connect_ms",
+                "redirect_count",
+                "remote_address",
+                "warning_threshold_ms",
+                "raw_request_headers",
+                "raw_response_headers",
+                "raw_response_body")) {
+            assertThat(row.get(column)).as(column).isNull();
+        }
+        assertThat(row(db, monitor + 1))
+                .containsEntry("success", true)
+                .containsEntry("beat_kind", "log")
+                .containsEntry("message", null)
+                .containsEntry("details", null)
+                .containsEntry("response_time_ms", null)
+                .containsEntry("error_type", null);
+    }
+
+    @ParameterizedTest(name = "copyDirect={0}")
+    @ValueSource(booleans = {true, false})
     void theSameSlotsWrittenTwiceGiveOneRowEachAndTheFirstWins(boolean copyDirect, TestDatabase db) {
         int monitor = MONITORS.getAndAdd(100);
         Instant slot = Instant.now().truncatedTo(ChronoUnit.MINUTES);

@@ -203,6 +203,11 @@ class SecretCanaryIT {
                 target.url("/api"),
                 headers("Authorization: Bearer " + canaries.plant("header pasted as a name", MONITOR), "x"),
                 null);
+        // A push monitor: its token is the credential of its ping URL. Not probed, so in no datacenter.
+        db.execute(
+                "INSERT INTO api_monitors (id, name, type, schedule_id, push_token, push_subject)"
+                        + " VALUES (8, 'Nightly push', 'push', 1, ?, 'jobs.nightly')",
+                canaries.plant("push token", MONITOR));
     }
 
     /** Every notifier with its credentials, each to a loopback receiver that fails; and three invalid channels. */
@@ -339,6 +344,7 @@ class SecretCanaryIT {
         String monitorHttp =
                 "http://" + processes.monitor().awaitLog("HTTP on ", START).substring("HTTP on ".length());
         String monitorToken = "Bearer " + processes.monitorToken();
+        checkPings(http, monitorHttp);
         var agentMetrics = get(http, agentHttp + "/metrics", "Bearer " + processes.agentToken());
         assertThat(agentMetrics.statusCode()).isEqualTo(200);
         assertThat(agentMetrics.body()).contains("vantage_probes_total{", "vantage_monitors_invalid");
@@ -348,7 +354,13 @@ class SecretCanaryIT {
         assertThat(basicMetrics.statusCode()).isEqualTo(200);
         var monitorMetrics = get(http, monitorHttp + "/metrics", monitorToken);
         assertThat(monitorMetrics.statusCode()).isEqualTo(200);
-        assertThat(monitorMetrics.body()).contains("vantage_notifications_total{", "vantage_channels_invalid");
+        assertThat(monitorMetrics.body())
+                .contains(
+                        "vantage_notifications_total{",
+                        "vantage_channels_invalid",
+                        "vantage_push_beats_total{outcome=\"accepted\"} 3.0",
+                        "vantage_push_beats_total{outcome=\"unknown_token\"} 2.0",
+                        "vantage_push_beats_total{outcome=\"bad_request\"} 1.0");
         check("monitor /metrics", monitorMetrics);
         var apiStatus = get(http, monitorHttp + "/api/status", monitorToken);
         assertThat(apiStatus.statusCode()).as(apiStatus.body()).isEqualTo(200);
@@ -375,6 +387,37 @@ class SecretCanaryIT {
                 }
             }
         }
+    }
+
+    /**
+     * The ping endpoints of the monitor, which take the token in the path and no other credential: accepted beats, a
+     * token a client got wrong (404), and a malformed path around it (400). None of the answers may quote a token.
+     */
+    private void checkPings(HttpClient http, String monitorHttp) throws Exception {
+        String ping = monitorHttp + "/ping/" + canaries.value("push token");
+        String wrong = monitorHttp + "/ping/" + canaries.plant("wrong push token sent by a client", HTTP);
+        var answers = new java.util.LinkedHashMap<String, HttpResponse<String>>();
+        answers.put("ping", send(http, "GET", ping + "/start?rid=" + UUID.randomUUID(), null));
+        answers.put("ping with a body", send(http, "POST", ping + "/fail", "exit 3: nothing to export"));
+        answers.put("ping of a log", send(http, "POST", ping + "/log", "half way"));
+        answers.put("ping of a wrong token", send(http, "GET", wrong, null));
+        answers.put("ping of a wrong token with a body", send(http, "POST", wrong + "/fail", "oops"));
+        answers.put("malformed ping of a wrong token", send(http, "GET", wrong + "/999", null));
+        assertThat(answers.values()).extracting(HttpResponse::statusCode).containsExactly(200, 200, 200, 404, 404, 400);
+        answers.forEach((what, answer) -> check("the answer to a " + what, answer));
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** vantage status and its JSON, as an operator runs them, with the password in DB_CONN_STRING. */
@@ -462,7 +505,9 @@ class SecretCanaryIT {
                 "notifications (payload and last_error)",
                 "SELECT n::text FROM notifications n",
                 "notification_attempts",
-                "SELECT a::text FROM notification_attempts a");
+                "SELECT a::text FROM notification_attempts a",
+                "pushed beats (message and details)",
+                "SELECT coalesce(message, '') || ' ' || details::text FROM api_heartbeats WHERE datacenter_id = 0");
         queries.forEach((where, sql) -> {
             List<String> rows = db.jdbi()
                     .withHandle(h -> h.createQuery(sql).mapTo(String.class).list());

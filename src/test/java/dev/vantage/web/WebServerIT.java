@@ -256,6 +256,39 @@ class WebServerIT {
     }
 
     @Test
+    void aPrefixRouteTakesEveryPathUnderItWithItsOwnMethodsAndNoCredentials() throws Exception {
+        var server = serve(
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new Readiness(Readiness.DEFAULT_TIMEOUT),
+                HttpAuth.of(TOKEN, null));
+        server.routeOpenPrefix(
+                "/ping/",
+                java.util.Set.of("POST", "GET", "HEAD"),
+                exchange -> WebServer.Responses.text(
+                        exchange, 200, exchange.getRequestMethod() + " " + exchange.getRequestURI() + "\n"));
+        server.routeOpen("/ping/exact", exchange -> WebServer.Responses.text(exchange, 200, "exact\n"));
+
+        assertThat(send(server, "POST", "/ping/abc/start?rid=1", null).body())
+                .isEqualTo("POST /ping/abc/start?rid=1\n");
+        assertThat(get(server, "/ping/abc", null).body()).isEqualTo("GET /ping/abc\n");
+        assertThat(get(server, "/ping/exact", null).body())
+                .as("an exact route wins")
+                .isEqualTo("exact\n");
+        var put = send(server, "PUT", "/ping/abc", null);
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, HEAD, POST");
+        assertThat(get(server, "/ping", null).statusCode())
+                .as("the prefix ends with its slash")
+                .isEqualTo(404);
+        assertThat(get(server, "/pingx/abc", null).statusCode()).isEqualTo(404);
+        assertThat(send(server, "POST", "/metrics", "Bearer " + TOKEN).statusCode())
+                .as("exact routes keep GET and HEAD")
+                .isEqualTo(405);
+        assertThatThrownBy(() -> server.routeOpenPrefix("/ping", java.util.Set.of("GET"), exchange -> {}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aPortInUseIsOneLineNamingAddressAndPort() {
         var first = closing(WebServer.start("127.0.0.1", 0, HttpAuth.NONE));
 

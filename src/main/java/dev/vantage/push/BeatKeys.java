@@ -1,0 +1,34 @@
+package dev.vantage.push;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The key (api_heartbeats.scheduled_at) of each beat: its receive time at microsecond precision, moved to one
+ * microsecond after the monitor's previous key when it would not be later. Keys are then unique per monitor within
+ * this process, so two beats never share a row, while a retried or replayed write of one beat keeps its key and writes
+ * nothing. Two replicas receiving beats of one monitor within the same microsecond would give both the same key, and
+ * the second would be taken for a replay of the first: with the rate limit, far less likely than a lost packet.
+ */
+final class BeatKeys {
+    private final ConcurrentHashMap<Integer, Long> last = new ConcurrentHashMap<>();
+
+    /** The receive time at microsecond precision, as it is stored. */
+    static Instant micros(Instant received) {
+        return received.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    Instant next(int monitorId, Instant received) {
+        long micros =
+                Math.addExact(Math.multiplyExact(received.getEpochSecond(), 1_000_000L), received.getNano() / 1_000);
+        long key = last.merge(monitorId, micros, (previous, now) -> Math.max(previous + 1, now));
+        return Instant.ofEpochSecond(Math.floorDiv(key, 1_000_000L), Math.floorMod(key, 1_000_000L) * 1_000L);
+    }
+
+    /** Forgets the monitors that are gone. */
+    void retain(Set<Integer> monitorIds) {
+        last.keySet().retainAll(monitorIds);
+    }
+}
