@@ -126,7 +126,7 @@ public final class HeartbeatCursor {
             LEFT JOIN LATERAL (
                 SELECT h.commit_xid::text::bigint AS xid, h.id, h.monitor_id, h.datacenter_id, h.scheduled_at,
                        h.success, h.response_time_ms, h.warning_threshold_ms, h.critical_threshold_ms,
-                       h.error_type, h.error_message, h.inserted_at
+                       h.error_type, h.error_message, h.inserted_at, h.beat_kind
                 FROM api_heartbeats h
                 WHERE (h.commit_xid, h.id) > (CAST(:xid AS text)::xid8, :id) AND h.commit_xid < w.xmin
                 ORDER BY h.commit_xid, h.id
@@ -140,6 +140,7 @@ public final class HeartbeatCursor {
     private static final int XID = 2;
     private static final int ID = 3;
     private static final int INSERTED_AT = 13;
+    private static final int BEAT_KIND = 14;
 
     private static final RowMapper<Observation> OBSERVATION = (rs, ctx) -> new Observation(
             rs.getLong(ID),
@@ -151,7 +152,8 @@ public final class HeartbeatCursor {
             nullable(rs, rs.getInt(9)),
             nullable(rs, rs.getInt(10)),
             rs.getString(11),
-            rs.getString(12));
+            rs.getString(12),
+            rs.getString(BEAT_KIND));
 
     private static final String SAVE =
             """
