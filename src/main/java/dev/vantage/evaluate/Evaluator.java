@@ -94,7 +94,7 @@ import java.util.Set;
  */
 public final class Evaluator {
     /** The {@code datacenter_id} of pushed beats and of a push monitor's state: no datacenter has id 0. */
-    public static final int PUSH_DATACENTER = 0;
+    public static final int PUSH_DATACENTER = dev.vantage.heartbeat.PushedBeat.DATACENTER_ID;
 
     private final HashMap<Integer, MonitorTracker> monitors = new HashMap<>();
     /** The configured monitors by id, so that ticks and their changes come in a stable order. */
