@@ -25,6 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged jar run as a user runs it: a separate JVM, settings from the environment, signals to stop it. */
 @ExtendWith(PostgresExtension.class)
 class CliIT {
+    /** The newest migration in db/migration: what an empty database is told to reach. */
+    private static final int LATEST = latestMigration();
+
     private static final Path JAR = Path.of("target", "vantage.jar");
 
     record Run(int exit, List<String> stdout, List<String> stderr) {}
@@ -147,7 +150,7 @@ class CliIT {
         assertThat(unmigrated.exit()).isEqualTo(2);
         assertThat(unmigrated.stderr())
                 .containsExactly("vantage monitor: database schema is empty (no Vantage tables),"
-                        + " this Vantage needs version 6: run 'vantage migrate' first");
+                        + " this Vantage needs version " + LATEST + ": run 'vantage migrate' first");
     }
 
     @Test
@@ -160,9 +163,10 @@ class CliIT {
         assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.stderr())
                 .containsExactly("vantage agent: database schema is empty (no Vantage tables),"
-                        + " this Vantage needs version 6: run 'vantage migrate' first");
+                        + " this Vantage needs version " + LATEST + ": run 'vantage migrate' first");
         assertThat(migrated.exit()).isZero();
-        assertThat(migrated.stdout()).containsExactly("Schema is at version 6 (6 migrations applied)");
+        assertThat(migrated.stdout())
+                .containsExactly("Schema is at version " + LATEST + " (" + LATEST + " migrations applied)");
     }
 
     @Test
@@ -244,6 +248,18 @@ class CliIT {
                         assertThat(e.path("agent").asText()).isEqualTo("cli-it");
                         assertThat(e.path("dc").asText()).isEqualTo("VA");
                     });
+        }
+    }
+
+    private static int latestMigration() {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("db", "migration"))) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+                    .max()
+                    .orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
