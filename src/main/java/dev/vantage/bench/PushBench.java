@@ -95,6 +95,7 @@ public final class PushBench {
                         postgres / 1e3 / beats,
                         100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]),
                         Runtime.getRuntime().availableProcessors());
+                nginxBaseline(work, script, connections, seconds, perSecond);
                 System.out.printf(
                         "answers: %s%n",
                         registry.get(Meters.PUSH_BEATS).counters().stream()
@@ -146,6 +147,83 @@ public final class PushBench {
     }
 
     /** Runs wrk (one thread: the other core is the server's and PostgreSQL's) and returns its report. */
+    /**
+     * The same wrk load against nginx serving a static 200 on loopback, in the same run, when nginx is installed
+     * (Debian: {@code apt-get install nginx-light}): the goal is a ping rate of at least 0.3 times nginx's.
+     */
+    private static void nginxBaseline(Path work, Path script, int connections, int seconds, double pingsPerSecond)
+            throws IOException, InterruptedException {
+        Path nginx = Path.of("/usr/sbin/nginx");
+        if (!Files.isExecutable(nginx)) {
+            System.out.println("nginx baseline: skipped (no /usr/sbin/nginx; apt-get install nginx-light)");
+            return;
+        }
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path dir = Files.createDirectories(work.resolve("nginx"));
+        Path conf = Files.writeString(
+                dir.resolve("nginx.conf"),
+                """
+                worker_processes auto;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 1024; }
+                http {
+                  access_log off;
+                  client_body_temp_path %1$s/body;
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    location / { return 200 "OK\\n"; }
+                  }
+                }
+                """
+                        .formatted(dir, port));
+        Process server = new ProcessBuilder(nginx.toString(), "-c", conf.toString(), "-p", dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
+        try {
+            String url = "http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!listening(port)) {
+                if (System.nanoTime() > deadline || !server.isAlive()) {
+                    throw new IllegalStateException("nginx did not start; see " + dir.resolve("error.log"));
+                }
+                TimeUnit.MILLISECONDS.sleep(20); // polling for the port, with a deadline
+            }
+            wrk(url, script, 8, 3, false); // warm-up
+            List<String> report = wrk(url, script, connections, seconds, true);
+            double nginxPerSecond = report.stream()
+                    .filter(l -> l.startsWith("Requests/sec:"))
+                    .mapToDouble(l -> Double.parseDouble(
+                            l.substring("Requests/sec:".length()).strip()))
+                    .findFirst()
+                    .orElse(Double.NaN);
+            report.stream()
+                    .filter(l -> l.contains("Latency") || l.contains("99%"))
+                    .forEach(l -> System.out.println("  nginx wrk| " + l));
+            System.out.printf(
+                    "nginx static 200, same load, same run: %,.0f requests/s; pings persisted / nginx = %.2f%n",
+                    nginxPerSecond, pingsPerSecond / nginxPerSecond);
+        } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+            server.destroyForcibly();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static List<String> wrk(String url, Path script, int connections, int seconds, boolean latency)
             throws IOException, InterruptedException {
         var command = new ArrayList<>(List.of(
