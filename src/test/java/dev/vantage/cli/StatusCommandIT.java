@@ -125,8 +125,15 @@ class StatusCommandIT {
                         "uptime_24h_percent",
                         "probes_24h",
                         "datacenters",
-                        "latency_24h");
+                        "latency_24h",
+                        "last_beat_at",
+                        "expected_every_seconds",
+                        "grace_seconds",
+                        "last_message");
         assertThat(api.get("p50_ms").asDouble()).isEqualTo(55.0);
+        assertThat(api.get("type").asText()).isEqualTo("http");
+        assertThat(api.get("last_beat_at").isNull()).isTrue();
+        assertThat(api.get("last_message").isNull()).isTrue();
         assertThat(api.get("datacenters").get(1).get("code").asText()).isEqualTo("NY");
         assertThat(api.get("latency_24h")).hasSize(24);
         assertThat(root.get("generated_at").asText()).endsWith("Z");

@@ -45,7 +45,36 @@ class StatusRenderingTest {
                 null,
                 0,
                 List.of(new DatacenterState("VA", state, NOW, details, null)),
-                latency);
+                latency,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    record Cut(String head, String shown) {}
+
+    @Test
+    void aMessageIsCutToTwoHundredCharactersAfterItsPingTokensAreMasked() {
+        String token = "AbC_-0123456789abcdefghijklmnopqrstuvwxyzA";
+        var cases = List.of(
+                new Cut("ok", "ok"),
+                new Cut("x".repeat(200), "x".repeat(200)),
+                new Cut("x".repeat(201), "x".repeat(200) + "…"),
+                new Cut(
+                        "curl: 503 for http://h:8080/ping/" + token + "/fail",
+                        "curl: 503 for http://h:8080/ping/<token>/fail"),
+                // A token cut by the read: masked all the same.
+                new Cut("y".repeat(380) + "/ping/" + token.substring(0, 15), "y".repeat(200) + "…"),
+                new Cut("/ping/" + token.substring(0, 15), "/ping/<token>"),
+                // The database sent 401 characters: the message is longer than what is shown, however short the masks
+                // made it.
+                new Cut("/ping/" + "t".repeat(300) + " " + "x".repeat(94), "/ping/<token> " + "x".repeat(94) + "…"),
+                new Cut("\uD83D\uDE00".repeat(201), "\uD83D\uDE00".repeat(200) + "…"));
+        for (Cut c : cases) {
+            assertThat(PushBeats.message(c.head())).as(c.head()).isEqualTo(c.shown());
+        }
+        assertThat(PushBeats.message(null)).isNull();
     }
 
     @Test
