@@ -141,6 +141,28 @@ class StatusCommandIT {
     }
 
     @Test
+    void aPushMonitorDownExits1AndShowsItsLastBeatAndMessageInsteadOfDatacenters(@Fresh TestDatabase db) {
+        Instant now = now();
+        StatusSeed.healthy(db, now);
+        StatusSeed.missed(db, now);
+
+        var run = vantage("status", "--db", db.libpqUrl());
+
+        assertThat(run.exit()).as(run.stdout() + run.stderr()).isEqualTo(1);
+        var lines = run.stdout().lines().toList();
+        assertThat(lines.get(0)).matches("MONITOR +STATE +VA +NY +LON +LAST +P50 +P95 +UPTIME +DETAILS");
+        assertThat(lines.get(2))
+                .isEqualTo(
+                        "Backup    DOWN    -    -    -     3m     -      -      100.00%   DOWN: MISSED no heartbeat for"
+                                + " 3 min (expected every 15 s, grace 30 s); last beat 3 min ago, expected every 15 s; message:"
+                                + " backup done: 3 files");
+        // Its incident lists the pseudo-datacenter 0 of its beats, which is no datacenter.
+        assertThat(run.stdout())
+                .containsPattern("\\d+ +Backup +global +- +2m ago +2m +MISSED: no heartbeat for 47 s")
+                .doesNotContain("#0");
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneLineNamingTheHostWithoutThePassword() throws Exception {
         int port;
         try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
