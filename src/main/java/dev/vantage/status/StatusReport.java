@@ -57,7 +57,8 @@ public record StatusReport(
 
     /**
      * True when no enabled monitor is DOWN, PARTIAL or UNKNOWN, neither globally nor in any of its datacenters. A
-     * monitor the monitor module has not evaluated yet (PENDING) and a disabled one do not count.
+     * monitor the monitor module has not evaluated yet (PENDING), a disabled one and a push monitor waiting for its
+     * first beat (UNKNOWN, not late yet) do not count.
      */
     @JsonProperty("healthy")
     public boolean healthy() {
@@ -135,10 +136,15 @@ public record StatusReport(
             latency24h = List.copyOf(latency24h);
         }
 
-        /** DOWN, PARTIAL or UNKNOWN globally or in one of its datacenters, and enabled. */
+        /**
+         * DOWN, PARTIAL or UNKNOWN globally or in one of its datacenters, and enabled. A push monitor is UNKNOWN only
+         * until its first beat or its first deadline (then it is DOWN, as MISSED): not late yet, so not failing.
+         */
         public boolean failing() {
-            return enabled
-                    && (FAILING.contains(state) || datacenters.stream().anyMatch(d -> FAILING.contains(d.state())));
+            if (!enabled || isPush() && State.UNKNOWN.equals(state)) {
+                return false;
+            }
+            return FAILING.contains(state) || datacenters.stream().anyMatch(d -> FAILING.contains(d.state()));
         }
 
         /** Whether beats come to it rather than probes going out: type {@code push}. */

@@ -163,6 +163,29 @@ class StatusCommandIT {
     }
 
     @Test
+    void aPushMonitorWaitingForItsFirstBeatIsNoFailure(@Fresh TestDatabase db) throws Exception {
+        Instant now = now();
+        StatusSeed.healthy(db, now);
+        StatusSeed.neverBeaten(db, now);
+
+        var run = vantage("status", "--db", db.libpqUrl());
+        var json = vantage("status", "--json", "--db", db.libpqUrl());
+
+        assertThat(run.exit()).as(run.stdout() + run.stderr()).isZero();
+        assertThat(run.stdout())
+                .containsPattern(
+                        "\nNightly export +UNKNOWN +- +- +- +- +- +- +- +no beat yet \\(expected every 24 h\\)\n");
+        assertThat(json.exit()).isZero();
+        JsonNode nightly = JSON.readTree(json.stdout()).get("monitors").get(1);
+        assertThat(nightly.get("type").asText()).isEqualTo("push");
+        assertThat(nightly.get("datacenters")).isEmpty();
+        assertThat(nightly.get("last_beat_at").isNull()).isTrue();
+        assertThat(nightly.get("expected_every_seconds").asInt()).isEqualTo(86400);
+        assertThat(nightly.get("grace_seconds").asInt()).isEqualTo(3600);
+        assertThat(nightly.get("last_message").isNull()).isTrue();
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneLineNamingTheHostWithoutThePassword() throws Exception {
         int port;
         try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

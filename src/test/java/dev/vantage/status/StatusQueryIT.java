@@ -91,7 +91,7 @@ class StatusQueryIT {
     }
 
     @Test
-    void aPushMonitorNeverBeatenHasNoBeatAndItsPeriodAndGrace() {
+    void aPushMonitorNeverBeatenWaitsForItsFirstBeatWithoutFailing() {
         Monitor nightly = monitor("Nightly export");
         assertThat(nightly.state()).isEqualTo("UNKNOWN");
         assertThat(nightly.details()).isEqualTo("no beat yet");
@@ -103,6 +103,7 @@ class StatusQueryIT {
         assertThat(nightly.graceSeconds()).isEqualTo(3600);
         assertThat(nightly.probes24h()).isZero();
         assertThat(nightly.p50Ms()).isNull();
+        assertThat(nightly.failing()).isFalse();
     }
 
     @Test
