@@ -152,11 +152,18 @@ public final class StatusTable {
         return i.errorMessage() == null ? i.errorType() : i.errorType() + ": " + i.errorMessage();
     }
 
+    /** A duration in ms: {@code 3.8ms}, {@code 188ms}; from 10 s (a push monitor's runs) {@code 12.5s}, {@code 45m}. */
     static String ms(Double v) {
         if (v == null) {
             return "-";
         }
-        return v < 10 ? String.format(Locale.ROOT, "%.1fms", v) : Math.round(v) + "ms";
+        if (v < 10) {
+            return String.format(Locale.ROOT, "%.1fms", v);
+        }
+        if (v < 10_000) {
+            return Math.round(v) + "ms";
+        }
+        return v < 600_000 ? String.format(Locale.ROOT, "%.1fs", v / 1000) : Ages.compact(Math.round(v / 1000));
     }
 
     static String percent(Double v) {

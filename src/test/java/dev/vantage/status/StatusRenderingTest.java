@@ -217,5 +217,10 @@ class StatusRenderingTest {
         assertThat(StatusTable.percent(null)).isEqualTo("-");
         assertThat(StatusTable.ms(3.8291)).isEqualTo("3.8ms");
         assertThat(StatusTable.ms(187.6)).isEqualTo("188ms");
+        // A push monitor's runs may take minutes or hours.
+        assertThat(StatusTable.ms(9999.4)).isEqualTo("9999ms");
+        assertThat(StatusTable.ms(12_340.0)).isEqualTo("12.3s");
+        assertThat(StatusTable.ms(2_700_000.0)).isEqualTo("45m");
+        assertThat(StatusTable.ms(7_200_000.0)).isEqualTo("2h");
     }
 }
