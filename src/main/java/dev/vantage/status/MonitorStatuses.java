@@ -3,6 +3,7 @@ package dev.vantage.status;
 import static dev.vantage.status.StatusQuery.ageSeconds;
 import static dev.vantage.status.StatusQuery.utc;
 
+import dev.vantage.evaluate.Policy;
 import dev.vantage.status.StatusReport.DatacenterState;
 import dev.vantage.status.StatusReport.LatencyBucket;
 import dev.vantage.status.StatusReport.Monitor;
@@ -15,19 +16,44 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 
 /**
  * The monitors part of a report: every {@code api_monitors} row joined with its states ({@code monitor_states}, as
  * the monitor module wrote them) and with aggregates of {@code api_heartbeats}, each computed for all monitors in one
  * query: probes and the newest slot per datacenter over 24 h, p50/p95 over the last hour, hourly medians over 24 h.
+ *
+ * <p>A push monitor has no datacenter: its beats and its one evaluated state are stored under the pseudo-datacenter
+ * 0, which is counted in its aggregates (its percentiles are run durations) and never shown as a datacenter. Its
+ * newest beat and message come from {@link PushBeats}.
  */
 final class MonitorStatuses {
     static final Duration PERCENTILE_WINDOW = Duration.ofHours(1);
     static final Duration DAY = Duration.ofHours(24);
     static final int SPARKLINE_BUCKETS = 24;
 
-    private record MonitorBase(int id, String name, String type, boolean enabled, List<Integer> datacenters) {}
+    /** The datacenter id of a push monitor's beats and state (Evaluator.PUSH_DATACENTER): never a datacenter. */
+    static final int PUSH_DATACENTER = 0;
+    /** {@code monitor_states.first_error_type} of a push monitor DOWN for silence. */
+    static final String MISSED = "MISSED";
+
+    /**
+     * @param type canonical type name (see {@link StatusReport.Monitor#type()})
+     * @param graceSeconds push monitors: the effective grace; else null
+     */
+    private record MonitorBase(
+            int id,
+            String name,
+            String type,
+            boolean enabled,
+            List<Integer> datacenters,
+            int intervalSeconds,
+            Integer graceSeconds) {
+        boolean push() {
+            return StatusReport.Monitor.PUSH.equals(type);
+        }
+    }
 
     /** A {@code monitor_states} row; {@code datacenterId} null for the global row. */
     private record StateRow(
@@ -37,7 +63,8 @@ final class MonitorStatuses {
             Instant since,
             boolean flapping,
             String details,
-            Instant lastScheduledAt) {}
+            Instant lastScheduledAt,
+            String firstErrorType) {}
 
     /** Probes of one monitor in one datacenter over the last 24 h. */
     private record Probes(long probes, long successes, Instant last) {}
@@ -46,25 +73,32 @@ final class MonitorStatuses {
 
     private final Instant now;
     private final Map<Integer, String> codes;
-    /** Per monitor: the global state under key 0 (no datacenter has id 0: serial ids start at 1), else by dc id. */
+    private final UnaryOperator<String> canonicalType;
+    /** Per monitor: its global state. */
+    private final Map<Integer, StateRow> globals = new HashMap<>();
+    /** Per monitor: its states by datacenter id (a push monitor's under {@link #PUSH_DATACENTER}). */
     private final Map<Integer, Map<Integer, StateRow>> states = new HashMap<>();
 
     private final Map<Integer, Map<Integer, Probes>> probes = new HashMap<>();
     private final Map<Integer, Percentiles> percentiles = new HashMap<>();
     private final Map<Integer, Double[]> sparklines = new HashMap<>();
+    private Map<Integer, PushBeats.Beats> pushBeats = Map.of();
 
-    private MonitorStatuses(Instant now, Map<Integer, String> codes) {
+    private MonitorStatuses(Instant now, Map<Integer, String> codes, UnaryOperator<String> canonicalType) {
         this.now = now;
         this.codes = codes;
+        this.canonicalType = canonicalType;
     }
 
-    static List<Monitor> read(Handle h, Instant now, Map<Integer, String> codes) {
-        var m = new MonitorStatuses(now, codes);
+    /** @param canonicalType the canonical name of a monitor type as written in a row ({@code HTTPS}: {@code http}) */
+    static List<Monitor> read(Handle h, Instant now, Map<Integer, String> codes, UnaryOperator<String> canonicalType) {
+        var m = new MonitorStatuses(now, codes, canonicalType);
         m.readStates(h);
         var window = m.window(h);
         m.readProbes(h, window);
         m.readPercentiles(h);
         m.readSparklines(h, window);
+        m.pushBeats = PushBeats.read(h, now);
         return m.readMonitors(h).stream().map(m::monitor).toList();
     }
 
@@ -73,22 +107,39 @@ final class MonitorStatuses {
                         """
                         SELECT m.id, m.name, m.type, m.enabled,
                                array(SELECT dm.datacenter_id FROM datacenter_monitors dm
-                                     WHERE dm.monitor_id = m.id ORDER BY 1)
-                        FROM api_monitors m ORDER BY m.id
+                                     WHERE dm.monitor_id = m.id ORDER BY 1),
+                               s.interval, m.grace_seconds
+                        FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
+                        ORDER BY m.id
                         """)
-                .map((rs, ctx) -> new MonitorBase(
-                        rs.getInt(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getBoolean(4),
-                        Columns.integers(rs.getArray(5))))
+                .map((rs, ctx) -> {
+                    String type = canonicalType.apply(rs.getString(3));
+                    int interval = rs.getInt(6);
+                    Integer grace = (Integer) rs.getObject(7);
+                    return new MonitorBase(
+                            rs.getInt(1),
+                            rs.getString(2),
+                            type,
+                            rs.getBoolean(4),
+                            Columns.integers(rs.getArray(5)),
+                            interval,
+                            StatusReport.Monitor.PUSH.equals(type) ? pushGrace(interval, grace) : null);
+                })
                 .list();
+    }
+
+    /** The grace the monitor module gives a push monitor: the column, else the period, at most an hour. */
+    static int pushGrace(int intervalSeconds, Integer graceSeconds) {
+        return (int) Policy.push(intervalSeconds, null, null, graceSeconds, null, null)
+                .grace()
+                .toSeconds();
     }
 
     private void readStates(Handle h) {
         h.createQuery(
                         """
-                        SELECT monitor_id, datacenter_id, state, since, flapping, details, last_scheduled_at
+                        SELECT monitor_id, datacenter_id, state, since, flapping, details, last_scheduled_at,
+                               first_error_type
                         FROM monitor_states
                         """)
                 .map((rs, ctx) -> new StateRow(
@@ -98,9 +149,16 @@ final class MonitorStatuses {
                         Columns.instant(rs, 4),
                         rs.getBoolean(5),
                         rs.getString(6),
-                        Columns.instant(rs, 7)))
-                .forEach(s -> states.computeIfAbsent(s.monitorId(), k -> new HashMap<>())
-                        .put(s.datacenterId() == null ? 0 : s.datacenterId(), s));
+                        Columns.instant(rs, 7),
+                        rs.getString(8)))
+                .forEach(s -> {
+                    if (s.datacenterId() == null) {
+                        globals.put(s.monitorId(), s);
+                    } else {
+                        states.computeIfAbsent(s.monitorId(), k -> new HashMap<>())
+                                .put(s.datacenterId(), s);
+                    }
+                });
     }
 
     /**
@@ -268,15 +326,20 @@ final class MonitorStatuses {
             last = latest(last, p.last());
         }
         var dcs = new ArrayList<DatacenterState>();
-        for (int dc : m.datacenters()) {
+        // A push monitor is watched from no datacenter, whatever datacenter_monitors may still say.
+        for (int dc : m.push() ? List.<Integer>of() : m.datacenters()) {
             Probes p = ownProbes.get(dc);
             StateRow s = ownStates.get(dc);
             Instant dcLast = latest(p == null ? null : p.last(), s == null ? null : s.lastScheduledAt());
             last = latest(last, dcLast);
             dcs.add(datacenterState(m, codes.getOrDefault(dc, "#" + dc), s, dcLast));
         }
-        StateRow global = ownStates.get(0);
-        if (global != null) {
+        StateRow global = globals.get(m.id());
+        PushBeats.Beats beats = m.push() ? pushBeats.getOrDefault(m.id(), NO_BEATS) : null;
+        if (beats != null) {
+            // Start and log beats are rows too, but only a success or a fail says the job ran.
+            last = beats.lastBeatAt();
+        } else if (global != null) {
             last = latest(last, global.lastScheduledAt());
         }
         Percentiles pc = percentiles.get(m.id());
@@ -288,7 +351,9 @@ final class MonitorStatuses {
                 !m.enabled() ? State.DISABLED : global == null ? State.PENDING : global.state(),
                 m.enabled() && global != null ? global.since() : null,
                 m.enabled() && global != null && global.flapping(),
-                globalDetails(m, global, last),
+                m.push()
+                        ? pushDetails(m, global, ownStates.get(PUSH_DATACENTER), last)
+                        : globalDetails(m, global, last),
                 last,
                 last == null ? null : ageSeconds(last, now),
                 pc == null ? null : pc.p50(),
@@ -296,8 +361,14 @@ final class MonitorStatuses {
                 total == 0 ? null : 100.0 * ok / total,
                 total,
                 dcs,
-                sparkline(m.id()));
+                sparkline(m.id()),
+                beats == null ? null : beats.lastBeatAt(),
+                m.push() ? m.intervalSeconds() : null,
+                m.graceSeconds(),
+                beats == null ? null : beats.lastMessage());
     }
+
+    private static final PushBeats.Beats NO_BEATS = new PushBeats.Beats(null, null);
 
     private String globalDetails(MonitorBase m, StateRow global, Instant last) {
         if (!m.enabled()) {
@@ -310,6 +381,29 @@ final class MonitorStatuses {
         return State.UNKNOWN.equals(global.state()) && !m.datacenters().isEmpty()
                 ? noData(last, now)
                 : global.details();
+    }
+
+    /**
+     * The monitor module's text, except for a silence: that text says how long the monitor had been silent when it
+     * turned DOWN, and a reader needs how long it is now: {@code DOWN: MISSED no heartbeat for 3 min (expected every
+     * 15 s, grace 30 s)}.
+     */
+    private String pushDetails(MonitorBase m, StateRow global, StateRow beats, Instant lastBeat) {
+        if (!m.enabled()) {
+            return "disabled";
+        }
+        if (global == null) {
+            return "not evaluated yet";
+        }
+        if (State.DOWN.equals(global.state()) && beats != null && MISSED.equals(beats.firstErrorType())) {
+            return "DOWN: " + MISSED + " "
+                    + (lastBeat == null
+                            ? "no heartbeat yet"
+                            : "no heartbeat for " + Ages.words(ageSeconds(lastBeat, now)))
+                    + " (expected every " + Ages.words(m.intervalSeconds()) + ", grace " + Ages.words(m.graceSeconds())
+                    + ")";
+        }
+        return global.details();
     }
 
     private DatacenterState datacenterState(MonitorBase m, String code, StateRow s, Instant last) {

@@ -18,7 +18,8 @@ import java.util.Set;
  * The status page: one self-contained HTML5 document (CSS inline, no script, no external asset), refreshed by the
  * browser every 30 s. Every value from the database goes through {@link Html#text}. A state is always written out in
  * words next to its colour, so the page reads the same without colour. Below 640 px the monitors table turns into
- * one card per monitor, so a phone needs no horizontal scrolling.
+ * one card per monitor, so a phone needs no horizontal scrolling. A push monitor shows its last beat and last message
+ * where other monitors show their datacenters.
  */
 public final class StatusPage {
     static final int REFRESH_SECONDS = 30;
@@ -57,6 +58,7 @@ public final class StatusPage {
             .spark{display:inline-block;vertical-align:middle;background:#f6f8fa;border-radius:3px}
             .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}
             .details{color:#59636e;word-break:break-word}
+            .msg{color:#59636e;font-size:.85rem;overflow-wrap:anywhere;margin-top:2px}
             .empty{color:#59636e;font-style:italic}
             @media (max-width:640px){
               body{padding:8px}
@@ -135,12 +137,16 @@ public final class StatusPage {
             if (m.flapping()) {
                 out.append(" <span class=\"st st-PARTIAL\">flapping</span>");
             }
-            out.append("</td><td data-label=\"Datacenters\">");
-            if (m.datacenters().isEmpty()) {
-                out.append("<span class=\"empty\">none assigned</span>");
-            }
-            for (DatacenterState d : m.datacenters()) {
-                out.append(badge(d.state(), d.code()));
+            if (m.isPush()) {
+                pushCell(m, out);
+            } else {
+                out.append("</td><td data-label=\"Datacenters\">");
+                if (m.datacenters().isEmpty()) {
+                    out.append("<span class=\"empty\">none assigned</span>");
+                }
+                for (DatacenterState d : m.datacenters()) {
+                    out.append(badge(d.state(), d.code()));
+                }
             }
             out.append("</td><td class=\"num\" data-label=\"Uptime 24 h\">")
                     .append(text(StatusTable.percent(m.uptime24hPercent())))
@@ -160,6 +166,19 @@ public final class StatusPage {
                     .append("</td></tr>\n");
         }
         out.append("</tbody></table></div>\n");
+    }
+
+    /**
+     * A push monitor in place of its datacenter cells: its last beat and its last message (already cut and masked by
+     * the report, escaped here). Appended after the state cell's content, it closes that cell.
+     */
+    private static void pushCell(Monitor m, StringBuilder out) {
+        out.append("</td><td class=\"push\" data-label=\"Push\">").append(text(StatusTable.lastBeat(m)));
+        if (m.lastMessage() != null) {
+            out.append("<div class=\"msg\">last message: ")
+                    .append(text(m.lastMessage()))
+                    .append("</div>");
+        }
     }
 
     /** A state as a coloured badge whose text says it: {@code VA DOWN}. */
@@ -257,7 +276,7 @@ public final class StatusPage {
                     .append("</td><td data-label=\"Scope\">")
                     .append(text(i.scope()))
                     .append("</td><td data-label=\"Datacenters\">")
-                    .append(text(String.join(", ", i.datacenters())))
+                    .append(i.datacenters().isEmpty() ? "-" : text(String.join(", ", i.datacenters())))
                     .append("</td><td data-label=\"Opened\">")
                     .append(time(i.openedAt()))
                     .append("</td><td data-label=\"Duration\">")

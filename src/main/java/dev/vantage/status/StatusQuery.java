@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jdbi.v3.core.Handle;
@@ -76,7 +77,7 @@ public final class StatusQuery {
         h.createQuery("SELECT id, code FROM datacenters ORDER BY id")
                 .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getString(2)))
                 .forEach(e -> codes.put(e.getKey(), e.getValue()));
-        var monitors = MonitorStatuses.read(h, now, codes);
+        var monitors = MonitorStatuses.read(h, now, codes, this::canonicalType);
         return new StatusReport(
                 now,
                 List.copyOf(codes.values()),
@@ -85,6 +86,14 @@ public final class StatusQuery {
                 invalidRows(h, now),
                 incidents(h, now, codes, true),
                 incidents(h, now, codes, false));
+    }
+
+    /** {@code http} for {@code HTTPS}, {@code push} for {@code Push}; an unknown type trimmed and in lower case. */
+    String canonicalType(String type) {
+        String t = type.strip().toLowerCase(Locale.ROOT);
+        return t.equals(StatusReport.Monitor.PUSH)
+                ? t
+                : monitorTypes.find(t).map(dev.vantage.probe.Monitor::type).orElse(t);
     }
 
     static long ageSeconds(Instant then, Instant now) {
@@ -245,6 +254,8 @@ public final class StatusQuery {
                     if (dc != null && !ids.contains(dc)) {
                         ids.add(0, dc);
                     }
+                    // A push monitor's incident lists the pseudo-datacenter of its beats, which is no place to name.
+                    ids.removeIf(id -> id == MonitorStatuses.PUSH_DATACENTER);
                     Instant opened = Columns.instant(rs, 8);
                     Instant resolved = Columns.instant(rs, 9);
                     Integer monitorId = (Integer) rs.getObject(4);

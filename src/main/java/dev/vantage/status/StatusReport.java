@@ -1,5 +1,6 @@
 package dev.vantage.status;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
@@ -56,7 +57,8 @@ public record StatusReport(
 
     /**
      * True when no enabled monitor is DOWN, PARTIAL or UNKNOWN, neither globally nor in any of its datacenters. A
-     * monitor the monitor module has not evaluated yet (PENDING) and a disabled one do not count.
+     * monitor the monitor module has not evaluated yet (PENDING), a disabled one and a push monitor waiting for its
+     * first beat (UNKNOWN, not late yet) do not count.
      */
     @JsonProperty("healthy")
     public boolean healthy() {
@@ -81,6 +83,8 @@ public record StatusReport(
     /**
      * One monitor.
      *
+     * @param type {@code http}, {@code tcp}, {@code push}, …: the canonical name of {@code api_monitors.type} (an alias
+     *     such as {@code HTTPS} reads {@code http}); a type no Vantage knows, trimmed and in lower case
      * @param state global state: a {@link State} name
      * @param since when the global state began; null for PENDING and DISABLED
      * @param details one line for people: failing datacenters and error, "no data for 45 s", …
@@ -91,8 +95,16 @@ public record StatusReport(
      * @param uptime24hPercent successful probes / probes over the last 24 h, all datacenters, in percent; null
      *     without probes
      * @param probes24h probes over the last 24 h, all datacenters
-     * @param datacenters one entry per datacenter the monitor is assigned to, in datacenter id order
+     * @param datacenters one entry per datacenter the monitor is assigned to, in datacenter id order; none for a push
+     *     monitor, which no datacenter probes
      * @param latency24h 24 hourly buckets, oldest first, the last one ending at {@code generatedAt}
+     * @param lastBeatAt push monitors: slot of the newest success or fail beat (start and log beats change no state);
+     *     null when none, and for other types. {@code lastHeartbeatAt} is the same instant for a push monitor.
+     * @param expectedEverySeconds push monitors: the period beats are expected at (the schedule's interval); else null
+     * @param graceSeconds push monitors: how late a beat may be before the monitor is DOWN ({@code grace_seconds}, by
+     *     default the period, at most an hour); else null
+     * @param lastMessage push monitors: the newest message of its recent beats, any kind, at most {@link
+     *     PushBeats#MESSAGE_CHARS} characters (then ending with {@code …}), ping tokens masked; null when none
      */
     public record Monitor(
             int id,
@@ -110,7 +122,13 @@ public record StatusReport(
             @JsonProperty("uptime_24h_percent") Double uptime24hPercent,
             @JsonProperty("probes_24h") long probes24h,
             List<DatacenterState> datacenters,
-            @JsonProperty("latency_24h") List<LatencyBucket> latency24h) {
+            @JsonProperty("latency_24h") List<LatencyBucket> latency24h,
+            Instant lastBeatAt,
+            Integer expectedEverySeconds,
+            Integer graceSeconds,
+            String lastMessage) {
+        public static final String PUSH = "push";
+
         public Monitor {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(state, "state");
@@ -118,10 +136,21 @@ public record StatusReport(
             latency24h = List.copyOf(latency24h);
         }
 
-        /** DOWN, PARTIAL or UNKNOWN globally or in one of its datacenters, and enabled. */
+        /**
+         * DOWN, PARTIAL or UNKNOWN globally or in one of its datacenters, and enabled. A push monitor is UNKNOWN only
+         * until its first beat or its first deadline (then it is DOWN, as MISSED): not late yet, so not failing.
+         */
         public boolean failing() {
-            return enabled
-                    && (FAILING.contains(state) || datacenters.stream().anyMatch(d -> FAILING.contains(d.state())));
+            if (!enabled || isPush() && State.UNKNOWN.equals(state)) {
+                return false;
+            }
+            return FAILING.contains(state) || datacenters.stream().anyMatch(d -> FAILING.contains(d.state()));
+        }
+
+        /** Whether beats come to it rather than probes going out: type {@code push}. */
+        @JsonIgnore
+        public boolean isPush() {
+            return PUSH.equals(type);
         }
 
         /** This monitor's state in datacenter {@code code}; empty when it does not run there. */

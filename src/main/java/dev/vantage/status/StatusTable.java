@@ -53,7 +53,7 @@ public final class StatusTable {
             row.add(ms(m.p50Ms()));
             row.add(ms(m.p95Ms()));
             row.add(percent(m.uptime24hPercent()));
-            row.add((m.flapping() ? "flapping; " : "") + (m.details() == null ? "" : m.details()));
+            row.add((m.flapping() ? "flapping; " : "") + (m.isPush() ? pushDetails(m) : nonNull(m.details())));
             rows.add(row);
         }
         if (r.monitors().isEmpty()) {
@@ -61,6 +61,36 @@ public final class StatusTable {
             return;
         }
         align(rows, out);
+    }
+
+    /**
+     * What a push monitor shows in its DETAILS, since it has no datacenter cells: why it is not UP when that says more
+     * than its state, its last beat, and its last message on one line: {@code DOWN: FAIL the job reported a failure;
+     * last beat 10 s ago, expected every 15 s; message: disk full}.
+     */
+    static String pushDetails(Monitor m) {
+        var out = new StringBuilder();
+        // UP says no more than the STATE column; UNKNOWN ("no beat yet") no more than the last beat.
+        if (!StatusReport.State.UP.equals(m.state()) && !StatusReport.State.UNKNOWN.equals(m.state())) {
+            out.append(nonNull(m.details())).append("; ");
+        }
+        out.append(lastBeat(m));
+        if (m.lastMessage() != null) {
+            out.append("; message: ").append(m.lastMessage().strip().replaceAll("\\s+", " "));
+        }
+        return out.toString();
+    }
+
+    /** {@code last beat 12 s ago, expected every 15 s}, or {@code no beat yet (expected every 15 s)}. */
+    static String lastBeat(Monitor m) {
+        String every = m.expectedEverySeconds() == null ? "?" : Ages.words(m.expectedEverySeconds());
+        return m.lastHeartbeatAgeSeconds() == null
+                ? "no beat yet (expected every " + every + ")"
+                : "last beat " + Ages.words(m.lastHeartbeatAgeSeconds()) + " ago, expected every " + every;
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
     }
 
     private static void agents(List<Agent> agents, StringBuilder out) {
@@ -122,11 +152,18 @@ public final class StatusTable {
         return i.errorMessage() == null ? i.errorType() : i.errorType() + ": " + i.errorMessage();
     }
 
+    /** A duration in ms: {@code 3.8ms}, {@code 188ms}; from 10 s (a push monitor's runs) {@code 12.5s}, {@code 45m}. */
     static String ms(Double v) {
         if (v == null) {
             return "-";
         }
-        return v < 10 ? String.format(Locale.ROOT, "%.1fms", v) : Math.round(v) + "ms";
+        if (v < 10) {
+            return String.format(Locale.ROOT, "%.1fms", v);
+        }
+        if (v < 10_000) {
+            return Math.round(v) + "ms";
+        }
+        return v < 600_000 ? String.format(Locale.ROOT, "%.1fs", v / 1000) : Ages.compact(Math.round(v / 1000));
     }
 
     static String percent(Double v) {

@@ -125,12 +125,64 @@ class StatusCommandIT {
                         "uptime_24h_percent",
                         "probes_24h",
                         "datacenters",
-                        "latency_24h");
+                        "latency_24h",
+                        "last_beat_at",
+                        "expected_every_seconds",
+                        "grace_seconds",
+                        "last_message");
         assertThat(api.get("p50_ms").asDouble()).isEqualTo(55.0);
+        assertThat(api.get("type").asText()).isEqualTo("http");
+        assertThat(api.get("last_beat_at").isNull()).isTrue();
+        assertThat(api.get("last_message").isNull()).isTrue();
         assertThat(api.get("datacenters").get(1).get("code").asText()).isEqualTo("NY");
         assertThat(api.get("latency_24h")).hasSize(24);
         assertThat(root.get("generated_at").asText()).endsWith("Z");
         assertThat(run.stdout()).doesNotContain("hunter2", "s3cret", "sekrit-value", "T0KEN123");
+    }
+
+    @Test
+    void aPushMonitorDownExits1AndShowsItsLastBeatAndMessageInsteadOfDatacenters(@Fresh TestDatabase db) {
+        Instant now = now();
+        StatusSeed.healthy(db, now);
+        StatusSeed.missed(db, now);
+
+        var run = vantage("status", "--db", db.libpqUrl());
+
+        assertThat(run.exit()).as(run.stdout() + run.stderr()).isEqualTo(1);
+        var lines = run.stdout().lines().toList();
+        assertThat(lines.get(0)).matches("MONITOR +STATE +VA +NY +LON +LAST +P50 +P95 +UPTIME +DETAILS");
+        assertThat(lines.get(2))
+                .isEqualTo(
+                        "Backup    DOWN    -    -    -     3m     -      -      100.00%   DOWN: MISSED no heartbeat for"
+                                + " 3 min (expected every 15 s, grace 30 s); last beat 3 min ago, expected every 15 s; message:"
+                                + " backup done: 3 files");
+        // Its incident lists the pseudo-datacenter 0 of its beats, which is no datacenter.
+        assertThat(run.stdout())
+                .containsPattern("\\d+ +Backup +global +- +2m ago +2m +MISSED: no heartbeat for 47 s")
+                .doesNotContain("#0");
+    }
+
+    @Test
+    void aPushMonitorWaitingForItsFirstBeatIsNoFailure(@Fresh TestDatabase db) throws Exception {
+        Instant now = now();
+        StatusSeed.healthy(db, now);
+        StatusSeed.neverBeaten(db, now);
+
+        var run = vantage("status", "--db", db.libpqUrl());
+        var json = vantage("status", "--json", "--db", db.libpqUrl());
+
+        assertThat(run.exit()).as(run.stdout() + run.stderr()).isZero();
+        assertThat(run.stdout())
+                .containsPattern(
+                        "\nNightly export +UNKNOWN +- +- +- +- +- +- +- +no beat yet \\(expected every 24 h\\)\n");
+        assertThat(json.exit()).isZero();
+        JsonNode nightly = JSON.readTree(json.stdout()).get("monitors").get(1);
+        assertThat(nightly.get("type").asText()).isEqualTo("push");
+        assertThat(nightly.get("datacenters")).isEmpty();
+        assertThat(nightly.get("last_beat_at").isNull()).isTrue();
+        assertThat(nightly.get("expected_every_seconds").asInt()).isEqualTo(86400);
+        assertThat(nightly.get("grace_seconds").asInt()).isEqualTo(3600);
+        assertThat(nightly.get("last_message").isNull()).isTrue();
     }
 
     @Test

@@ -42,6 +42,8 @@ class StatusPageIT {
     private static final Path ARTIFACTS = Path.of("target", "status-page");
     private static final String XSS = "<script>alert(1)</script>";
     private static final Duration BROWSER_DEADLINE = Duration.ofSeconds(90);
+    private static final int PHONE_HEIGHT = 844;
+    private static final int WHOLE_HEIGHT = 6000;
 
     private HttpServer server;
     private String base;
@@ -55,6 +57,7 @@ class StatusPageIT {
         db.execute("INSERT INTO datacenter_monitors VALUES (1, 7)");
         StatusSeed.state(db, 7, null, "UP", now, "UP " + XSS, Duration.ofMinutes(1));
         StatusSeed.state(db, 7, 1, "UP", now, "up", Duration.ofMinutes(1));
+        StatusSeed.push(db, now);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         var status = new CachedStatus(db.jdbi(), Clock.systemUTC());
         server.createContext("/", new StatusPageHandler(status));
@@ -106,8 +109,18 @@ class StatusPageIT {
         assertThat(api.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         assertThat(api.headers().firstValue("Cache-Control")).hasValue("no-store");
         var json = new ObjectMapper().readTree(api.body());
-        assertThat(json.get("monitors")).hasSize(7);
+        assertThat(json.get("monitors")).hasSize(11);
         assertThat(json.get("monitors").get(6).get("name").asText()).isEqualTo(XSS);
+        var heartbeat = json.get("monitors").get(8);
+        assertThat(heartbeat.get("name").asText()).isEqualTo("Heartbeat");
+        assertThat(heartbeat.get("type").asText()).isEqualTo("push");
+        assertThat(heartbeat.get("datacenters")).isEmpty();
+        assertThat(heartbeat.get("expected_every_seconds").asInt()).isEqualTo(15);
+        assertThat(heartbeat.get("grace_seconds").asInt()).isEqualTo(30);
+        assertThat(heartbeat.get("last_message").asText()).isEqualTo("half way: 1200 of 2400 rows");
+        assertThat(heartbeat.get("last_beat_at").asText())
+                .isEqualTo(heartbeat.get("last_heartbeat_at").asText());
+        assertThat(api.body()).doesNotContain(StatusSeed.PUSH_TOKEN, "#0\"");
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
         assertThat(pagePost.statusCode()).isEqualTo(405);
@@ -122,11 +135,15 @@ class StatusPageIT {
                 Files.isExecutable(CHROMIUM),
                 "headless Chromium not installed at " + CHROMIUM + " (apt-get install chromium); page not rendered");
 
-        var dom = chromium(profile.resolve("dom"), "--dump-dom", base + "/");
+        var dom = chromium(profile.resolve("dom"), PHONE_HEIGHT, "--dump-dom", base + "/");
         Files.createDirectories(ARTIFACTS);
         Path png = ARTIFACTS.resolve("status-page.png").toAbsolutePath();
+        Path whole = ARTIFACTS.resolve("status-page-whole.png").toAbsolutePath();
         Files.deleteIfExists(png);
-        chromium(profile.resolve("shot"), "--screenshot=" + png, base + "/");
+        Files.deleteIfExists(whole);
+        chromium(profile.resolve("shot"), PHONE_HEIGHT, "--screenshot=" + png, base + "/");
+        // The same phone width, tall enough for every card: the push monitors' are below the first screen.
+        chromium(profile.resolve("whole"), WHOLE_HEIGHT, "--screenshot=" + whole, base + "/");
 
         assertThat(dom.exit()).as(dom.stderr()).isZero();
         String html = dom.stdout();
@@ -144,7 +161,15 @@ class StatusPageIT {
                 .contains("Resolved in the last 24 h")
                 .contains("TIMEOUT: waiting for the first byte")
                 .contains("Invalid configuration")
-                .contains("va-1");
+                .contains("va-1")
+                // Push monitors: their last beat and message where other monitors list datacenters.
+                .containsPattern("Heartbeat UP last beat \\d+ s ago, expected every 15 s last message: half way:"
+                        + " 1200 of 2400 rows")
+                .contains("Nightly export UNKNOWN no beat yet (expected every 24 h)")
+                .containsPattern("Backup DOWN last beat 3 min ago, expected every 15 s last message: backup done")
+                .contains("DOWN: MISSED no heartbeat for 3 min (expected every 15 s, grace 30 s)")
+                .contains("http://monitor:8080/ping/&lt;token&gt;/fail")
+                .doesNotContain(StatusSeed.PUSH_TOKEN);
         // The hostile name arrived as text: escaped in the DOM, and no script element exists.
         assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script");
         assertThat(html).contains("<svg class=\"spark\"");
@@ -155,12 +180,19 @@ class StatusPageIT {
         assertThat(new String(image, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
         int width = java.nio.ByteBuffer.wrap(image, 16, 4).getInt();
         assertThat(width).as("screenshot width").isEqualTo(390);
+        byte[] all = Files.readAllBytes(whole);
+        assertThat(java.nio.ByteBuffer.wrap(all, 16, 4).getInt())
+                .as("whole page width")
+                .isEqualTo(390);
+        assertThat(java.nio.ByteBuffer.wrap(all, 20, 4).getInt())
+                .as("whole page height")
+                .isEqualTo(WHOLE_HEIGHT);
     }
 
     record Browser(int exit, String stdout, String stderr) {}
 
-    /** Runs headless Chromium once at 390 x 844 (a phone), destroyed if it outlives its deadline. */
-    private static Browser chromium(Path profile, String... args) throws Exception {
+    /** Runs headless Chromium once at 390 x {@code height} (a phone), destroyed if it outlives its deadline. */
+    private static Browser chromium(Path profile, int height, String... args) throws Exception {
         var command = new ArrayList<>(List.of(
                 CHROMIUM.toString(),
                 "--headless",
@@ -170,7 +202,7 @@ class StatusPageIT {
                 "--hide-scrollbars",
                 "--no-first-run",
                 "--user-data-dir=" + profile,
-                "--window-size=390,844"));
+                "--window-size=390," + height));
         command.addAll(List.of(args));
         Files.createDirectories(profile);
         Path out = profile.resolve("stdout.txt");

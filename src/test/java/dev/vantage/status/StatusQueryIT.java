@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.vantage.status.StatusReport.DatacenterState;
+import dev.vantage.status.StatusReport.Incident;
 import dev.vantage.status.StatusReport.LatencyBucket;
 import dev.vantage.status.StatusReport.Monitor;
 import dev.vantage.testing.PostgresExtension;
@@ -36,6 +37,7 @@ class StatusQueryIT {
     void seed(TestDatabase db) {
         this.db = db;
         StatusSeed.full(db, NOW);
+        StatusSeed.push(db, NOW);
         report = StatusQuery.load(db.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -58,8 +60,114 @@ class StatusQueryIT {
                         org.assertj.core.groups.Tuple.tuple("Stale", "UNKNOWN"),
                         org.assertj.core.groups.Tuple.tuple("Paused", "DISABLED"),
                         org.assertj.core.groups.Tuple.tuple("New", "PENDING"),
-                        org.assertj.core.groups.Tuple.tuple("Broken", "PENDING"));
+                        org.assertj.core.groups.Tuple.tuple("Broken", "PENDING"),
+                        org.assertj.core.groups.Tuple.tuple("Nightly export", "UNKNOWN"),
+                        org.assertj.core.groups.Tuple.tuple("Heartbeat", "UP"),
+                        org.assertj.core.groups.Tuple.tuple("Backup", "DOWN"),
+                        org.assertj.core.groups.Tuple.tuple("Report job", "DOWN"));
         assertThat(report.healthy()).isFalse();
+    }
+
+    @Test
+    void typesAreCanonicalAndPushMonitorsHaveNoDatacenterEvenWhenAssignedOne() {
+        assertThat(report.monitors())
+                .extracting(Monitor::name, Monitor::type, m -> m.datacenters().size())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("API", "http", 2),
+                        org.assertj.core.groups.Tuple.tuple("Checkout", "http", 2),
+                        org.assertj.core.groups.Tuple.tuple("Stale", "http", 1),
+                        org.assertj.core.groups.Tuple.tuple("Paused", "http", 1),
+                        org.assertj.core.groups.Tuple.tuple("New", "http", 1),
+                        org.assertj.core.groups.Tuple.tuple("Broken", "http", 1),
+                        org.assertj.core.groups.Tuple.tuple("Nightly export", "push", 0),
+                        org.assertj.core.groups.Tuple.tuple("Heartbeat", "push", 0),
+                        org.assertj.core.groups.Tuple.tuple("Backup", "push", 0),
+                        // Written PUSH, and assigned to VA by mistake.
+                        org.assertj.core.groups.Tuple.tuple("Report job", "push", 0));
+        assertThat(monitor("API"))
+                .extracting(
+                        Monitor::lastBeatAt, Monitor::expectedEverySeconds, Monitor::graceSeconds, Monitor::lastMessage)
+                .containsOnlyNulls();
+    }
+
+    @Test
+    void aPushMonitorNeverBeatenWaitsForItsFirstBeatWithoutFailing() {
+        Monitor nightly = monitor("Nightly export");
+        assertThat(nightly.state()).isEqualTo("UNKNOWN");
+        assertThat(nightly.details()).isEqualTo("no beat yet");
+        assertThat(nightly.lastBeatAt()).isNull();
+        assertThat(nightly.lastHeartbeatAt()).isNull();
+        assertThat(nightly.lastMessage()).isNull();
+        // A daily period; the grace by default is the period, at most an hour.
+        assertThat(nightly.expectedEverySeconds()).isEqualTo(86400);
+        assertThat(nightly.graceSeconds()).isEqualTo(3600);
+        assertThat(nightly.probes24h()).isZero();
+        assertThat(nightly.p50Ms()).isNull();
+        assertThat(nightly.failing()).isFalse();
+    }
+
+    @Test
+    void aBeatingPushMonitorShowsItsNewestBeatBeforeTheMonitorModuleReadsItAndItsNewestMessage() {
+        Monitor heartbeat = monitor("Heartbeat");
+        assertThat(heartbeat.state()).isEqualTo("UP");
+        assertThat(heartbeat.details()).isEqualTo("UP");
+        // The success 12 s ago, not the start 5 s ago (a start changes no state), nor the state's 27 s.
+        assertThat(heartbeat.lastBeatAt()).isEqualTo(NOW.minusSeconds(12));
+        assertThat(heartbeat.lastHeartbeatAt()).isEqualTo(NOW.minusSeconds(12));
+        assertThat(heartbeat.lastHeartbeatAgeSeconds()).isEqualTo(12);
+        // A log beat's message is a message too, and the newest one.
+        assertThat(heartbeat.lastMessage()).isEqualTo("half way: 1200 of 2400 rows");
+        assertThat(heartbeat.expectedEverySeconds()).isEqualTo(15);
+        assertThat(heartbeat.graceSeconds()).isEqualTo(30);
+        // Run durations: the two successes paired with a start, 1.5 s and 2.5 s.
+        assertThat(heartbeat.p50Ms()).isCloseTo(2000.0, within(1e-9));
+        assertThat(heartbeat.p95Ms()).isCloseTo(2450.0, within(1e-9));
+        assertThat(heartbeat.latency24h().get(23).p50Ms()).isCloseTo(2000.0, within(1e-9));
+        // Every beat is a row, starts and logs included, as the rollups count them.
+        assertThat(heartbeat.probes24h()).isEqualTo(10);
+        assertThat(heartbeat.uptime24hPercent()).isEqualTo(100.0);
+        assertThat(heartbeat.failing()).isFalse();
+    }
+
+    @Test
+    void aSilentPushMonitorIsDownAsMissedForAsLongAsItHasBeenSilentNow() {
+        Monitor backup = monitor("Backup");
+        assertThat(backup.state()).isEqualTo("DOWN");
+        // The monitor module wrote "47 s" when it turned DOWN; the report says how long it is now.
+        assertThat(backup.details()).isEqualTo("DOWN: MISSED no heartbeat for 3 min (expected every 15 s, grace 30 s)");
+        assertThat(backup.lastBeatAt()).isEqualTo(NOW.minusSeconds(180));
+        assertThat(backup.lastMessage()).isEqualTo("backup done: 3 files");
+        assertThat(backup.p50Ms()).isNull();
+        assertThat(backup.failing()).isTrue();
+    }
+
+    @Test
+    void aLongMessageIsCutAndTheTokenOfAQuotedPingUrlMasked() {
+        Monitor job = monitor("Report job");
+        assertThat(job.details()).isEqualTo("DOWN: FAIL the job reported a failure");
+        assertThat(job.lastBeatAt()).isEqualTo(NOW.minusSeconds(10));
+        String message = job.lastMessage();
+        assertThat(message)
+                .startsWith(
+                        "curl: (22) The requested URL returned error: 503 for http://monitor:8080/ping/<token>/fail\nxxx")
+                .endsWith("x…")
+                .doesNotContain(StatusSeed.PUSH_TOKEN);
+        assertThat(message.codePointCount(0, message.length())).isEqualTo(PushBeats.MESSAGE_CHARS + 1);
+        assertThat(StatusJson.render(report)).doesNotContain(StatusSeed.PUSH_TOKEN);
+    }
+
+    @Test
+    void datacenterZeroIsNeverNamed() {
+        Incident missed = report.openIncidents().stream()
+                .filter(i -> "Backup".equals(i.monitor()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(missed.datacenters()).isEmpty();
+        assertThat(missed.errorType()).isEqualTo("MISSED");
+        assertThat(StatusJson.render(report)).doesNotContain("#0");
+        assertThat(StatusTable.render(report)).doesNotContain("#0");
+        // Not a datacenter "#0"; colours such as #0969da are fine.
+        assertThat(StatusPage.render(report)).doesNotContainPattern("#0(?![0-9a-f])");
     }
 
     @Test
@@ -179,7 +287,8 @@ class StatusQueryIT {
 
     @Test
     void openIncidentsAndThoseResolvedWithinADayAreListed() {
-        assertThat(report.openIncidents()).singleElement().satisfies(i -> {
+        assertThat(report.openIncidents()).extracting(Incident::monitor).containsExactly("Backup", "Checkout");
+        assertThat(report.openIncidents().get(1)).satisfies(i -> {
             assertThat(i.monitor()).isEqualTo("Checkout");
             assertThat(i.scope()).isEqualTo("datacenter");
             assertThat(i.datacenters()).containsExactly("NY");

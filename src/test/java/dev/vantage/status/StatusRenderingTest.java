@@ -45,7 +45,131 @@ class StatusRenderingTest {
                 null,
                 0,
                 List.of(new DatacenterState("VA", state, NOW, details, null)),
-                latency);
+                latency,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    /** A push monitor expected every 15 s with 30 s of grace, whose last beat was {@code age} seconds ago. */
+    private static Monitor push(String state, String details, Long age, String message) {
+        Instant last = age == null ? null : NOW.minusSeconds(age);
+        return new Monitor(
+                9,
+                "Nightly export",
+                "push",
+                !state.equals("DISABLED"),
+                state,
+                NOW,
+                false,
+                details,
+                last,
+                age,
+                1500.0,
+                2450.0,
+                100.0,
+                10,
+                List.of(),
+                series(1500.0),
+                last,
+                15,
+                30,
+                message);
+    }
+
+    record PushRow(String state, String details, Long age, String message, String shown) {}
+
+    @Test
+    void aPushMonitorShowsItsLastBeatAndMessageInItsDetails() {
+        var cases = List.of(
+                new PushRow(
+                        "UP",
+                        "UP",
+                        12L,
+                        "half way:\n  1200 rows ",
+                        "last beat 12 s ago, expected every 15 s;" + " message: half way: 1200 rows"),
+                new PushRow("UNKNOWN", "no beat yet", null, null, "no beat yet (expected every 15 s)"),
+                new PushRow(
+                        "DOWN",
+                        "DOWN: MISSED no heartbeat for 3 min (expected every 15 s, grace 30 s)",
+                        180L,
+                        null,
+                        "DOWN: MISSED no heartbeat for 3 min (expected every 15 s, grace 30 s); last beat 3 min ago,"
+                                + " expected every 15 s"),
+                new PushRow(
+                        "DOWN",
+                        "DOWN: FAIL the job reported a failure",
+                        10L,
+                        "disk full",
+                        "DOWN: FAIL the job reported a failure; last beat 10 s ago, expected every 15 s; message: disk"
+                                + " full"),
+                new PushRow(
+                        "PENDING",
+                        "not evaluated yet",
+                        null,
+                        null,
+                        "not evaluated yet; no beat yet (expected every 15 s)"),
+                new PushRow(
+                        "DISABLED", "disabled", 172_800L, null, "disabled; last beat 2 d ago, expected every 15 s"));
+        for (PushRow c : cases) {
+            assertThat(StatusTable.pushDetails(push(c.state(), c.details(), c.age(), c.message())))
+                    .as(c.state() + " " + c.details())
+                    .isEqualTo(c.shown());
+        }
+    }
+
+    @Test
+    void aPushRowSitsInTheTableWithoutDatacenterCells() {
+        var r = report(List.of(
+                monitor("API", "UP", "UP", series(55.0)), push("UP", "UP", 12L, "half way: 1200 of 2400 rows")));
+
+        assertThat(StatusTable.render(r))
+                .startsWith(
+                        """
+                        MONITOR          STATE   VA   LAST   P50      P95      UPTIME    DETAILS
+                        API              UP      UP   -      -        -        -         UP
+                        Nightly export   UP      -    12s    1500ms   2450ms   100.00%   last beat 12 s ago, expected \
+                        every 15 s; message: half way: 1200 of 2400 rows
+                        """);
+    }
+
+    @Test
+    void aPushRowOnThePageShowsItsLastBeatAndEscapedMessageInsteadOfDatacenters() {
+        var r = report(List.of(push("DOWN", "DOWN: FAIL the job reported a failure", 10L, HOSTILE)));
+
+        String page = StatusPage.render(r);
+        assertThat(page)
+                .contains("<td class=\"push\" data-label=\"Push\">last beat 10 s ago, expected every 15 s"
+                        + "<div class=\"msg\">last message: &lt;img src=x onerror=alert(1)&gt;")
+                .contains("DOWN: FAIL the job reported a failure")
+                .doesNotContain("<img", "none assigned", "VA DOWN");
+        assertThat(StatusTable.render(r)).doesNotContain("\u001b");
+    }
+
+    record Cut(String head, String shown) {}
+
+    @Test
+    void aMessageIsCutToTwoHundredCharactersAfterItsPingTokensAreMasked() {
+        String token = "AbC_-0123456789abcdefghijklmnopqrstuvwxyzA";
+        var cases = List.of(
+                new Cut("ok", "ok"),
+                new Cut("x".repeat(200), "x".repeat(200)),
+                new Cut("x".repeat(201), "x".repeat(200) + "…"),
+                new Cut(
+                        "curl: 503 for http://h:8080/ping/" + token + "/fail",
+                        "curl: 503 for http://h:8080/ping/<token>/fail"),
+                // A token cut by the read: masked all the same.
+                new Cut("y".repeat(380) + "/ping/" + token.substring(0, 15), "y".repeat(200) + "…"),
+                new Cut("/ping/" + token.substring(0, 15), "/ping/<token>"),
+                // The database sent 401 characters: the message is longer than what is shown, however short the masks
+                // made it.
+                new Cut("/ping/" + "t".repeat(300) + " " + "x".repeat(94), "/ping/<token> " + "x".repeat(94) + "…"),
+                new Cut("\uD83D\uDE00".repeat(201), "\uD83D\uDE00".repeat(200) + "…"));
+        for (Cut c : cases) {
+            assertThat(PushBeats.message(c.head())).as(c.head()).isEqualTo(c.shown());
+        }
+        assertThat(PushBeats.message(null)).isNull();
     }
 
     @Test
@@ -93,5 +217,10 @@ class StatusRenderingTest {
         assertThat(StatusTable.percent(null)).isEqualTo("-");
         assertThat(StatusTable.ms(3.8291)).isEqualTo("3.8ms");
         assertThat(StatusTable.ms(187.6)).isEqualTo("188ms");
+        // A push monitor's runs may take minutes or hours.
+        assertThat(StatusTable.ms(9999.4)).isEqualTo("9999ms");
+        assertThat(StatusTable.ms(12_340.0)).isEqualTo("12.3s");
+        assertThat(StatusTable.ms(2_700_000.0)).isEqualTo("45m");
+        assertThat(StatusTable.ms(7_200_000.0)).isEqualTo("2h");
     }
 }

@@ -11,7 +11,7 @@ import java.time.Instant;
  *
  * <p>Datacenters VA (1), NY (2), LON (3). Monitors: 1 "API" UP in VA and NY with known latencies; in {@link #full}
  * also 2 "Checkout" PARTIAL (NY DOWN), 3 "Stale" UNKNOWN (last heartbeat 45 s ago), 4 "Paused" disabled, 5 "New"
- * without any state, 6 a broken row whose URL carries credentials.
+ * without any state, 6 a broken row whose URL carries credentials; {@link #push} adds push monitors after them.
  */
 public final class StatusSeed {
     /** Response times of monitor 1's successful probes in the last hour: p50 55, p95 95.5 (linear interpolation). */
@@ -112,6 +112,164 @@ public final class StatusSeed {
                 + " ('ops hook', 'webhook', '{\"url\": \"ftp://hooks.example/T0KEN123\"}'),"
                 + " ('pigeon', 'carrier-pigeon', '{}'),"
                 + " ('logs', 'log', '{}')");
+    }
+
+    /** The push token of "Report job": planted in its row and in its message, it must appear in no output. */
+    public static final String PUSH_TOKEN = "PuSh-T0KEN_planted-in-the-status-seed-0123";
+
+    /**
+     * Push monitors, after whatever else is seeded, with their states and beats as the ping endpoints and the monitor
+     * module write them (beats and states under datacenter 0): {@link #neverBeaten}, {@link #beating}, {@link
+     * #missed} and {@link #failedWithALongMessage}.
+     */
+    public static void push(TestDatabase db, Instant now) {
+        neverBeaten(db, now);
+        beating(db, now);
+        missed(db, now);
+        failedWithALongMessage(db, now);
+    }
+
+    /** "Nightly export": a daily job added 2 h ago that has not run yet (grace by default: the period, at most 1 h). */
+    public static int neverBeaten(TestDatabase db, Instant now) {
+        int id = pushMonitor(db, "Nightly export", "push", 86400, null);
+        pushState(db, id, "UNKNOWN", now, Duration.ofHours(2), null, null, "no data yet", "no beat yet");
+        return id;
+    }
+
+    /**
+     * "Heartbeat", expected every 15 s with 30 s of grace, UP: success beats every 15 s, two of them ending runs of 1.5
+     * and 2.5 s; a log beat with a message 20 s ago; a success 12 s ago that the monitor module has not read yet (its
+     * state's newest beat is 27 s old); a start 5 s ago.
+     */
+    public static int beating(TestDatabase db, Instant now) {
+        int id = pushMonitor(db, "Heartbeat", "push", 15, 30);
+        beat(db, id, now, Duration.ofSeconds(87), "success", null, null);
+        beat(db, id, now, Duration.ofSeconds(74), "start", null, null);
+        beat(db, id, now, Duration.ofSeconds(72), "success", "exported 1200 rows", 1500.0);
+        beat(db, id, now, Duration.ofSeconds(60), "start", null, null);
+        beat(db, id, now, Duration.ofSeconds(57), "success", null, 2500.0);
+        beat(db, id, now, Duration.ofSeconds(42), "success", null, null);
+        beat(db, id, now, Duration.ofSeconds(27), "success", null, null);
+        beat(db, id, now, Duration.ofSeconds(20), "log", "half way: 1200 of 2400 rows", null);
+        beat(db, id, now, Duration.ofSeconds(12), "success", null, null);
+        beat(db, id, now, Duration.ofSeconds(5), "start", null, null);
+        pushState(db, id, "UP", now, Duration.ofMinutes(5), Duration.ofSeconds(27), null, "up", "UP");
+        return id;
+    }
+
+    /**
+     * "Backup", expected every 15 s with 30 s of grace, silent for 3 min: the monitor module turned it DOWN as MISSED
+     * after 47 s (its stored text still says so) and opened an incident that lists the pseudo-datacenter 0.
+     */
+    public static int missed(TestDatabase db, Instant now) {
+        int id = pushMonitor(db, "Backup", "push", 15, 30);
+        beat(db, id, now, Duration.ofSeconds(195), "success", null, null);
+        beat(db, id, now, Duration.ofSeconds(180), "success", "backup done: 3 files", null);
+        String missed = "no heartbeat for 47 s (expected every 15 s, grace 30 s)";
+        pushState(
+                db,
+                id,
+                "DOWN",
+                now,
+                Duration.ofSeconds(135),
+                Duration.ofSeconds(180),
+                "MISSED",
+                "MISSED: " + missed,
+                "DOWN: MISSED " + missed);
+        db.execute(
+                "INSERT INTO incidents (kind, monitor_id, scope, opened_at, error_type, error_message, datacenters)"
+                        + " VALUES ('monitor', ?, 'global', ?, 'MISSED', ?, '{0}')",
+                id, ago(now, Duration.ofSeconds(135)), missed);
+        return id;
+    }
+
+    /**
+     * "Report job" (type written {@code PUSH}, assigned to VA by mistake), DOWN: its last beat, 10 s ago, failed with
+     * 200 KB of output that quotes its ping URL.
+     */
+    public static int failedWithALongMessage(TestDatabase db, Instant now) {
+        int id = pushMonitor(db, "Report job", "PUSH", 15, 30);
+        db.execute("UPDATE api_monitors SET push_token = ? WHERE id = ?", PUSH_TOKEN, id);
+        db.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id) VALUES (1, ?)", id);
+        String output = "curl: (22) The requested URL returned error: 503 for http://monitor:8080/ping/" + PUSH_TOKEN
+                + "/fail\n" + "x".repeat(200_000);
+        beat(db, id, now, Duration.ofSeconds(10), "fail", output, null);
+        pushState(
+                db,
+                id,
+                "DOWN",
+                now,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                "FAIL",
+                "FAIL: the job reported a failure",
+                "DOWN: FAIL the job reported a failure");
+        return id;
+    }
+
+    private static int pushMonitor(TestDatabase db, String name, String type, int interval, Integer grace) {
+        return db.jdbi().withHandle(h -> {
+            int schedule = h.createQuery(
+                            "INSERT INTO schedules (name, interval) VALUES (:name, :interval) RETURNING id")
+                    .bind("name", name + " schedule")
+                    .bind("interval", interval)
+                    .mapTo(Integer.class)
+                    .one();
+            return h.createQuery("INSERT INTO api_monitors (name, type, schedule_id, grace_seconds)"
+                            + " VALUES (:name, :type, :schedule, :grace) RETURNING id")
+                    .bind("name", name)
+                    .bind("type", type)
+                    .bind("schedule", schedule)
+                    .bind("grace", grace)
+                    .mapTo(Integer.class)
+                    .one();
+        });
+    }
+
+    /** A beat as the ping endpoint writes it: datacenter 0, no agent, success unless it is a fail. */
+    static void beat(TestDatabase db, int monitor, Instant now, Duration ago, String kind, String message, Double ms) {
+        boolean fail = kind.equals("fail");
+        db.execute(
+                "INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,"
+                        + " response_time_ms, error_type, error_message, beat_kind, message, details)"
+                        + " VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, '{\"source\": \"http\"}')",
+                monitor,
+                ago(now, ago),
+                ago(now, ago),
+                !fail,
+                ms,
+                fail ? "FAIL" : null,
+                fail ? "the job reported a failure" : null,
+                kind,
+                message);
+    }
+
+    /** The datacenter-0 row and the global row of a push monitor, as the monitor module writes them. */
+    static void pushState(
+            TestDatabase db,
+            int monitor,
+            String state,
+            Instant now,
+            Duration since,
+            Duration lastBeat,
+            String firstErrorType,
+            String details,
+            String globalDetails) {
+        db.execute(
+                "INSERT INTO monitor_states (monitor_id, datacenter_id, state, since, last_scheduled_at,"
+                        + " first_error_type, details) VALUES (?, 0, ?, ?, ?, ?, ?)",
+                monitor,
+                state,
+                ago(now, since),
+                lastBeat == null ? null : ago(now, lastBeat),
+                firstErrorType,
+                details);
+        db.execute(
+                "INSERT INTO monitor_states (monitor_id, datacenter_id, state, since, details) VALUES (?, NULL, ?, ?, ?)",
+                monitor,
+                state,
+                ago(now, since),
+                globalDetails);
     }
 
     static void heartbeat(TestDatabase db, int monitor, int dc, Timestamp at, boolean success, Double ms) {
