@@ -200,6 +200,7 @@ final class MonitorStatuses {
                        max(scheduled_at) AS last
                 FROM api_heartbeats
                 WHERE scheduled_at > :from AND (scheduled_at < :head_end OR scheduled_at >= :tail)
+                  AND (beat_kind IS NULL OR beat_kind IN ('success', 'fail'))
                 GROUP BY monitor_id, datacenter_id
                 """;
         String rolled =

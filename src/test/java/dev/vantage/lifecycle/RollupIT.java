@@ -231,4 +231,22 @@ class RollupIT {
         assertThat(db.count("SELECT count(*) FROM api_sla_monthly WHERE monitor_id = 1"))
                 .isEqualTo(2);
     }
+
+    @Test
+    void pushedStartAndLogBeatsAreNeitherSuccessesNorFailures(@Fresh TestDatabase db) {
+        ensurePartitions(db, "2026-01-15", 1);
+        String beat = "INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,"
+                + " response_time_ms, error_type, beat_kind) VALUES (7, 0, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?)";
+        db.execute(beat, "2026-01-15T10:00:00Z", "2026-01-15T10:00:00Z", true, null, null, "start");
+        db.execute(beat, "2026-01-15T10:01:00Z", "2026-01-15T10:01:00Z", true, 60000.0, null, "success");
+        db.execute(beat, "2026-01-15T10:02:00Z", "2026-01-15T10:02:00Z", true, null, null, "log");
+        db.execute(beat, "2026-01-15T10:03:00Z", "2026-01-15T10:03:00Z", false, null, "FAIL", "fail");
+
+        rollUp(db, "2026-01-15T10:00:00Z", "2026-01-15T11:00:00Z");
+
+        var hour = row(db, 7, 0, "2026-01-15T10:00:00Z");
+        assertThat(hour.get("probes")).isEqualTo(2);
+        assertThat(hour.get("successes")).isEqualTo(1);
+        assertThat((double) hour.get("response_time_p50_ms")).isEqualTo(60000.0);
+    }
 }
