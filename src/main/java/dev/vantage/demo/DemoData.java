@@ -13,6 +13,12 @@ final class DemoData {
     /** The monitor whose target fails in VA and NY for a while, then recovers: the demo's incident. */
     static final String OUTAGE_MONITOR = "Checkout (brief outage in VA and NY)";
 
+    /** A push monitor whose job pings it every 2.5 s (see {@link DemoBeats}). */
+    static final String HEARTBEAT_JOB = "Heartbeat job (push)";
+
+    /** A push monitor whose job pings for 15 s, then stops: DOWN (MISSED) and a firing notice in the demo's log. */
+    static final String EXPORT_JOB = "Nightly export (push, stops beating)";
+
     /** The default channel: notifications appear in the demo's own log, which needs no receiver. */
     static final String LOG_CHANNEL = "demo log";
 
@@ -53,6 +59,14 @@ final class DemoData {
                         "every 5 s"),
                 new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"),
                 new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"));
+    }
+
+    /** The push token of the demo's push monitor {@code name}, empty when the row is gone. */
+    static java.util.Optional<String> pushToken(Handle h, String name) {
+        return h.createQuery("SELECT push_token FROM api_monitors WHERE name = :name AND lower(type) = 'push'")
+                .bind("name", name)
+                .mapTo(String.class)
+                .findFirst();
     }
 
     /** Inserts everything on an empty database; on a kept one, points the demo monitors at this run's ports. */
@@ -106,6 +120,16 @@ final class DemoData {
             h.createUpdate("INSERT INTO notification_channels (name, type, is_default) VALUES (:name, 'log', true)")
                     .bind("name", LOG_CHANNEL)
                     .execute();
+            // Push monitors: expected every 5 s, 5 s late at most. No datacenter runs them; their jobs send beats.
+            for (String job : List.of(HEARTBEAT_JOB, EXPORT_JOB)) {
+                h.createUpdate(
+                                """
+                                INSERT INTO api_monitors (name, type, schedule_id, grace_seconds)
+                                VALUES (:name, 'push', (SELECT id FROM schedules WHERE name = 'every 5 s'), 5)
+                                """)
+                        .bind("name", job)
+                        .execute();
+            }
         }
     }
 }
