@@ -8,6 +8,7 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.redis.RedisIngestSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,6 +109,34 @@ public final class MonitorCommand implements Callable<Integer> {
                     "Pings a push monitor may send at once above its rate (default: VANTAGE_PUSH_BURST, else 50).")
     String pushBurst;
 
+    @Option(
+            names = "--redis-url",
+            paramLabel = "URL",
+            description = "Read beats from Redis streams through a consumer group:"
+                    + " redis://[[user]:password@]host[:port][/db] or rediss://… (default: VANTAGE_REDIS_URL, else"
+                    + " off).")
+    String redisUrl;
+
+    @Option(
+            names = "--redis-streams",
+            paramLabel = "S1,S2",
+            description = "Streams to read beats from (default: VANTAGE_REDIS_STREAMS, else vantage:beats).")
+    String redisStreams;
+
+    @Option(
+            names = "--redis-group",
+            paramLabel = "GROUP",
+            description = "Consumer group of the replicas; created when missing, reading from then on (default:"
+                    + " VANTAGE_REDIS_GROUP, else vantage).")
+    String redisGroup;
+
+    @Option(
+            names = "--redis-auto-register",
+            paramLabel = "true|false",
+            description = "Register a push monitor for an unknown subject whose entry says its interval (default:"
+                    + " VANTAGE_REDIS_AUTO_REGISTER, else true).")
+    String redisAutoRegister;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -171,6 +201,18 @@ public final class MonitorCommand implements Callable<Integer> {
                         number(env, pushRate, "VANTAGE_PUSH_RATE", PushSettings.DEFAULTS.ratePerSecond()),
                         AgentCommand.integer(env, pushBurst, "VANTAGE_PUSH_BURST", PushSettings.DEFAULTS.burst()))
                 .withReloadInterval(monitor.reloadInterval());
+    }
+
+    /** The Redis ingest's settings, or empty when no URL is set (it is off then). */
+    Optional<RedisIngestSettings> redisSettings(Environment env, MonitorSettings monitor) {
+        return env.resolve(redisUrl, "VANTAGE_REDIS_URL")
+                .map(url -> RedisIngestSettings.of(
+                        url,
+                        env.resolve(redisStreams, "VANTAGE_REDIS_STREAMS").orElse(null),
+                        env.resolve(redisGroup, "VANTAGE_REDIS_GROUP").orElse(null),
+                        env.resolve(redisAutoRegister, "VANTAGE_REDIS_AUTO_REGISTER")
+                                .orElse(null),
+                        monitor.name()));
     }
 
     private static double number(Environment env, String flag, String variable, double defaultValue) {

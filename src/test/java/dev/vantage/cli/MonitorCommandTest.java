@@ -90,4 +90,26 @@ class MonitorCommandTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage(message);
     }
+
+    @org.junit.jupiter.api.Test
+    void redisIsOffWithoutAUrlAndItsSettingsComeFromTheFlagsElseTheVariables() {
+        var variables = new HashMap<>(Map.of(
+                "DB_CONN_STRING", "postgres://vantage@db.example:5432/vantage",
+                "VANTAGE_MONITOR_NAME", "monitor-b",
+                "VANTAGE_REDIS_URL", "redis://:pw@redis.internal:6380/1",
+                "VANTAGE_REDIS_STREAMS", "events,logs",
+                "VANTAGE_REDIS_AUTO_REGISTER", "false"));
+        var env = Environment.of(variables);
+        var command = parse("--redis-group", "pulse", "--redis-streams", "beats");
+
+        var redis = command.redisSettings(env, command.settings(env)).orElseThrow();
+
+        assertThat(redis.where()).isEqualTo("redis://redis.internal:6380/1");
+        assertThat(redis.streams()).as("the flag wins").containsExactly("beats");
+        assertThat(redis.group()).isEqualTo("pulse");
+        assertThat(redis.consumer()).as("the replica's name").isEqualTo("monitor-b");
+        assertThat(redis.autoRegister()).isFalse();
+        assertThat(parse().redisSettings(env(null), parse().settings(env(null))))
+                .isEmpty();
+    }
 }
