@@ -21,9 +21,30 @@ final class BeatKeys {
     }
 
     Instant next(int monitorId, Instant received) {
-        long micros =
-                Math.addExact(Math.multiplyExact(received.getEpochSecond(), 1_000_000L), received.getNano() / 1_000);
-        long key = last.merge(monitorId, micros, (previous, now) -> Math.max(previous + 1, now));
+        long key = last.merge(monitorId, toMicros(received), (previous, now) -> Math.max(previous + 1, now));
+        return ofMicros(key);
+    }
+
+    /**
+     * The key of a beat whose sender stamped it ({@code preferred}, e.g. a NATS message's generated_at), so that the
+     * same beat replayed (from a stream, after a restart) takes the same key and writes nothing: {@code preferred} when
+     * it is not before the monitor's last key (equal: the last beat again), else as {@link #next(int, Instant)} with
+     * the receive time. The caller bounds {@code preferred} near the receive time.
+     */
+    Instant next(int monitorId, Instant received, Instant preferred) {
+        long wanted = toMicros(preferred);
+        long now = toMicros(received);
+        long key = last.compute(
+                monitorId,
+                (id, previous) -> previous == null || wanted >= previous ? wanted : Math.max(previous + 1, now));
+        return ofMicros(key);
+    }
+
+    private static long toMicros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+
+    private static Instant ofMicros(long key) {
         return Instant.ofEpochSecond(Math.floorDiv(key, 1_000_000L), Math.floorMod(key, 1_000_000L) * 1_000L);
     }
 
