@@ -73,7 +73,12 @@ public final class BeatIntake {
      * @param receivedAt when it was received, at microsecond precision ({@link #now()})
      * @param preferredKey the key the transport would have it stored under (e.g. the sender's timestamp, so a replay
      *     writes nothing), already bounded near receivedAt; null for the receive time. Used only when it is not
-     *     before the monitor's last key.
+     *     before the monitor's last key, unless {@code exactKey}.
+     * @param exactKey whether {@code preferredKey} names this beat and no other (a Redis entry id): it is then the
+     *     key even when it is before the monitor's last one, so a beat delivered again after later ones (a pending
+     *     entry claimed from a dead consumer) still finds its row and writes nothing
+     * @param failure a fail beat's error_message when the transport has a better one than the default ({@code the
+     *     job reported a failure}, {@code exit status N}), e.g. the error a sender reported; null for the default
      */
     public record Beat(
             BeatKind kind,
@@ -82,11 +87,31 @@ public final class BeatIntake {
             MessageBody.Message message,
             String detailsJson,
             Instant receivedAt,
-            Instant preferredKey) {
+            Instant preferredKey,
+            boolean exactKey,
+            String failure) {
         public Beat {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(receivedAt, "receivedAt");
+            if (exactKey && preferredKey == null) {
+                throw new IllegalArgumentException("an exact key needs a preferred key");
+            }
+            if (failure != null && kind != BeatKind.FAIL) {
+                throw new IllegalArgumentException("only a fail beat has a failure: " + kind);
+            }
+        }
+
+        /** A beat with the default keying and failure text. */
+        public Beat(
+                BeatKind kind,
+                Integer exitStatus,
+                UUID rid,
+                MessageBody.Message message,
+                String detailsJson,
+                Instant receivedAt,
+                Instant preferredKey) {
+            this(kind, exitStatus, rid, message, detailsJson, receivedAt, preferredKey, false, null);
         }
     }
 
@@ -196,12 +221,15 @@ public final class BeatIntake {
         String errorMessage = null;
         if (beat.kind() == BeatKind.FAIL) {
             errorType = beat.exitStatus() == null ? "FAIL" : "EXIT_STATUS";
-            errorMessage =
-                    beat.exitStatus() == null ? "the job reported a failure" : "exit status " + beat.exitStatus();
+            errorMessage = beat.failure() != null
+                    ? beat.failure()
+                    : beat.exitStatus() == null ? "the job reported a failure" : "exit status " + beat.exitStatus();
         }
         Instant key = beat.preferredKey() == null
                 ? keys.next(monitorId, received)
-                : keys.next(monitorId, received, beat.preferredKey());
+                : beat.exactKey()
+                        ? keys.exactly(monitorId, beat.preferredKey())
+                        : keys.next(monitorId, received, beat.preferredKey());
         return new PushedBeat(
                 monitorId,
                 key,

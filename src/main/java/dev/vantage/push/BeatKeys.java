@@ -40,6 +40,17 @@ final class BeatKeys {
         return ofMicros(key);
     }
 
+    /**
+     * A key the transport derived from what names the beat and nothing else (a Redis stream entry's id): kept as it
+     * is, even before the monitor's last key, so a beat delivered again finds its row whenever it comes. The
+     * monitor's later receive-time keys still come after it.
+     */
+    Instant exactly(int monitorId, Instant key) {
+        long wanted = toMicros(key);
+        last.merge(monitorId, wanted, Math::max);
+        return ofMicros(wanted);
+    }
+
     private static long toMicros(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     }
