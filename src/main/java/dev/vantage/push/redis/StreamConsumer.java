@@ -56,6 +56,8 @@ final class StreamConsumer implements AutoCloseable {
 
     private static final Duration RECONNECT_MIN = Duration.ofMillis(200);
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
+    /** The id before every entry: this consumer's pending entries are read from it, and XAUTOCLAIM starts there. */
+    static final StreamEntryID ZERO = new StreamEntryID(0, 0);
     /** XAUTOCLAIM rounds per stream per claim pass, so a huge backlog of dead consumers does not starve new reads. */
     private static final int CLAIM_ROUNDS = 16;
 
@@ -135,7 +137,6 @@ final class StreamConsumer implements AutoCloseable {
         while (!stopping) {
             try (var jedis = new Jedis(new HostAndPort(settings.host(), settings.port()), clientConfig())) {
                 createGroups(jedis);
-                recovered();
                 consume(jedis);
             } catch (JedisConnectionException e) {
                 failed(connectionFailure(e));
@@ -154,11 +155,13 @@ final class StreamConsumer implements AutoCloseable {
     private void consume(Jedis jedis) {
         // This consumer's own pending entries first: a previous life's, or those of a batch that was not made safe.
         var backlog = new LinkedHashMap<String, StreamEntryID>();
-        settings.streams().forEach(s -> backlog.put(s, StreamEntryID.MINIMUM_ID));
+        settings.streams().forEach(s -> backlog.put(s, ZERO));
         Instant nextClaim = clock.instant();
+        boolean reading = false;
         while (!stopping) {
             boolean done = true;
-            if (!clock.instant().isBefore(nextClaim)) {
+            // Not while retrying: work that cannot be made safe now is better left to other consumers.
+            if (retries == 0 && !clock.instant().isBefore(nextClaim)) {
                 done = claim(jedis);
                 nextClaim = clock.instant().plus(settings.claimEvery());
             }
@@ -176,9 +179,17 @@ final class StreamConsumer implements AutoCloseable {
                     }
                 }
             } else {
+                // New entries only once this consumer's own are done: while beats cannot be made safe (the database
+                // away, say), new entries wait in the stream, where another replica may read them.
                 var undelivered = new LinkedHashMap<String, StreamEntryID>();
                 settings.streams().forEach(s -> undelivered.put(s, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
                 batch = read(jedis, undelivered, true);
+            }
+            if (!reading) {
+                // Only a read that worked ends an outage: a server that takes the connection and refuses the reads
+                // is still one outage, logged once.
+                reading = true;
+                recovered();
             }
             if (!batch.isEmpty()) {
                 done &= handleAndAck(jedis, batch);
@@ -187,7 +198,7 @@ final class StreamConsumer implements AutoCloseable {
                 // Some entries could not be made safe (the database away and no journal, say): they stay pending,
                 // and are read again from the start of this consumer's pending entries after a while.
                 retries++;
-                settings.streams().forEach(s -> backlog.put(s, StreamEntryID.MINIMUM_ID));
+                settings.streams().forEach(s -> backlog.put(s, ZERO));
                 pause(Duration.ofNanos(retry.delayNanos(retries)));
             } else if (backlog.isEmpty()) {
                 retries = 0;
@@ -234,7 +245,7 @@ final class StreamConsumer implements AutoCloseable {
         long minIdle = settings.claimMinIdle().toMillis();
         var params = XAutoClaimParams.xAutoClaimParams().count(settings.count());
         for (String stream : settings.streams()) {
-            StreamEntryID cursor = StreamEntryID.MINIMUM_ID;
+            StreamEntryID cursor = ZERO;
             for (int round = 0; round < CLAIM_ROUNDS && !stopping; round++) {
                 Map.Entry<StreamEntryID, List<StreamEntry>> reply;
                 try {
@@ -254,15 +265,15 @@ final class StreamConsumer implements AutoCloseable {
                 }
                 if (!batch.isEmpty()) {
                     log.info(
-                            "Redis ingest: claimed {} entries of stream {} pending for more than {} s (a consumer"
-                                    + " stopped before acknowledging them)",
+                            "Redis ingest: claimed {} entries of stream {} pending for more than {} s (read by a"
+                                    + " consumer that stopped before acknowledging them)",
                             batch.size(),
                             stream,
                             settings.claimMinIdle().toSeconds());
                     done &= handleAndAck(jedis, batch);
                 }
                 cursor = reply.getKey();
-                if (cursor == null || cursor.equals(StreamEntryID.MINIMUM_ID)) {
+                if (cursor == null || cursor.equals(ZERO)) {
                     break;
                 }
             }
