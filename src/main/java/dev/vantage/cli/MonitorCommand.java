@@ -8,6 +8,7 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.redis.RedisIngest;
 import dev.vantage.push.redis.RedisIngestSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
@@ -109,44 +110,36 @@ public final class MonitorCommand implements Callable<Integer> {
                     "Pings a push monitor may send at once above its rate (default: VANTAGE_PUSH_BURST, else 50).")
     String pushBurst;
 
-    @Option(
-            names = "--redis-url",
-            paramLabel = "URL",
-            description = "Read beats from Redis streams through a consumer group:"
-                    + " redis://[[user]:password@]host[:port][/db] or rediss://… (default: VANTAGE_REDIS_URL, else"
-                    + " off).")
-    String redisUrl;
-
-    @Option(
-            names = "--redis-streams",
-            paramLabel = "S1,S2",
-            description = "Streams to read beats from (default: VANTAGE_REDIS_STREAMS, else vantage:beats).")
-    String redisStreams;
-
-    @Option(
-            names = "--redis-group",
-            paramLabel = "GROUP",
-            description = "Consumer group of the replicas; created when missing, reading from then on (default:"
-                    + " VANTAGE_REDIS_GROUP, else vantage).")
-    String redisGroup;
-
-    @Option(
-            names = "--redis-auto-register",
-            paramLabel = "true|false",
-            description = "Register a push monitor for an unknown subject whose entry says its interval (default:"
-                    + " VANTAGE_REDIS_AUTO_REGISTER, else true).")
-    String redisAutoRegister;
+    @Mixin
+    RedisOptions redis = new RedisOptions();
 
     @Mixin
     HttpOptions http = new HttpOptions();
 
-    /** The monitor module and the push endpoints of one replica; the pings stop first, their beats written. */
-    record Replica(MonitorModule module, PushIngest push) implements AutoCloseable {
-        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+    /**
+     * The monitor module and the push ingest of one replica, with its Redis ingest when configured (null when not);
+     * beats stop first, the ones in hand written, Redis before the push ingest that takes its beats.
+     */
+    record Replica(MonitorModule module, PushIngest push, RedisIngest redis) implements AutoCloseable {
+        static Replica start(
+                MonitorSettings settings,
+                PushSettings push,
+                Optional<RedisIngestSettings> redis,
+                MeterRegistry meters,
+                Clock clock) {
             var module = MonitorModule.start(settings, meters, clock);
+            PushIngest ingest = null;
             try {
-                return new Replica(module, PushIngest.start(push, settings.db(), settings.name(), meters, clock));
+                ingest = PushIngest.start(push, settings.db(), settings.name(), meters, clock);
+                PushIngest started = ingest;
+                return new Replica(
+                        module,
+                        ingest,
+                        redis.map(r -> RedisIngest.start(r, started, clock)).orElse(null));
             } catch (RuntimeException e) {
+                if (ingest != null) {
+                    ingest.close();
+                }
                 module.close();
                 throw e;
             }
@@ -155,9 +148,15 @@ public final class MonitorCommand implements Callable<Integer> {
         @Override
         public void close() {
             try {
-                push.close();
+                if (redis != null) {
+                    redis.close();
+                }
             } finally {
-                module.close();
+                try {
+                    push.close();
+                } finally {
+                    module.close();
+                }
             }
         }
     }
@@ -167,13 +166,14 @@ public final class MonitorCommand implements Callable<Integer> {
         var env = Environment.system();
         var settings = settings(env);
         var push = pushSettings(env, settings);
+        var redisSettings = redisSettings(env, settings);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run("monitor", settings.dbWait().plusSeconds(30), () -> {
             var served = Served.start(
                     httpSettings,
                     meters,
-                    () -> Replica.start(settings, push, meters, Clock.systemUTC()),
+                    () -> Replica.start(settings, push, redisSettings, meters, Clock.systemUTC()),
                     replica -> new Readiness.Target(replica.module().dataSource(), replica.module()::leaseKnown));
             served.web().ifPresent(web -> {
                 StatusRoutes.mount(web, served.process().module().dataSource());
@@ -203,16 +203,9 @@ public final class MonitorCommand implements Callable<Integer> {
                 .withReloadInterval(monitor.reloadInterval());
     }
 
-    /** The Redis ingest's settings, or empty when no URL is set (it is off then). */
+    /** The Redis ingest's settings, or empty when no URL is set (it is off then); the consumer is the replica. */
     Optional<RedisIngestSettings> redisSettings(Environment env, MonitorSettings monitor) {
-        return env.resolve(redisUrl, "VANTAGE_REDIS_URL")
-                .map(url -> RedisIngestSettings.of(
-                        url,
-                        env.resolve(redisStreams, "VANTAGE_REDIS_STREAMS").orElse(null),
-                        env.resolve(redisGroup, "VANTAGE_REDIS_GROUP").orElse(null),
-                        env.resolve(redisAutoRegister, "VANTAGE_REDIS_AUTO_REGISTER")
-                                .orElse(null),
-                        monitor.name()));
+        return redis.settings(env, monitor.name());
     }
 
     private static double number(Environment env, String flag, String variable, double defaultValue) {

@@ -11,6 +11,8 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.redis.RedisIngest;
+import dev.vantage.push.redis.RedisIngestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,6 +49,7 @@ public final class Demo implements AutoCloseable {
     private final List<Agent> agents = new ArrayList<>();
     private MonitorModule monitor;
     private PushIngest push;
+    private RedisIngest redis;
     /** The monitor module's meters, which the demo's HTTP server exposes on /metrics. */
     private final PrometheusMeterRegistry monitorMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -65,6 +68,14 @@ public final class Demo implements AutoCloseable {
      * means any free loopback port.
      */
     public static Demo start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, null);
+    }
+
+    /**
+     * {@link #start(Path, int)}, also reading beats from Redis streams when {@code redis} is set (null: no Redis; the
+     * demo does not start one).
+     */
+    public static Demo start(Path dataDirectory, int port, RedisIngestSettings redis) {
         boolean temporary = dataDirectory == null;
         DemoTargets targets = null;
         EmbeddedPostgres postgres = null;
@@ -84,7 +95,7 @@ public final class Demo implements AutoCloseable {
             targets = DemoTargets.start();
             var demo = new Demo(postgres, dir, temporary, targets);
             try {
-                demo.prepare();
+                demo.prepare(redis);
             } catch (RuntimeException e) {
                 targets = null; // demo.close stops them, after the agents already started
                 postgres = null;
@@ -101,7 +112,7 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    private void prepare() {
+    private void prepare(RedisIngestSettings redisSettings) {
         try (var pool = Database.pool(connection, "vantage-demo", 2)) {
             Migrations.migrate(pool);
             Database.jdbi(pool).useTransaction(h -> DemoData.seed(h, targets));
@@ -125,6 +136,9 @@ public final class Demo implements AutoCloseable {
         monitor = MonitorModule.start(
                 MonitorSettings.defaults(connection, "demo-monitor"), monitorMeters, Clock.systemUTC());
         push = PushIngest.start(PushSettings.DEFAULTS, connection, "demo-monitor", monitorMeters, Clock.systemUTC());
+        if (redisSettings != null) {
+            redis = RedisIngest.start(redisSettings, push, Clock.systemUTC());
+        }
     }
 
     /** The database as a user gives it in DB_CONN_STRING. */
@@ -146,6 +160,11 @@ public final class Demo implements AutoCloseable {
         return push;
     }
 
+    /** The Redis ingest, when the demo was given a Redis URL; else null. */
+    public RedisIngest redis() {
+        return redis;
+    }
+
     public PrometheusMeterRegistry monitorMeters() {
         return monitorMeters;
     }
@@ -165,7 +184,15 @@ public final class Demo implements AutoCloseable {
     @Override
     public void close() {
         // The monitor module first: its last round commits while the database is up, and it does not see the agents
-        // go and open LOST incidents for every datacenter on the way out. The pings before it, their beats written.
+        // go and open LOST incidents for every datacenter on the way out. The beats before it, written: Redis's first,
+        // then the pings.
+        if (redis != null) {
+            try {
+                redis.close();
+            } catch (RuntimeException e) {
+                log.warn("Demo Redis ingest did not stop cleanly: {}", e.toString());
+            }
+        }
         if (push != null) {
             try {
                 push.close();
