@@ -37,10 +37,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     HttpOptions http = new HttpOptions();
 
+    @Mixin
+    NatsOptions nats = new NatsOptions();
+
     @Override
     public Integer call() throws InterruptedException {
         var httpSettings = http.settings(Environment.system(), HttpSettings.MONITOR_PORT); // a wrong flag stops here
-        var demo = Demo.start(dataDir, pgPort);
+        var natsSettings = nats.settings(Environment.system());
+        var demo = Demo.start(dataDir, pgPort, natsSettings);
         var web = startHttp(httpSettings, demo, System.out);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -90,6 +94,10 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
             out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see README, Push monitors)");
         });
+        if (demo.natsSettings() != null) {
+            out.println("  NATS beats:        " + demo.natsSettings().address() + " subject "
+                    + demo.natsSettings().subscription() + " (see README, Push monitors: NATS)");
+        }
         out.println();
         out.println("Queries to try:");
         out.println();

@@ -8,6 +8,8 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.nats.NatsIngest;
+import dev.vantage.push.nats.NatsIngestSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -108,26 +110,55 @@ public final class MonitorCommand implements Callable<Integer> {
     String pushBurst;
 
     @Mixin
+    NatsOptions natsOptions = new NatsOptions();
+
+    @Mixin
     HttpOptions http = new HttpOptions();
 
-    /** The monitor module and the push endpoints of one replica; the pings stop first, their beats written. */
-    record Replica(MonitorModule module, PushIngest push) implements AutoCloseable {
-        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+    /**
+     * The monitor module and the push ingest of one replica, with its NATS ingest when set; beats stop coming first
+     * (NATS drains, pings are refused), their beats written, then the module stops.
+     */
+    record Replica(MonitorModule module, PushIngest push, NatsIngest nats) implements AutoCloseable {
+        static Replica start(
+                MonitorSettings settings,
+                PushSettings push,
+                NatsIngestSettings nats,
+                MeterRegistry meters,
+                Clock clock) {
             var module = MonitorModule.start(settings, meters, clock);
+            PushIngest ingest = null;
             try {
-                return new Replica(module, PushIngest.start(push, settings.db(), settings.name(), meters, clock));
+                ingest = PushIngest.start(push, settings.db(), settings.name(), meters, clock);
+                // Connects in the background: NATS being away never holds the start back.
+                NatsIngest fromNats =
+                        nats == null ? null : NatsIngest.start(nats, ingest, settings.name(), meters, clock);
+                return new Replica(module, ingest, fromNats);
             } catch (RuntimeException e) {
+                if (ingest != null) {
+                    ingest.close();
+                }
                 module.close();
                 throw e;
             }
         }
 
+        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+            return start(settings, push, null, meters, clock);
+        }
+
         @Override
         public void close() {
             try {
-                push.close();
+                if (nats != null) {
+                    nats.close();
+                }
             } finally {
-                module.close();
+                try {
+                    push.close();
+                } finally {
+                    module.close();
+                }
             }
         }
     }
@@ -137,13 +168,14 @@ public final class MonitorCommand implements Callable<Integer> {
         var env = Environment.system();
         var settings = settings(env);
         var push = pushSettings(env, settings);
+        var nats = natsOptions.settings(env);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run("monitor", settings.dbWait().plusSeconds(30), () -> {
             var served = Served.start(
                     httpSettings,
                     meters,
-                    () -> Replica.start(settings, push, meters, Clock.systemUTC()),
+                    () -> Replica.start(settings, push, nats, meters, Clock.systemUTC()),
                     replica -> new Readiness.Target(replica.module().dataSource(), replica.module()::leaseKnown));
             served.web().ifPresent(web -> {
                 StatusRoutes.mount(web, served.process().module().dataSource());
