@@ -39,6 +39,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     HttpOptions http = new HttpOptions();
 
+    @Mixin
+    NatsOptions nats = new NatsOptions();
+
     /** Beats from Redis streams too, when a URL is given (the demo starts no Redis of its own). */
     @Mixin
     RedisOptions redis = new RedisOptions();
@@ -47,8 +50,9 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var env = Environment.system();
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT); // a wrong flag stops here
+        var natsSettings = nats.settings(env);
         var redisSettings = redis.settings(env, DEMO_MONITOR).orElse(null);
-        var demo = Demo.start(dataDir, pgPort, redisSettings);
+        var demo = Demo.start(dataDir, pgPort, natsSettings, redisSettings);
         var web = startHttp(httpSettings, demo, System.out);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -98,9 +102,12 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
             out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see README, Push monitors)");
         });
+        if (demo.natsSettings() != null) {
+            out.println("  NATS beats:        " + demo.natsSettings().address() + " subject "
+                    + demo.natsSettings().subscription() + " (see README, Push monitors: NATS)");
+        }
         if (demo.redis() != null) {
-            out.println("  Redis beats:       " + demo.redis().where()
-                    + " (vantage beat --subject <push_subject> <that URL>)");
+            out.println("  Redis beats:       " + demo.redis().where() + " (see README, Push monitors: Redis)");
         }
         out.println();
         out.println("Queries to try:");

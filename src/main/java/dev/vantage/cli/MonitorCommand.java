@@ -8,6 +8,8 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.nats.NatsIngest;
+import dev.vantage.push.nats.NatsIngestSettings;
 import dev.vantage.push.redis.RedisIngest;
 import dev.vantage.push.redis.RedisIngestSettings;
 import dev.vantage.web.HttpSettings;
@@ -111,19 +113,24 @@ public final class MonitorCommand implements Callable<Integer> {
     String pushBurst;
 
     @Mixin
+    NatsOptions natsOptions = new NatsOptions();
+
+    @Mixin
     RedisOptions redis = new RedisOptions();
 
     @Mixin
     HttpOptions http = new HttpOptions();
 
     /**
-     * The monitor module and the push ingest of one replica, with its Redis ingest when configured (null when not);
-     * beats stop first, the ones in hand written, Redis before the push ingest that takes its beats.
+     * The monitor module and the push ingest of one replica, with its NATS and Redis ingests when set (null when
+     * not); beats stop coming first (NATS drains, Redis acknowledges what it holds, pings are refused), their beats
+     * written, then the module stops.
      */
-    record Replica(MonitorModule module, PushIngest push, RedisIngest redis) implements AutoCloseable {
+    record Replica(MonitorModule module, PushIngest push, NatsIngest nats, RedisIngest redis) implements AutoCloseable {
         static Replica start(
                 MonitorSettings settings,
                 PushSettings push,
+                NatsIngestSettings nats,
                 Optional<RedisIngestSettings> redis,
                 MeterRegistry meters,
                 Clock clock) {
@@ -131,11 +138,13 @@ public final class MonitorCommand implements Callable<Integer> {
             PushIngest ingest = null;
             try {
                 ingest = PushIngest.start(push, settings.db(), settings.name(), meters, clock);
+                // Both connect in the background: NATS or Redis being away never holds the start back.
+                NatsIngest fromNats =
+                        nats == null ? null : NatsIngest.start(nats, ingest, settings.name(), meters, clock);
                 PushIngest started = ingest;
-                return new Replica(
-                        module,
-                        ingest,
-                        redis.map(r -> RedisIngest.start(r, started, clock)).orElse(null));
+                RedisIngest fromRedis =
+                        redis.map(r -> RedisIngest.start(r, started, clock)).orElse(null);
+                return new Replica(module, ingest, fromNats, fromRedis);
             } catch (RuntimeException e) {
                 if (ingest != null) {
                     ingest.close();
@@ -145,17 +154,22 @@ public final class MonitorCommand implements Callable<Integer> {
             }
         }
 
+        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+            return start(settings, push, null, Optional.empty(), meters, clock);
+        }
+
         @Override
         public void close() {
-            try {
-                if (redis != null) {
-                    redis.close();
-                }
-            } finally {
+            try (module;
+                    push) {
                 try {
-                    push.close();
+                    if (nats != null) {
+                        nats.close();
+                    }
                 } finally {
-                    module.close();
+                    if (redis != null) {
+                        redis.close();
+                    }
                 }
             }
         }
@@ -166,6 +180,7 @@ public final class MonitorCommand implements Callable<Integer> {
         var env = Environment.system();
         var settings = settings(env);
         var push = pushSettings(env, settings);
+        var nats = natsOptions.settings(env);
         var redisSettings = redisSettings(env, settings);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -173,7 +188,7 @@ public final class MonitorCommand implements Callable<Integer> {
             var served = Served.start(
                     httpSettings,
                     meters,
-                    () -> Replica.start(settings, push, redisSettings, meters, Clock.systemUTC()),
+                    () -> Replica.start(settings, push, nats, redisSettings, meters, Clock.systemUTC()),
                     replica -> new Readiness.Target(replica.module().dataSource(), replica.module()::leaseKnown));
             served.web().ifPresent(web -> {
                 StatusRoutes.mount(web, served.process().module().dataSource());

@@ -11,6 +11,8 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.nats.NatsIngest;
+import dev.vantage.push.nats.NatsIngestSettings;
 import dev.vantage.push.redis.RedisIngest;
 import dev.vantage.push.redis.RedisIngestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,14 +51,22 @@ public final class Demo implements AutoCloseable {
     private final List<Agent> agents = new ArrayList<>();
     private MonitorModule monitor;
     private PushIngest push;
+    private final NatsIngestSettings natsSettings;
+    private NatsIngest nats;
     private RedisIngest redis;
     /** The monitor module's meters, which the demo's HTTP server exposes on /metrics. */
     private final PrometheusMeterRegistry monitorMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     private final dev.vantage.web.JvmMeters jvmMeters = dev.vantage.web.JvmMeters.bind(monitorMeters);
 
-    private Demo(EmbeddedPostgres postgres, Path dataDirectory, boolean temporary, DemoTargets targets) {
+    private Demo(
+            EmbeddedPostgres postgres,
+            Path dataDirectory,
+            boolean temporary,
+            DemoTargets targets,
+            NatsIngestSettings natsSettings) {
         this.postgres = postgres;
+        this.natsSettings = natsSettings;
         this.dataDirectory = dataDirectory;
         this.temporary = temporary;
         this.targets = targets;
@@ -71,11 +81,16 @@ public final class Demo implements AutoCloseable {
         return start(dataDirectory, port, null);
     }
 
+    /** As {@link #start(Path, int)}, also taking beats from NATS when {@code nats} is not null. */
+    public static Demo start(Path dataDirectory, int port, NatsIngestSettings nats) {
+        return start(dataDirectory, port, nats, null);
+    }
+
     /**
-     * {@link #start(Path, int)}, also reading beats from Redis streams when {@code redis} is set (null: no Redis; the
-     * demo does not start one).
+     * As {@link #start(Path, int)}, also taking beats from NATS when {@code nats} is not null, and from Redis streams
+     * when {@code redis} is not null (the demo starts neither server).
      */
-    public static Demo start(Path dataDirectory, int port, RedisIngestSettings redis) {
+    public static Demo start(Path dataDirectory, int port, NatsIngestSettings nats, RedisIngestSettings redis) {
         boolean temporary = dataDirectory == null;
         DemoTargets targets = null;
         EmbeddedPostgres postgres = null;
@@ -93,7 +108,7 @@ public final class Demo implements AutoCloseable {
             }
             postgres = builder.start();
             targets = DemoTargets.start();
-            var demo = new Demo(postgres, dir, temporary, targets);
+            var demo = new Demo(postgres, dir, temporary, targets, nats);
             try {
                 demo.prepare(redis);
             } catch (RuntimeException e) {
@@ -136,6 +151,9 @@ public final class Demo implements AutoCloseable {
         monitor = MonitorModule.start(
                 MonitorSettings.defaults(connection, "demo-monitor"), monitorMeters, Clock.systemUTC());
         push = PushIngest.start(PushSettings.DEFAULTS, connection, "demo-monitor", monitorMeters, Clock.systemUTC());
+        if (natsSettings != null) {
+            nats = NatsIngest.start(natsSettings, push, "demo-monitor", monitorMeters, Clock.systemUTC());
+        }
         if (redisSettings != null) {
             redis = RedisIngest.start(redisSettings, push, Clock.systemUTC());
         }
@@ -158,6 +176,11 @@ public final class Demo implements AutoCloseable {
     /** The push endpoints the demo's HTTP server mounts; null until started. */
     public PushIngest push() {
         return push;
+    }
+
+    /** Where the demo takes NATS beats from, or null when it does not. */
+    public NatsIngestSettings natsSettings() {
+        return natsSettings;
     }
 
     /** The Redis ingest, when the demo was given a Redis URL; else null. */
@@ -184,8 +207,15 @@ public final class Demo implements AutoCloseable {
     @Override
     public void close() {
         // The monitor module first: its last round commits while the database is up, and it does not see the agents
-        // go and open LOST incidents for every datacenter on the way out. The beats before it, written: Redis's first,
-        // then the pings.
+        // go and open LOST incidents for every datacenter on the way out. The pings before it, their beats written, and
+        // NATS and Redis before the pings' writer.
+        if (nats != null) {
+            try {
+                nats.close();
+            } catch (RuntimeException e) {
+                log.warn("Demo NATS ingest did not stop cleanly: {}", e.toString());
+            }
+        }
         if (redis != null) {
             try {
                 redis.close();

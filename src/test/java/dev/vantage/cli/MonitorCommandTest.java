@@ -112,4 +112,39 @@ class MonitorCommandTest {
         assertThat(parse().redisSettings(env(null), parse().settings(env(null))))
                 .isEmpty();
     }
+
+    @org.junit.jupiter.api.Test
+    void natsIngestIsOffWithoutAUrlAndFallsBackToTheGoToolsNatsUrl() {
+        assertThat(parse().natsOptions.settings(env(null))).isNull();
+
+        var goTools = Environment.of(Map.of("NATS_URL", "nats://nats.internal:4222"));
+        var fromGo = parse().natsOptions.settings(goTools);
+        assertThat(fromGo.address()).isEqualTo("nats://nats.internal:4222");
+        assertThat(fromGo.subscription()).isEqualTo("heartbeat.>");
+        assertThat(fromGo.queue()).isEqualTo("vantage-ingest");
+        assertThat(fromGo.autoRegister()).isTrue();
+
+        var ours = Environment.of(Map.of(
+                "NATS_URL", "nats://ignored:4222",
+                "VANTAGE_NATS_URL", "nats://u:p@ours:4222",
+                "VANTAGE_NATS_SUBJECT_PREFIX", "beats.",
+                "VANTAGE_NATS_QUEUE", "q",
+                "VANTAGE_NATS_PRIME_STREAM", "HEARTBEATS",
+                "VANTAGE_NATS_AUTO_REGISTER", "false"));
+        var settings = parse().natsOptions.settings(ours);
+        assertThat(settings.address()).isEqualTo("nats://ours:4222");
+        assertThat(settings.subscription()).isEqualTo("beats.>");
+        assertThat(settings.queue()).isEqualTo("q");
+        assertThat(settings.primeStream()).isEqualTo("HEARTBEATS");
+        assertThat(settings.autoRegister()).isFalse();
+        assertThat(parse("--nats-auto-register", "yes", "--nats-queue", "flag")
+                        .natsOptions
+                        .settings(ours))
+                .extracting(s -> s.autoRegister(), s -> s.queue())
+                .containsExactly(true, "flag");
+        assertThatThrownBy(
+                        () -> parse("--nats-auto-register", "maybe").natsOptions.settings(ours))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("VANTAGE_NATS_AUTO_REGISTER: expected true or false, got 'maybe'");
+    }
 }
