@@ -1,69 +1,101 @@
 package dev.vantage.push.redis;
 
 import dev.vantage.push.PushTokens;
+import dev.vantage.push.TokenBucket;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers a push monitor for a subject nobody configured, with what its sender says about itself: the subject as
  * push_subject, the description (else the subject) as its name, a schedule of the sender's interval and its grace.
- * Through {@code vantage_register_push_subject} (migration V8), a SECURITY DEFINER function, so the monitor's role
- * needs no INSERT on the configuration tables; it is race-safe across replicas, and a subject whose monitor exists
- * (disabled included: that is how a subject is retired) gets that monitor back, never a second one.
+ * Through {@code vantage_register_push_subject} (V8), a SECURITY DEFINER function, so the monitor's role needs no
+ * INSERT on the configuration tables; it is race-safe across replicas, and a subject whose monitor exists (disabled
+ * included: that is how a subject is retired) gets that monitor back, never a second one.
  *
- * <p>Kept small on purpose: NATS auto-registration calls the same function, and the two callers are meant to become
- * one class.
+ * <p>The rules are NATS's ({@code push.nats.SubjectRegistry}, which calls the same function for HeartbeatMessages):
+ * at most {@value #PER_SECOND} registrations a second, so a sender inventing subjects cannot fill the table quickly;
+ * interval and grace in whole seconds rounded up; an interval past a day (the schedules' bound) is a day and the rest
+ * goes to the grace, so the silence that is DOWN stays interval + grace; a grace of at most 7 days. Kept apart only
+ * because SubjectRegistry takes a NATS message; the two are meant to become one class taking (subject, description,
+ * interval, grace).
  */
 final class PushRegistration implements RedisBeats.Registrar {
-    static final Duration MAX_INTERVAL = Duration.ofDays(1);
-    static final Duration MAX_GRACE = Duration.ofDays(7);
+    private static final Logger log = LoggerFactory.getLogger(PushRegistration.class);
+    static final double PER_SECOND = 10;
+    static final int MAX_INTERVAL_SECONDS = 86_400;
+    static final int MAX_GRACE_SECONDS = 604_800;
 
     private static final String REGISTER =
-            "SELECT id, enabled FROM vantage_register_push_subject(:subject, :name, :interval, :grace)";
+            "SELECT id, enabled, registered FROM vantage_register_push_subject(:subject, :name, :interval, :grace)";
+
+    /** The schedule's interval and the grace, in whole seconds as the rows take them; grace null for the default. */
+    record Period(int intervalSeconds, Integer graceSeconds) {
+        static Period of(RedisEntry.Registration r) {
+            long interval = ceilSeconds(r.interval());
+            long grace = r.grace() == null ? 0 : ceilSeconds(r.grace());
+            if (interval > MAX_INTERVAL_SECONDS) {
+                grace += interval - MAX_INTERVAL_SECONDS;
+                interval = MAX_INTERVAL_SECONDS;
+            }
+            grace = Math.min(grace, MAX_GRACE_SECONDS);
+            return new Period((int) Math.max(1, interval), grace == 0 ? null : (int) grace);
+        }
+
+        private static long ceilSeconds(Duration d) {
+            return d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        }
+    }
 
     private final Jdbi jdbi;
+    private final TokenBucket registrations;
+    private final LongSupplier nanoTime;
 
-    private PushRegistration(Jdbi jdbi) {
+    PushRegistration(Jdbi jdbi, LongSupplier nanoTime) {
         this.jdbi = jdbi;
+        this.registrations = new TokenBucket(PER_SECOND, (int) PER_SECOND, nanoTime.getAsLong());
+        this.nanoTime = nanoTime;
     }
 
     static PushRegistration of(Jdbi jdbi) {
-        return new PushRegistration(jdbi);
-    }
-
-    /** Why a monitor cannot be registered with these settings (a schedule holds 1 s to 1 day), or null. */
-    static String problem(RedisEntry.Registration registration) {
-        if (registration.interval().compareTo(MAX_INTERVAL) > 0) {
-            return "its interval is longer than a day, the longest schedule";
-        }
-        if (registration.grace() != null && registration.grace().compareTo(MAX_GRACE) > 0) {
-            return "its grace is longer than 7 days";
-        }
-        return null;
+        return new PushRegistration(jdbi, System::nanoTime);
     }
 
     @Override
     public Optional<PushTokens.Target> register(String subject, RedisEntry.Registration registration)
             throws UnavailableException {
+        if (registrations.take(nanoTime.getAsLong()) > 0) {
+            return Optional.empty();
+        }
+        var period = Period.of(registration);
+        record Row(int id, boolean enabled, boolean registered) {}
+        Optional<Row> row;
         try {
-            return jdbi.withHandle(h -> h.createQuery(REGISTER)
+            row = jdbi.withHandle(h -> h.createQuery(REGISTER)
                     .bind("subject", subject)
                     .bind("name", registration.description())
-                    .bind("interval", seconds(registration.interval()))
-                    .bind("grace", registration.grace() == null ? null : seconds(registration.grace()))
-                    .map((rs, ctx) -> new PushTokens.Target(rs.getInt("id"), rs.getBoolean("enabled")))
+                    .bind("interval", period.intervalSeconds())
+                    .bind("grace", period.graceSeconds())
+                    .map((rs, ctx) -> new Row(rs.getInt(1), rs.getBoolean(2), rs.getBoolean(3)))
                     .findOne());
         } catch (JdbiException e) {
             throw new UnavailableException(rootReason(e));
         }
-    }
-
-    /** Whole seconds, rounded up (a 0.5 s interval is a 1 s schedule), at least 1. */
-    static int seconds(Duration d) {
-        long s = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
-        return (int) Math.max(1, s);
+        row.filter(Row::registered)
+                .ifPresent(r -> log.info(
+                        "Registered push monitor {} for Redis subject {}: \"{}\", every {} s, grace {}",
+                        r.id(),
+                        subject,
+                        registration.description() == null ? subject : registration.description(),
+                        period.intervalSeconds(),
+                        period.graceSeconds() == null
+                                ? "the default (its period, at most an hour)"
+                                : period.graceSeconds() + " s"));
+        return row.map(r -> new PushTokens.Target(r.id(), r.enabled()));
     }
 
     /** The driver's or the pool's reason: never Jdbi's message, which lists the statement's arguments. */

@@ -174,9 +174,9 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
                     target = registrar.register(beat.subject(), beat.registration());
                     if (target.isPresent()) {
                         tokens.rememberSubject(beat.subject(), target.get());
-                        registered(r.entry(), beat, target.get());
                     } else {
-                        unregistered = ": a monitor that is not a push monitor has it";
+                        unregistered = " (registrations are past their rate, or a monitor that is not a push monitor"
+                                + " has the subject)";
                     }
                 }
             }
@@ -212,22 +212,7 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
         if (!settings.autoRegister()) {
             return " (VANTAGE_REDIS_AUTO_REGISTER is off)";
         }
-        if (beat.registration() == null) {
-            return ", and the entry gives no interval to register one with";
-        }
-        String problem = PushRegistration.problem(beat.registration());
-        return problem == null ? null : ", and none is registered: " + problem;
-    }
-
-    private static void registered(Entry e, RedisEntry.Beat beat, PushTokens.Target target) {
-        log.info(
-                "Redis ingest: subject {} is push monitor {}, registered for it (or by another replica a moment"
-                        + " before) from entry {} of stream {}, expecting a beat every {} s",
-                beat.subject(),
-                target.monitorId(),
-                e.id(),
-                e.stream(),
-                PushRegistration.seconds(beat.registration().interval()));
+        return beat.registration() == null ? ", and the entry gives no interval to register one with" : null;
     }
 
     /**

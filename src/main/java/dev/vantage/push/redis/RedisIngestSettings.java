@@ -110,7 +110,8 @@ public record RedisIngestSettings(
      * @param url VANTAGE_REDIS_URL
      * @param streams VANTAGE_REDIS_STREAMS, a comma-separated list; null for {@value #DEFAULT_STREAM}
      * @param group VANTAGE_REDIS_GROUP; null for {@value #DEFAULT_GROUP}
-     * @param autoRegister VANTAGE_REDIS_AUTO_REGISTER, {@code true} or {@code false}; null for true
+     * @param autoRegister VANTAGE_REDIS_AUTO_REGISTER, {@code true} or {@code false} (also 1/0, yes/no, on/off); null
+     *     for true
      */
     public static RedisIngestSettings of(
             String url, String streams, String group, String autoRegister, String consumer) {
@@ -224,13 +225,14 @@ public record RedisIngestSettings(
         return names;
     }
 
+    /** As {@code VANTAGE_NATS_AUTO_REGISTER} reads it: true, 1, yes, on or false, 0, no, off. */
     private static boolean bool(String value) {
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
             default ->
                 throw new ConfigurationException(
-                        "VANTAGE_REDIS_AUTO_REGISTER: expected 'true' or 'false', got '" + value + "'");
+                        "VANTAGE_REDIS_AUTO_REGISTER: expected true or false, got '" + value + "'");
         };
     }
 

@@ -416,6 +416,31 @@ class RedisIngestIT {
     }
 
     @Test
+    void anUnknownSubjectWhoseEntrySaysItsIntervalRegistersAPushMonitor() {
+        String stream = "beats-register";
+        var replica = replica(stream);
+        var sent = Beat.success(Duration.ofSeconds(15), Duration.ofMillis(29_500), "web-1", "Registered job");
+
+        xadd(stream, RedisBeatSender.fields("jobs.registered", sent, Instant.now()));
+        xadd(stream, RedisBeatSender.fields("jobs.registered", sent.withKind(Beat.Kind.LOG), Instant.now()));
+
+        await().atMost(WITHIN).until(() -> beats(replica.meters(), "accepted") == 2 && pending(redis, stream) == 0);
+        var monitor = db.jdbi().withHandle(h -> h.createQuery("SELECT m.id, m.name, m.type, m.grace_seconds,"
+                        + " s.interval FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id"
+                        + " WHERE m.push_subject = 'jobs.registered'")
+                .mapToMap()
+                .one());
+        assertThat(monitor)
+                .containsEntry("name", "Registered job")
+                .containsEntry("type", "push")
+                .containsEntry("grace_seconds", 30)
+                .containsEntry("interval", 15);
+        assertThat(rows(db, (Integer) monitor.get("id")))
+                .extracting(r -> r.get("beat_kind"))
+                .containsExactly("success", "log");
+    }
+
+    @Test
     void aServerAwayAtStartDoesNotHoldTheReplicaAndOneThatRestartsIsReadAgain() {
         String stream = "beats-restart";
         int monitor = pushMonitor(db, "restart", "jobs.restart");

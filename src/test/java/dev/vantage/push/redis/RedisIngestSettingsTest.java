@@ -84,7 +84,7 @@ class RedisIngestSettingsTest {
                 "a b   | -       | -     | VANTAGE_REDIS_STREAMS: a stream name is 1 to 255 characters without blanks,"
                         + " got 'a b'",
                 "-     | my group| -     | VANTAGE_REDIS_GROUP: 1 to 255 characters without blanks",
-                "-     | -       | yes   | VANTAGE_REDIS_AUTO_REGISTER: expected 'true' or 'false', got 'yes'"
+                "-     | -       | maybe | VANTAGE_REDIS_AUTO_REGISTER: expected true or false, got 'maybe'"
             })
     void aWrongStreamGroupOrSwitchIsOneErrorNamingIt(String streams, String group, String auto, String message) {
         assertThatThrownBy(() -> RedisIngestSettings.of("redis://h", streams, group, auto, "m"))
