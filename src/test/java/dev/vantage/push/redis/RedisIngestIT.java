@@ -441,6 +441,75 @@ class RedisIngestIT {
     }
 
     @Test
+    void aWrongPasswordIsOneOutageLoggedOnceThatNeverShowsThePasswordAndTheRightOneIsRead() throws Exception {
+        String password = "planted-ingest-pass-" + UUID.randomUUID();
+        String stream = "beats-password";
+        int monitor = pushMonitor(db, "password", "jobs.password");
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.vantage.push");
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
+        try (var secured = RedisServer.create("--requirepass", password);
+                var admin = new Jedis(
+                        new HostAndPort("127.0.0.1", secured.port()),
+                        DefaultJedisClientConfig.builder()
+                                .password(password)
+                                .autoNegotiateProtocol(false)
+                                .build())) {
+            String at = "127.0.0.1:" + secured.port();
+            var push = PushIngest.start(
+                    PushSettings.DEFAULTS, asMonitor, "redis-it", new SimpleMeterRegistry(), Clock.systemUTC());
+            running.add(push);
+            var wrong = RedisIngest.start(
+                    RedisIngestSettings.of(
+                            "redis://:wrong-" + password + "@" + at, stream, "group-" + stream, null, "wrong-password"),
+                    push,
+                    Clock.systemUTC());
+            running.add(wrong);
+            long connections = connectionsReceived(admin);
+            await().atMost(WITHIN).until(() -> connectionsReceived(admin) - connections >= 4);
+            assertThat(wrong.connected()).isFalse();
+            var right = RedisIngest.start(
+                    RedisIngestSettings.of(
+                                    "redis://:" + password + "@" + at,
+                                    stream,
+                                    "group-" + stream,
+                                    null,
+                                    "right-password")
+                            .withTimings(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(10)),
+                    push,
+                    Clock.systemUTC());
+            running.add(right);
+            await().atMost(WITHIN).until(right::connected);
+            admin.xadd(stream, XAddParams.xAddParams(), fields("subject", "jobs.password", "message", "authenticated"));
+            await().atMost(WITHIN).until(() -> rows(db, monitor).size() == 1);
+            stopIngests();
+
+            var lines = appender.list.stream()
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertThat(lines).noneMatch(line -> line.contains(password));
+            assertThat(lines)
+                    .filteredOn(line -> line.contains("cannot read from"))
+                    .as("one line for the outage, whatever the attempts")
+                    .containsExactly("Redis ingest: cannot read from redis://" + at
+                            + ": Redis answered WRONGPASS; retrying with backoff (beats wait in the streams)");
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    private static long connectionsReceived(Jedis admin) {
+        String stats = admin.info("stats");
+        return stats.lines()
+                .filter(line -> line.startsWith("total_connections_received:"))
+                .mapToLong(line ->
+                        Long.parseLong(line.substring(line.indexOf(':') + 1).strip()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
     void aServerAwayAtStartDoesNotHoldTheReplicaAndOneThatRestartsIsReadAgain() {
         String stream = "beats-restart";
         int monitor = pushMonitor(db, "restart", "jobs.restart");
