@@ -129,56 +129,113 @@ final class RedisEntry {
      * @param now this replica's clock, for {@link #MAX_AHEAD}
      */
     static Read read(String stream, String id, Map<String, String> fields, Instant now) {
+        try {
+            Instant key = placedKey(id, now);
+            String subject = subject(stream, fields);
+            String message = fields.get("message");
+            long messageBytes = message == null ? 0 : utf8Length(message);
+            if (messageBytes > MAX_MESSAGE_BYTES) {
+                return new Refused(
+                        Problem.TOO_LARGE,
+                        "message: " + messageBytes + " bytes, more than the " + MAX_MESSAGE_BYTES
+                                + " a beat may carry");
+            }
+            Integer exitStatus = exitStatus(fields.get("exit_status"));
+            BeatKind kind = kind(fields, exitStatus);
+            UUID rid = rid(fields.get("rid"));
+            Duration interval = duration(fields.get("interval"), "interval");
+            Duration grace = duration(fields.get("grace"), "grace");
+            String host = text(fields.get("host"));
+            Registration registration =
+                    interval == null ? null : new Registration(interval, grace, text(fields.get("description")), host);
+            ObjectNode details = JSON.createObjectNode();
+            details.put("source", "redis");
+            details.put("stream", stream);
+            details.put("entry_id", id);
+            putIfSet(details, "host", host);
+            putIfSet(details, "rid", rid == null ? null : rid.toString());
+            if (exitStatus != null) {
+                details.put("exit_status", exitStatus);
+            }
+            putIfSet(details, "timestamp", fields.containsKey("timestamp") ? timestamp(fields.get("timestamp")) : null);
+            putIfSet(details, "type", fields.containsKey("subject") ? null : text(fields.get("type")));
+            if (messageBytes > 0) {
+                details.put("message_bytes", messageBytes);
+            }
+            return new Beat(
+                    subject,
+                    kind,
+                    exitStatus,
+                    rid,
+                    messageBytes == 0 ? null : message,
+                    messageBytes,
+                    key,
+                    details.toString(),
+                    registration);
+        } catch (MalformedException e) {
+            return new Refused(Problem.MALFORMED, e.getMessage());
+        }
+    }
+
+    /** A field that is missing or has the wrong shape; its message names the field, never quotes its value. */
+    private static final class MalformedException extends Exception {
+        MalformedException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** The key of the entry's id, when it is a time Redis could have given it now. */
+    private static Instant placedKey(String id, Instant now) throws MalformedException {
         Instant key;
         try {
             key = key(id);
         } catch (IllegalArgumentException e) {
-            return malformed(e.getMessage());
+            throw new MalformedException(e.getMessage());
         }
         if (key.isBefore(EARLIEST)) {
-            return malformed("its id " + id + " is not a time: let Redis choose ids (XADD <stream> * …)");
+            throw new MalformedException("its id " + id + " is not a time: let Redis choose ids (XADD <stream> * …)");
         }
         if (key.isAfter(now.plus(MAX_AHEAD))) {
-            return malformed(
+            throw new MalformedException(
                     "its id " + id + " is " + Duration.between(now, key).toSeconds()
                             + " s ahead of this replica's clock: is the Redis server's clock right?");
         }
+        return key;
+    }
+
+    /** The {@code subject} field, else (the Redis Streams demo's entries) the stream's name. */
+    private static String subject(String stream, Map<String, String> fields) throws MalformedException {
         String subject = fields.get("subject");
-        boolean demo = subject == null;
-        if (demo) {
+        if (subject == null) {
             if (!fields.containsKey("message") && !fields.containsKey("type") && !fields.containsKey("kind")) {
-                return malformed("no field Vantage reads: subject, kind, message or type");
+                throw new MalformedException("no field Vantage reads: subject, kind, message or type");
             }
             subject = stream;
         }
         if (!SUBJECT.matcher(subject).matches()) {
-            return malformed("subject: 1 to 255 characters without blanks");
+            throw new MalformedException("subject: 1 to 255 characters without blanks");
         }
-        String message = fields.get("message");
-        long messageBytes = message == null ? 0 : utf8Length(message);
-        if (messageBytes > MAX_MESSAGE_BYTES) {
-            return new Refused(
-                    Problem.TOO_LARGE,
-                    "message: " + messageBytes + " bytes, more than the " + MAX_MESSAGE_BYTES + " a beat may carry");
-        }
-        if (messageBytes == 0) {
-            message = null;
-        }
+        return subject;
+    }
 
-        Integer exitStatus = null;
-        String exit = fields.get("exit_status");
-        if (exit != null) {
-            if (!EXIT_STATUS.matcher(exit.strip()).matches() || Integer.parseInt(exit.strip()) > 255) {
-                return malformed("exit_status: a whole number from 0 to 255");
-            }
-            exitStatus = Integer.parseInt(exit.strip());
+    private static Integer exitStatus(String value) throws MalformedException {
+        if (value == null) {
+            return null;
         }
+        String s = value.strip();
+        if (!EXIT_STATUS.matcher(s).matches() || Integer.parseInt(s) > 255) {
+            throw new MalformedException("exit_status: a whole number from 0 to 255");
+        }
+        return Integer.parseInt(s);
+    }
+
+    /** {@code kind}, else the exit status's, else the demo's {@code type}, else success; an exit status must agree. */
+    private static BeatKind kind(Map<String, String> fields, Integer exitStatus) throws MalformedException {
         BeatKind kind;
-        String kindField = fields.get("kind");
-        if (kindField != null) {
-            kind = kindOf(kindField);
+        if (fields.get("kind") != null) {
+            kind = kindOf(fields.get("kind"));
             if (kind == null) {
-                return malformed("kind: success, fail, start or log");
+                throw new MalformedException("kind: success, fail, start or log");
             }
         } else if (exitStatus != null) {
             kind = exitStatus == 0 ? BeatKind.SUCCESS : BeatKind.FAIL;
@@ -188,54 +245,26 @@ final class RedisEntry {
             kind = BeatKind.SUCCESS;
         }
         if (exitStatus != null && kind != (exitStatus == 0 ? BeatKind.SUCCESS : BeatKind.FAIL)) {
-            return malformed("exit_status " + exitStatus + " does not go with kind " + kind.column);
+            throw new MalformedException("exit_status " + exitStatus + " does not go with kind " + kind.column);
         }
+        return kind;
+    }
 
-        UUID rid = null;
-        String ridField = fields.get("rid");
-        if (ridField != null) {
-            try {
-                rid = uuid(ridField.strip());
-            } catch (IllegalArgumentException e) {
-                return malformed("rid: a UUID, as 3f2b8c1e-7d4a-4c55-9b1e-2f6a0c9d8e71");
-            }
+    private static UUID rid(String value) throws MalformedException {
+        if (value == null) {
+            return null;
         }
-        Duration interval = null;
-        Duration grace = null;
         try {
-            interval = duration(fields.get("interval"), "interval");
-            grace = duration(fields.get("grace"), "grace");
+            return uuid(value.strip());
         } catch (IllegalArgumentException e) {
-            return malformed(e.getMessage());
+            throw new MalformedException("rid: a UUID, as 3f2b8c1e-7d4a-4c55-9b1e-2f6a0c9d8e71");
         }
-        String host = text(fields.get("host"));
-        String description = text(fields.get("description"));
-        Registration registration = interval == null ? null : new Registration(interval, grace, description, host);
+    }
 
-        ObjectNode details = JSON.createObjectNode();
-        details.put("source", "redis");
-        details.put("stream", stream);
-        details.put("entry_id", id);
-        if (host != null) {
-            details.put("host", host);
+    private static void putIfSet(ObjectNode details, String key, String value) {
+        if (value != null) {
+            details.put(key, value);
         }
-        if (rid != null) {
-            details.put("rid", rid.toString());
-        }
-        if (exitStatus != null) {
-            details.put("exit_status", exitStatus);
-        }
-        if (fields.containsKey("timestamp")) {
-            details.put("timestamp", timestamp(fields.get("timestamp")));
-        }
-        String type = demo ? text(fields.get("type")) : null;
-        if (type != null) {
-            details.put("type", type);
-        }
-        if (messageBytes > 0) {
-            details.put("message_bytes", messageBytes);
-        }
-        return new Beat(subject, kind, exitStatus, rid, message, messageBytes, key, details.toString(), registration);
     }
 
     /**
@@ -310,7 +339,7 @@ final class RedisEntry {
         }
     }
 
-    private static Duration duration(String value, String field) {
+    private static Duration duration(String value, String field) throws MalformedException {
         if (value == null) {
             return null;
         }
@@ -318,10 +347,10 @@ final class RedisEntry {
         try {
             d = GoDuration.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": seconds (15, 0.5) or a Go duration (15s, 1m30s)");
+            throw new MalformedException(field + ": seconds (15, 0.5) or a Go duration (15s, 1m30s)");
         }
         if (d.isZero()) {
-            throw new IllegalArgumentException(field + ": must be more than 0");
+            throw new MalformedException(field + ": must be more than 0");
         }
         return d;
     }
@@ -373,9 +402,5 @@ final class RedisEntry {
             }
         }
         return bytes;
-    }
-
-    private static Refused malformed(String reason) {
-        return new Refused(Problem.MALFORMED, reason);
     }
 }

@@ -1,16 +1,10 @@
 package dev.vantage.push.redis;
 
 import dev.vantage.heartbeat.Backoff;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,18 +13,11 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
@@ -51,11 +38,6 @@ import redis.clients.jedis.resps.StreamEntry;
  */
 final class StreamConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
-    /** Shown in {@code CLIENT LIST}. */
-    static final String CLIENT_NAME = "vantage-ingest";
-
-    private static final Duration RECONNECT_MIN = Duration.ofMillis(200);
-    private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
     /** The id before every entry: this consumer's pending entries are read from it, and XAUTOCLAIM starts there. */
     static final StreamEntryID ZERO = new StreamEntryID(0, 0);
     /** XAUTOCLAIM rounds per stream per claim pass, so a huge backlog of dead consumers does not starve new reads. */
@@ -73,7 +55,7 @@ final class StreamConsumer implements AutoCloseable {
     private final RedisIngestSettings settings;
     private final EntryHandler handler;
     private final Clock clock;
-    private final Backoff reconnect;
+    private final RedisConnection connection;
     private final Backoff retry;
     private final Map<String, String> mdc;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -81,17 +63,13 @@ final class StreamConsumer implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean connected;
 
-    // Only the consumer's thread touches these.
-    private Instant outageSince;
-    private String outageReason;
-    private int failures;
-    private int retries;
+    private int retries; // only the consumer's thread touches it
 
     StreamConsumer(RedisIngestSettings settings, EntryHandler handler, Clock clock) {
         this.settings = settings;
         this.handler = handler;
         this.clock = clock;
-        this.reconnect = new Backoff(RECONNECT_MIN, RECONNECT_MAX, new SplittableRandom());
+        this.connection = new RedisConnection(settings, clock);
         this.retry = new Backoff(Duration.ofSeconds(1), settings.claimMinIdle(), new SplittableRandom());
         Map<String, String> context = MDC.getCopyOfContextMap();
         this.mdc = context == null ? Map.of() : Map.copyOf(context);
@@ -135,15 +113,14 @@ final class StreamConsumer implements AutoCloseable {
     private void run() {
         MDC.setContextMap(mdc);
         while (!stopping) {
-            try (var jedis = new Jedis(new HostAndPort(settings.host(), settings.port()), clientConfig())) {
+            try (var jedis = connection.open()) {
                 createGroups(jedis);
                 consume(jedis);
-            } catch (JedisConnectionException e) {
-                failed(connectionFailure(e));
-            } catch (JedisDataException e) {
-                failed("Redis answered " + code(e));
             } catch (RuntimeException e) {
-                failed(e.getClass().getSimpleName());
+                connected = false;
+                if (!stopping) {
+                    pause(connection.failed(e));
+                }
             } finally {
                 connected = false;
             }
@@ -189,7 +166,8 @@ final class StreamConsumer implements AutoCloseable {
                 // Only a read that worked ends an outage: a server that takes the connection and refuses the reads
                 // is still one outage, logged once.
                 reading = true;
-                recovered();
+                connected = true;
+                connection.reading();
             }
             if (!batch.isEmpty()) {
                 done &= handleAndAck(jedis, batch);
@@ -215,7 +193,7 @@ final class StreamConsumer implements AutoCloseable {
         try {
             reply = jedis.xreadGroup(settings.group(), settings.consumer(), params, streams);
         } catch (JedisDataException e) {
-            if (code(e).equals("NOGROUP")) {
+            if (RedisConnection.code(e).equals("NOGROUP")) {
                 log.info(
                         "Redis ingest: group {} was missing (a stream deleted, or the server restarted without its"
                                 + " data); creating it again",
@@ -251,7 +229,7 @@ final class StreamConsumer implements AutoCloseable {
                 try {
                     reply = jedis.xautoclaim(stream, settings.group(), settings.consumer(), minIdle, cursor, params);
                 } catch (JedisDataException e) {
-                    if (code(e).equals("NOGROUP")) {
+                    if (RedisConnection.code(e).equals("NOGROUP")) {
                         createGroups(jedis);
                         break;
                     }
@@ -317,69 +295,11 @@ final class StreamConsumer implements AutoCloseable {
                         settings.group(),
                         stream);
             } catch (JedisDataException e) {
-                if (!code(e).equals("BUSYGROUP")) {
+                if (!RedisConnection.code(e).equals("BUSYGROUP")) {
                     throw e;
                 }
             }
         }
-    }
-
-    private JedisClientConfig clientConfig() {
-        int timeoutMs = (int) settings.timeout().toMillis();
-        return DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeoutMs)
-                // The blocking read waits up to block on the server before it answers.
-                .socketTimeoutMillis(timeoutMs + (int) settings.block().toMillis())
-                .user(settings.user())
-                .password(settings.password())
-                .database(settings.database())
-                .sslOptions(settings.tls() ? SslOptions.defaults() : null)
-                .clientName(CLIENT_NAME)
-                .autoNegotiateProtocol(false)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build();
-    }
-
-    private void recovered() {
-        connected = true;
-        failures = 0;
-        if (outageSince != null) {
-            log.info(
-                    "Redis ingest: reading {} again at {} as consumer {} of group {}, after {} s without Redis",
-                    settings.streams(),
-                    settings.where(),
-                    settings.consumer(),
-                    settings.group(),
-                    Duration.between(outageSince, clock.instant()).toSeconds());
-            outageSince = null;
-            outageReason = null;
-        } else {
-            log.info(
-                    "Redis ingest: reading {} at {} as consumer {} of group {}",
-                    settings.streams(),
-                    settings.where(),
-                    settings.consumer(),
-                    settings.group());
-        }
-    }
-
-    /** One line when an outage begins (or its reason changes), then quiet retries with backoff. */
-    private void failed(String reason) {
-        if (stopping) {
-            return;
-        }
-        failures++;
-        if (outageSince == null || !reason.equals(outageReason)) {
-            log.warn(
-                    "Redis ingest: cannot read from {}: {}; retrying with backoff (beats wait in the streams)",
-                    settings.where(),
-                    reason);
-            if (outageSince == null) {
-                outageSince = clock.instant();
-            }
-            outageReason = reason;
-        }
-        pause(Duration.ofNanos(reconnect.delayNanos(failures)));
     }
 
     /** Waits, or less when stopped. */
@@ -390,45 +310,5 @@ final class StreamConsumer implements AutoCloseable {
             Thread.currentThread().interrupt();
             stopping = true;
         }
-    }
-
-    /** Redis's error code (the first word of its answer, {@code NOGROUP}, {@code WRONGPASS}, …); never the rest. */
-    static String code(JedisDataException e) {
-        String text = e.getMessage() == null ? "" : e.getMessage();
-        String first = text.split(" ", 2)[0];
-        return first.matches("[A-Z]{2,20}") ? first : "ERR";
-    }
-
-    /** What went wrong on the way to the server, from what Jedis wraps as causes or suppressed exceptions. */
-    private String connectionFailure(JedisConnectionException e) {
-        var pending = new ArrayDeque<Throwable>(List.of(e));
-        var seen = Collections.newSetFromMap(new IdentityHashMap<Throwable, Boolean>());
-        while (!pending.isEmpty()) {
-            Throwable t = pending.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            switch (t) {
-                case ConnectException c -> {
-                    return "connection refused";
-                }
-                case SocketTimeoutException c -> {
-                    return "no answer within " + settings.timeout().toMillis() + " ms";
-                }
-                case UnknownHostException c -> {
-                    return "cannot resolve the host";
-                }
-                case SSLException c -> {
-                    return "TLS failed (" + c.getClass().getSimpleName() + ")";
-                }
-                default -> {
-                    if (t.getCause() != null) {
-                        pending.add(t.getCause());
-                    }
-                    pending.addAll(List.of(t.getSuppressed()));
-                }
-            }
-        }
-        return "connection lost";
     }
 }
