@@ -142,8 +142,8 @@ public final class MonitorCommand implements Callable<Integer> {
                 NatsIngest fromNats =
                         nats == null ? null : NatsIngest.start(nats, ingest, settings.name(), meters, clock);
                 PushIngest started = ingest;
-                RedisIngest fromRedis =
-                        redis.map(r -> RedisIngest.start(r, started, clock)).orElse(null);
+                RedisIngest fromRedis = redis.map(r -> RedisIngest.start(r, push, started, clock))
+                        .orElse(null);
                 return new Replica(module, ingest, fromNats, fromRedis);
             } catch (RuntimeException e) {
                 if (ingest != null) {

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *       that cannot be looked up): it stays pending and is read again.
  * </ul>
  *
+ * <p>A monitor's rate ({@code VANTAGE_PUSH_RATE}, {@code VANTAGE_PUSH_BURST}) is measured on its entries' ids, when
+ * they were added, not when they are read ({@link EntryRates}): a backlog read at once after an outage is the beats
+ * its senders sent at their pace, not a flood, and dropping its newest beats would make a monitor look silent.
+ *
  * <p>Entries of one subject are taken one after the other in stream order (a run's start before its end); subjects
  * go side by side on virtual threads, so a batch costs about one commit. Once one entry could not be made safe, the
  * rest of the batch is not tried: each would wait out the same deadline.
@@ -69,6 +73,7 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
     private final Registrar registrar;
     private final PushMeters.Beats meters;
     private final Clock clock;
+    private final EntryRates rates;
     private final LogThrottle refusedLog;
     private final LogThrottle unavailableLog;
 
@@ -77,9 +82,11 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
             BeatIntake intake,
             PushTokens tokens,
             Registrar registrar,
+            EntryRates rates,
             PushMeters.Beats meters,
             Clock clock) {
         this.settings = settings;
+        this.rates = rates;
         this.intake = intake;
         this.tokens = tokens;
         this.registrar = registrar;
@@ -190,16 +197,21 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
             refused(r.entry(), "no push monitor has subject " + beat.subject() + unregistered);
             return true;
         }
-        BeatIntake.Result result = intake.accept(target.get(), intakeBeat(beat));
-        switch (result.outcome()) {
+        PushTokens.Target monitor = target.get();
+        if (!monitor.enabled()) {
+            meters.counted(Outcome.DISABLED, started);
+            return true;
+        }
+        if (!rates.admit(monitor.monitorId(), beat.key())) {
+            meters.counted(Outcome.RATE_LIMITED, started);
+            refused(r.entry(), "subject " + beat.subject() + " sent more beats than its rate; dropped");
+            return true;
+        }
+        switch (intake.submit(monitor.monitorId(), intakeBeat(beat)).outcome()) {
             case ACCEPTED -> meters.counted(Outcome.ACCEPTED, started);
-            case DISABLED -> meters.counted(Outcome.DISABLED, started);
-            case RATE_LIMITED -> {
-                meters.counted(Outcome.RATE_LIMITED, started);
-                refused(r.entry(), "subject " + beat.subject() + " sent more beats than its rate; dropped");
-            }
             case REJECTED -> meters.counted(Outcome.FAILED, started);
-            case UNAVAILABLE -> {
+            case UNAVAILABLE, DISABLED, RATE_LIMITED -> {
+                // submit() answers UNAVAILABLE (not safe in time, or stopping) and never the other two.
                 meters.counted(Outcome.UNAVAILABLE, started);
                 return false;
             }

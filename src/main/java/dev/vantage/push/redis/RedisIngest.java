@@ -3,6 +3,7 @@ package dev.vantage.push.redis;
 import dev.vantage.LogContext;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushMeters;
+import dev.vantage.push.PushSettings;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -32,12 +33,19 @@ public final class RedisIngest implements AutoCloseable {
         this.identity = identity;
     }
 
+    /** Starts reading in the background, holding monitors to the default push rate. */
+    public static RedisIngest start(RedisIngestSettings settings, PushIngest push, Clock clock) {
+        return start(settings, PushSettings.DEFAULTS, push, clock);
+    }
+
     /**
      * Starts reading in the background.
      *
+     * @param pushSettings the replica's push settings: their rate and burst hold each monitor back, as for pings
      * @param push this replica's push ingest, which takes the beats
      */
-    public static RedisIngest start(RedisIngestSettings settings, PushIngest push, Clock clock) {
+    public static RedisIngest start(
+            RedisIngestSettings settings, PushSettings pushSettings, PushIngest push, Clock clock) {
         var identity = Map.of("replica", settings.consumer());
         try (var context = LogContext.replace(identity)) {
             var beats = new RedisBeats(
@@ -45,6 +53,7 @@ public final class RedisIngest implements AutoCloseable {
                     push.intake(),
                     push.tokens(),
                     PushRegistration.of(push.jdbi()),
+                    new EntryRates(pushSettings.ratePerSecond(), pushSettings.burst()),
                     push.meters().source(PushMeters.Source.REDIS),
                     clock);
             var consumer = new StreamConsumer(settings, beats, clock);

@@ -416,6 +416,40 @@ class RedisIngestIT {
     }
 
     @Test
+    void aBacklogReadAtOnceIsNoFloodButEntriesAddedFasterThanTheRateAreHeldBack() {
+        String stream = "beats-backlog";
+        int backlog = pushMonitor(db, "backlog", "jobs.backlog");
+        int flood = pushMonitor(db, "flood", "jobs.flood");
+        var replica = replica(stream);
+        long first = Instant.now().minusSeconds(100).toEpochMilli();
+        try (var jedis = jedis(redis);
+                var multi = jedis.multi()) {
+            // 80 beats a second apart, as a sender added them while nobody read (ids chosen as Redis would have).
+            for (int i = 0; i < 80; i++) {
+                multi.xadd(
+                        stream,
+                        XAddParams.xAddParams().id(new StreamEntryID(first + i * 1_000L, 0)),
+                        fields("subject", "jobs.backlog", "message", "beat " + i));
+            }
+            // 80 beats in the same millisecond: past the burst of 50.
+            for (int i = 0; i < 80; i++) {
+                multi.xadd(stream, XAddParams.xAddParams(), fields("subject", "jobs.flood", "message", "beat " + i));
+            }
+            multi.exec();
+        }
+
+        await().atMost(WITHIN)
+                .until(() -> pending(redis, stream) == 0
+                        && beats(replica.meters(), "accepted") + beats(replica.meters(), "rate_limited") == 160);
+        assertThat(rows(db, backlog)).as("sent at one a second").hasSize(80);
+        int held = rows(db, flood).size();
+        assertThat(held)
+                .as("the burst, and what 5/s refilled within a millisecond")
+                .isBetween(50, 51);
+        assertThat(beats(replica.meters(), "rate_limited")).isEqualTo(80 - held);
+    }
+
+    @Test
     void anUnknownSubjectWhoseEntrySaysItsIntervalRegistersAPushMonitor() {
         String stream = "beats-register";
         var replica = replica(stream);
