@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * What the Redis ingest does with a batch of entries: reads each one ({@link RedisEntry}), finds its monitor by
@@ -120,9 +121,13 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
             }
         }
         var unavailable = new AtomicBoolean();
+        Map<String, String> identity = MDC.getCopyOfContextMap();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (List<Read> reads : bySubject.values()) {
                 threads.execute(() -> {
+                    if (identity != null) {
+                        MDC.setContextMap(identity); // the replica, first in every line
+                    }
                     for (Read r : reads) {
                         if (unavailable.get()) {
                             return;
