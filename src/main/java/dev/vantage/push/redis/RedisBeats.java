@@ -265,7 +265,7 @@ final class RedisBeats implements StreamConsumer.EntryHandler {
         long suppressed = refusedLog.event();
         if (suppressed >= 0) {
             log.warn(
-                    "Redis ingest: entry {} of stream {} is not a beat, acknowledged and dropped: {}{}",
+                    "Redis ingest: entry {} of stream {} acknowledged without a row: {}{}",
                     e.id(),
                     e.stream(),
                     reason,
