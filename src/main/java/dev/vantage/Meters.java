@@ -60,13 +60,14 @@ public final class Meters {
     public static final String ROLLUPS_WRITTEN = PREFIX + "rollups.written";
 
     /**
-     * Pings of the push endpoints, by {@code outcome}: accepted, unknown_token, bad_request, rate_limited, too_large,
-     * timeout (the body came too slowly), unavailable (503: not safe in time), failed.
+     * Beats of push monitors, by {@code source} (http, nats, redis) and {@code outcome}: accepted, unknown_token,
+     * unknown_subject, disabled, bad_request, malformed, rate_limited, too_large, timeout (the body came too slowly),
+     * unavailable (not safe in time), failed.
      */
     public static final String PUSH_BEATS = PREFIX + "push.beats";
     /** Accepted beats whose message was cut to its bound. */
     public static final String PUSH_MESSAGES_CUT = PREFIX + "push.messages.cut";
-    /** From a ping's arrival to its answer, by {@code outcome} as above. */
+    /** From a beat's arrival to its answer, by {@code source} and {@code outcome} as above. */
     public static final String PUSH_INGEST = PREFIX + "push.ingest";
     /** Push monitors whose tokens this replica has loaded. */
     public static final String PUSH_TOKENS = PREFIX + "push.tokens";
@@ -75,6 +76,8 @@ public final class Meters {
      * missing, limited (not asked: the bound on lookups was reached), failed.
      */
     public static final String PUSH_TOKEN_LOOKUPS = PREFIX + "push.token.lookups";
+    /** NATS messages the client dropped because the subscription fell behind (slow consumer). */
+    public static final String PUSH_NATS_DROPPED = PREFIX + "push.nats.dropped";
 
     private Meters() {}
 }

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
         description = "Run an embedded PostgreSQL 17, demo targets on loopback, one agent per demo datacenter and the"
                 + " monitor module, which logs its notifications.")
 public final class DemoCommand implements Callable<Integer> {
+    /** The demo's monitor replica: its name in logs, and its consumer name in the Redis group. */
+    static final String DEMO_MONITOR = "demo-monitor";
 
     @Option(
             names = "--data-dir",
@@ -37,10 +39,20 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     HttpOptions http = new HttpOptions();
 
+    @Mixin
+    NatsOptions nats = new NatsOptions();
+
+    /** Beats from Redis streams too, when a URL is given (the demo starts no Redis of its own). */
+    @Mixin
+    RedisOptions redis = new RedisOptions();
+
     @Override
     public Integer call() throws InterruptedException {
-        var httpSettings = http.settings(Environment.system(), HttpSettings.MONITOR_PORT); // a wrong flag stops here
-        var demo = Demo.start(dataDir, pgPort);
+        var env = Environment.system();
+        var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT); // a wrong flag stops here
+        var natsSettings = nats.settings(env);
+        var redisSettings = redis.settings(env, DEMO_MONITOR).orElse(null);
+        var demo = Demo.start(dataDir, pgPort, natsSettings, redisSettings);
         var web = startHttp(httpSettings, demo, System.out);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -90,6 +102,13 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
             out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see README, Push monitors)");
         });
+        if (demo.natsSettings() != null) {
+            out.println("  NATS beats:        " + demo.natsSettings().address() + " subject "
+                    + demo.natsSettings().subscription() + " (see README, Push monitors: NATS)");
+        }
+        if (demo.redis() != null) {
+            out.println("  Redis beats:       " + demo.redis().where() + " (see README, Push monitors: Redis)");
+        }
         out.println();
         out.println("Queries to try:");
         out.println();

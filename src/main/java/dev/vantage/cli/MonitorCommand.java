@@ -8,6 +8,10 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.nats.NatsIngest;
+import dev.vantage.push.nats.NatsIngestSettings;
+import dev.vantage.push.redis.RedisIngest;
+import dev.vantage.push.redis.RedisIngestSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,26 +113,64 @@ public final class MonitorCommand implements Callable<Integer> {
     String pushBurst;
 
     @Mixin
+    NatsOptions natsOptions = new NatsOptions();
+
+    @Mixin
+    RedisOptions redis = new RedisOptions();
+
+    @Mixin
     HttpOptions http = new HttpOptions();
 
-    /** The monitor module and the push endpoints of one replica; the pings stop first, their beats written. */
-    record Replica(MonitorModule module, PushIngest push) implements AutoCloseable {
-        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+    /**
+     * The monitor module and the push ingest of one replica, with its NATS and Redis ingests when set (null when
+     * not); beats stop coming first (NATS drains, Redis acknowledges what it holds, pings are refused), their beats
+     * written, then the module stops.
+     */
+    record Replica(MonitorModule module, PushIngest push, NatsIngest nats, RedisIngest redis) implements AutoCloseable {
+        static Replica start(
+                MonitorSettings settings,
+                PushSettings push,
+                NatsIngestSettings nats,
+                Optional<RedisIngestSettings> redis,
+                MeterRegistry meters,
+                Clock clock) {
             var module = MonitorModule.start(settings, meters, clock);
+            PushIngest ingest = null;
             try {
-                return new Replica(module, PushIngest.start(push, settings.db(), settings.name(), meters, clock));
+                ingest = PushIngest.start(push, settings.db(), settings.name(), meters, clock);
+                // Both connect in the background: NATS or Redis being away never holds the start back.
+                NatsIngest fromNats =
+                        nats == null ? null : NatsIngest.start(nats, ingest, settings.name(), meters, clock);
+                PushIngest started = ingest;
+                RedisIngest fromRedis = redis.map(r -> RedisIngest.start(r, push, started, clock))
+                        .orElse(null);
+                return new Replica(module, ingest, fromNats, fromRedis);
             } catch (RuntimeException e) {
+                if (ingest != null) {
+                    ingest.close();
+                }
                 module.close();
                 throw e;
             }
         }
 
+        static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
+            return start(settings, push, null, Optional.empty(), meters, clock);
+        }
+
         @Override
         public void close() {
-            try {
-                push.close();
-            } finally {
-                module.close();
+            try (module;
+                    push) {
+                try {
+                    if (nats != null) {
+                        nats.close();
+                    }
+                } finally {
+                    if (redis != null) {
+                        redis.close();
+                    }
+                }
             }
         }
     }
@@ -137,13 +180,15 @@ public final class MonitorCommand implements Callable<Integer> {
         var env = Environment.system();
         var settings = settings(env);
         var push = pushSettings(env, settings);
+        var nats = natsOptions.settings(env);
+        var redisSettings = redisSettings(env, settings);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run("monitor", settings.dbWait().plusSeconds(30), () -> {
             var served = Served.start(
                     httpSettings,
                     meters,
-                    () -> Replica.start(settings, push, meters, Clock.systemUTC()),
+                    () -> Replica.start(settings, push, nats, redisSettings, meters, Clock.systemUTC()),
                     replica -> new Readiness.Target(replica.module().dataSource(), replica.module()::leaseKnown));
             served.web().ifPresent(web -> {
                 StatusRoutes.mount(web, served.process().module().dataSource());
@@ -171,6 +216,11 @@ public final class MonitorCommand implements Callable<Integer> {
                         number(env, pushRate, "VANTAGE_PUSH_RATE", PushSettings.DEFAULTS.ratePerSecond()),
                         AgentCommand.integer(env, pushBurst, "VANTAGE_PUSH_BURST", PushSettings.DEFAULTS.burst()))
                 .withReloadInterval(monitor.reloadInterval());
+    }
+
+    /** The Redis ingest's settings, or empty when no URL is set (it is off then); the consumer is the replica. */
+    Optional<RedisIngestSettings> redisSettings(Environment env, MonitorSettings monitor) {
+        return redis.settings(env, monitor.name());
     }
 
     private static double number(Environment env, String flag, String variable, double defaultValue) {

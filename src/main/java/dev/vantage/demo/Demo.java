@@ -11,6 +11,10 @@ import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
+import dev.vantage.push.nats.NatsIngest;
+import dev.vantage.push.nats.NatsIngestSettings;
+import dev.vantage.push.redis.RedisIngest;
+import dev.vantage.push.redis.RedisIngestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,13 +51,22 @@ public final class Demo implements AutoCloseable {
     private final List<Agent> agents = new ArrayList<>();
     private MonitorModule monitor;
     private PushIngest push;
+    private final NatsIngestSettings natsSettings;
+    private NatsIngest nats;
+    private RedisIngest redis;
     /** The monitor module's meters, which the demo's HTTP server exposes on /metrics. */
     private final PrometheusMeterRegistry monitorMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     private final dev.vantage.web.JvmMeters jvmMeters = dev.vantage.web.JvmMeters.bind(monitorMeters);
 
-    private Demo(EmbeddedPostgres postgres, Path dataDirectory, boolean temporary, DemoTargets targets) {
+    private Demo(
+            EmbeddedPostgres postgres,
+            Path dataDirectory,
+            boolean temporary,
+            DemoTargets targets,
+            NatsIngestSettings natsSettings) {
         this.postgres = postgres;
+        this.natsSettings = natsSettings;
         this.dataDirectory = dataDirectory;
         this.temporary = temporary;
         this.targets = targets;
@@ -65,6 +78,19 @@ public final class Demo implements AutoCloseable {
      * means any free loopback port.
      */
     public static Demo start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, null);
+    }
+
+    /** As {@link #start(Path, int)}, also taking beats from NATS when {@code nats} is not null. */
+    public static Demo start(Path dataDirectory, int port, NatsIngestSettings nats) {
+        return start(dataDirectory, port, nats, null);
+    }
+
+    /**
+     * As {@link #start(Path, int)}, also taking beats from NATS when {@code nats} is not null, and from Redis streams
+     * when {@code redis} is not null (the demo starts neither server).
+     */
+    public static Demo start(Path dataDirectory, int port, NatsIngestSettings nats, RedisIngestSettings redis) {
         boolean temporary = dataDirectory == null;
         DemoTargets targets = null;
         EmbeddedPostgres postgres = null;
@@ -82,9 +108,9 @@ public final class Demo implements AutoCloseable {
             }
             postgres = builder.start();
             targets = DemoTargets.start();
-            var demo = new Demo(postgres, dir, temporary, targets);
+            var demo = new Demo(postgres, dir, temporary, targets, nats);
             try {
-                demo.prepare();
+                demo.prepare(redis);
             } catch (RuntimeException e) {
                 targets = null; // demo.close stops them, after the agents already started
                 postgres = null;
@@ -101,7 +127,7 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    private void prepare() {
+    private void prepare(RedisIngestSettings redisSettings) {
         try (var pool = Database.pool(connection, "vantage-demo", 2)) {
             Migrations.migrate(pool);
             Database.jdbi(pool).useTransaction(h -> DemoData.seed(h, targets));
@@ -125,6 +151,12 @@ public final class Demo implements AutoCloseable {
         monitor = MonitorModule.start(
                 MonitorSettings.defaults(connection, "demo-monitor"), monitorMeters, Clock.systemUTC());
         push = PushIngest.start(PushSettings.DEFAULTS, connection, "demo-monitor", monitorMeters, Clock.systemUTC());
+        if (natsSettings != null) {
+            nats = NatsIngest.start(natsSettings, push, "demo-monitor", monitorMeters, Clock.systemUTC());
+        }
+        if (redisSettings != null) {
+            redis = RedisIngest.start(redisSettings, push, Clock.systemUTC());
+        }
     }
 
     /** The database as a user gives it in DB_CONN_STRING. */
@@ -146,6 +178,16 @@ public final class Demo implements AutoCloseable {
         return push;
     }
 
+    /** Where the demo takes NATS beats from, or null when it does not. */
+    public NatsIngestSettings natsSettings() {
+        return natsSettings;
+    }
+
+    /** The Redis ingest, when the demo was given a Redis URL; else null. */
+    public RedisIngest redis() {
+        return redis;
+    }
+
     public PrometheusMeterRegistry monitorMeters() {
         return monitorMeters;
     }
@@ -165,7 +207,22 @@ public final class Demo implements AutoCloseable {
     @Override
     public void close() {
         // The monitor module first: its last round commits while the database is up, and it does not see the agents
-        // go and open LOST incidents for every datacenter on the way out. The pings before it, their beats written.
+        // go and open LOST incidents for every datacenter on the way out. The pings before it, their beats written, and
+        // NATS and Redis before the pings' writer.
+        if (nats != null) {
+            try {
+                nats.close();
+            } catch (RuntimeException e) {
+                log.warn("Demo NATS ingest did not stop cleanly: {}", e.toString());
+            }
+        }
+        if (redis != null) {
+            try {
+                redis.close();
+            } catch (RuntimeException e) {
+                log.warn("Demo Redis ingest did not stop cleanly: {}", e.toString());
+            }
+        }
         if (push != null) {
             try {
                 push.close();

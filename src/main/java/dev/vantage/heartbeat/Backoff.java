@@ -5,21 +5,22 @@ import java.util.random.RandomGenerator;
 
 /**
  * Exponential backoff with "equal jitter": the delay doubles per consecutive failure up to the cap, and half of it is
- * random, so agents that lost the same database do not come back in lockstep yet never retry at once.
+ * random, so agents that lost the same database do not come back in lockstep yet never retry at once. Also the
+ * reconnect delay of the Redis ingest.
  */
-final class Backoff {
+public final class Backoff {
     private final long minNanos;
     private final long maxNanos;
     private final RandomGenerator random;
 
-    Backoff(Duration min, Duration max, RandomGenerator random) {
+    public Backoff(Duration min, Duration max, RandomGenerator random) {
         this.minNanos = min.toNanos();
         this.maxNanos = max.toNanos();
         this.random = random;
     }
 
     /** The delay after {@code failures} consecutive failures (1 or more), between half the step and the step. */
-    long delayNanos(int failures) {
+    public long delayNanos(int failures) {
         int doublings = Math.min(Math.max(failures, 1) - 1, 40);
         long step = minNanos << doublings;
         if (step <= 0 || step > maxNanos) {

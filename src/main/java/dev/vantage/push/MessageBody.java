@@ -5,14 +5,16 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A beat's message, read from a request body: the first {@code keep} bytes as UTF-8 text, the rest read and
  * discarded (so the connection can serve the next request) and counted, and a mark at the end of a message that was
  * cut: {@code … [cut: 10485760 bytes received]}. Never holds more than {@code keep} bytes of a body plus a small
- * scratch buffer. A body past {@code max} bytes is not read to its end.
+ * scratch buffer. A body past {@code max} bytes is not read to its end. Transports that receive the message as a
+ * string (NATS, Redis) cut it the same way with {@link #of(String)}.
  */
-final class MessageBody {
+public final class MessageBody {
     private static final int SCRATCH = 8 * 1024;
 
     private MessageBody() {}
@@ -22,8 +24,29 @@ final class MessageBody {
      * @param received bytes of the body
      * @param cut whether text holds only the start of it (and the mark)
      */
-    record Message(String text, long received, boolean cut) {
-        static final Message NONE = new Message(null, 0, false);
+    public record Message(String text, long received, boolean cut) {
+        public static final Message NONE = new Message(null, 0, false);
+    }
+
+    /**
+     * A message received as a string, cut like a body to its first {@link PushSettings#MESSAGE_BYTES} bytes of UTF-8
+     * (never inside a character) with the mark; {@link Message#NONE} for null or empty.
+     */
+    public static Message of(String text) {
+        return of(text, PushSettings.MESSAGE_BYTES);
+    }
+
+    static Message of(String text, int keep) {
+        if (text == null || text.isEmpty()) {
+            return Message.NONE;
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= keep) {
+            return new Message(text, bytes.length, false);
+        }
+        byte[] kept = Arrays.copyOf(bytes, keep);
+        String head = decode(kept, characterBoundary(kept));
+        return new Message(head + "… [cut: " + bytes.length + " bytes received]", bytes.length, true);
     }
 
     /** The body is longer than the bound: the rest is not read. */

@@ -2,12 +2,7 @@ package dev.vantage.push;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.vantage.heartbeat.BeatKind;
-import dev.vantage.heartbeat.HeartbeatRow;
-import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.LogThrottle;
-import dev.vantage.heartbeat.PushedBeat;
-import dev.vantage.heartbeat.Receipt;
 import dev.vantage.push.PushMeters.Outcome;
 import dev.vantage.web.WebServer;
 import java.io.IOException;
@@ -16,16 +11,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers {@code /ping/<token>[/start|/fail|/log|/<exit status>]}: parses the path, finds the token's monitor, holds
- * back a monitor past its rate, reads the body into a bounded message, builds the beat and hands it to the heartbeat
- * writer, then waits until the beat is committed or journaled before it answers {@code 200 OK}. Every other answer
+ * Answers {@code /ping/<token>[/start|/fail|/log|/<exit status>]}: parses the path, finds the token's monitor, asks
+ * the {@link BeatIntake} to admit it (rate), reads the body into a bounded message, and has the intake take the beat,
+ * which returns once it is committed or journaled: then it answers {@code 200 OK}. Every other answer
  * says the beat was not taken: 400 (malformed path), 404 (unknown or disabled token, one body for both), 413 (body
  * past {@link PushSettings#MAX_BODY_BYTES}), 429 (rate, with Retry-After), 503 (not safe within the deadline, with
  * Retry-After), 500 (the database refused it). Every answer is counted by outcome; no token is ever logged.
@@ -44,47 +37,30 @@ final class PingHandler implements HttpHandler {
 
     private final PushSettings settings;
     private final PushTokens tokens;
-    private final RateLimits rates;
-    private final BeatKeys keys;
-    private final RunPairing pairing;
-    private final HeartbeatWriter writer;
+    private final BeatIntake intake;
     private final ReadDeadlines deadlines;
-    private final PushMeters meters;
-    private final Clock clock;
+    private final PushMeters.Beats meters;
     private final LogThrottle unavailableLog;
-    private volatile boolean stopping;
 
     PingHandler(
             PushSettings settings,
             PushTokens tokens,
-            RateLimits rates,
-            BeatKeys keys,
-            RunPairing pairing,
-            HeartbeatWriter writer,
+            BeatIntake intake,
             ReadDeadlines deadlines,
-            PushMeters meters,
+            PushMeters.Beats meters,
             Clock clock) {
         this.settings = settings;
         this.tokens = tokens;
-        this.rates = rates;
-        this.keys = keys;
-        this.pairing = pairing;
-        this.writer = writer;
+        this.intake = intake;
         this.deadlines = deadlines;
         this.meters = meters;
-        this.clock = clock;
         this.unavailableLog = new LogThrottle(clock, Duration.ofSeconds(10), 1);
-    }
-
-    /** From now on every ping is answered 503: the process is stopping. */
-    void stop() {
-        stopping = true;
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         long started = System.nanoTime();
-        Instant received = BeatKeys.micros(clock.instant());
+        Instant received = intake.now();
         Outcome outcome = Outcome.FAILED;
         try {
             outcome = answer(exchange, received);
@@ -92,7 +68,7 @@ final class PingHandler implements HttpHandler {
             outcome = Outcome.TIMEOUT;
             throw e;
         } finally {
-            meters.answered(outcome, started);
+            meters.counted(outcome, started);
         }
         finish(exchange);
     }
@@ -113,7 +89,7 @@ final class PingHandler implements HttpHandler {
         return switch (PingPath.parse(uri.getRawPath(), uri.getRawQuery())) {
             case PingPath.Malformed m -> reply(exchange, Outcome.BAD_REQUEST, "bad request: " + m.reason() + "\n");
             case PingPath.NotAToken n -> reply(exchange, Outcome.UNKNOWN_TOKEN, WebServer.NOT_FOUND);
-            case PingPath.Ping ping -> stopping ? unavailable(exchange) : accept(exchange, ping, received);
+            case PingPath.Ping ping -> intake.stopping() ? unavailable(exchange) : accept(exchange, ping, received);
         };
     }
 
@@ -129,11 +105,9 @@ final class PingHandler implements HttpHandler {
             return reply(exchange, Outcome.UNKNOWN_TOKEN, WebServer.NOT_FOUND);
         }
         int monitorId = target.get().monitorId();
-        long wait = rates.take(monitorId);
-        if (wait > 0) {
-            exchange.getResponseHeaders()
-                    .set("Retry-After", Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999))));
-            return reply(exchange, Outcome.RATE_LIMITED, "too many beats for this monitor\n");
+        BeatIntake.Result admitted = intake.admit(target.get());
+        if (!admitted.accepted()) {
+            return refused(exchange, admitted);
         }
         MessageBody.Message message;
         try {
@@ -145,30 +119,25 @@ final class PingHandler implements HttpHandler {
                     "too large: a body is at most " + PushSettings.MAX_BODY_BYTES + " bytes (the first "
                             + PushSettings.MESSAGE_BYTES + " are kept)\n");
         }
-        PushedBeat beat = beat(exchange, ping, monitorId, received, message);
-        var receipt = new Waiting();
-        if (writer.nearlyFull() || !writer.offer(HeartbeatRow.of(beat, receipt))) {
-            warnUnavailable("the beats waiting for the database fill the queue or the journal");
-            return unavailable(exchange);
-        }
-        Receipt.Outcome settled = await(receipt);
-        if (settled == null || !settled.safe()) {
-            if (settled == Receipt.Outcome.REJECTED) {
-                return reply(exchange, Outcome.FAILED, "failed: the database refused the beat\n");
+        BeatIntake.Result taken = intake.submit(monitorId, beat(exchange, ping, received, message));
+        return taken.accepted() ? reply(exchange, Outcome.ACCEPTED, OK) : refused(exchange, taken);
+    }
+
+    private Outcome refused(HttpExchange exchange, BeatIntake.Result result) throws IOException {
+        return switch (result.outcome()) {
+            case ACCEPTED -> throw new IllegalArgumentException("an accepted beat is not refused");
+            case DISABLED -> reply(exchange, Outcome.UNKNOWN_TOKEN, WebServer.NOT_FOUND); // one answer for both
+            case RATE_LIMITED -> {
+                long wait = result.retryAfter().toNanos();
+                exchange.getResponseHeaders()
+                        .set(
+                                "Retry-After",
+                                Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999))));
+                yield reply(exchange, Outcome.RATE_LIMITED, "too many beats for this monitor\n");
             }
-            warnUnavailable("a beat was neither written nor journaled within "
-                    + settings.ackDeadline().toMillis() + " ms");
-            return unavailable(exchange);
-        }
-        switch (ping.kind()) {
-            case START -> pairing.started(monitorId, ping.rid(), received);
-            case SUCCESS, FAIL -> pairing.finished(monitorId, ping.rid());
-            case LOG -> {}
-        }
-        if (message.cut()) {
-            meters.cut.increment();
-        }
-        return reply(exchange, Outcome.ACCEPTED, OK);
+            case UNAVAILABLE -> unavailable(exchange);
+            case REJECTED -> reply(exchange, Outcome.FAILED, "failed: the database refused the beat\n");
+        };
     }
 
     /** The body of a POST as the beat's message, read within the read deadline; none for GET and HEAD. */
@@ -203,18 +172,8 @@ final class PingHandler implements HttpHandler {
         }
     }
 
-    private PushedBeat beat(
-            HttpExchange exchange, PingPath.Ping ping, int monitorId, Instant received, MessageBody.Message message) {
-        Double duration = ping.kind() == BeatKind.SUCCESS || ping.kind() == BeatKind.FAIL
-                ? pairing.durationMs(monitorId, ping.rid(), received)
-                : null;
-        String errorType = null;
-        String errorMessage = null;
-        if (ping.kind() == BeatKind.FAIL) {
-            errorType = ping.exitStatus() == null ? "FAIL" : "EXIT_STATUS";
-            errorMessage =
-                    ping.exitStatus() == null ? "the job reported a failure" : "exit status " + ping.exitStatus();
-        }
+    private static BeatIntake.Beat beat(
+            HttpExchange exchange, PingPath.Ping ping, Instant received, MessageBody.Message message) {
         InetSocketAddress remote = exchange.getRemoteAddress();
         String details = BeatDetails.http(
                 exchange.getRequestMethod(),
@@ -226,36 +185,7 @@ final class PingHandler implements HttpHandler {
                 ping.rid(),
                 ping.exitStatus(),
                 message.received());
-        return new PushedBeat(
-                monitorId,
-                keys.next(monitorId, received),
-                received,
-                ping.kind(),
-                duration,
-                errorType,
-                errorMessage,
-                message.text(),
-                details);
-    }
-
-    /**
-     * Waits for the beat to be safe. After {@code spillAfter} the writer is asked to journal what is pending rather
-     * than wait for the database (with a journal, the answer then comes at once; without one, nothing changes).
-     */
-    private Receipt.Outcome await(Waiting receipt) {
-        long deadline = System.nanoTime() + settings.ackDeadline().toNanos();
-        try {
-            Receipt.Outcome outcome = receipt.await(Math.min(
-                    settings.spillAfter().toNanos(), settings.ackDeadline().toNanos()));
-            if (outcome != null) {
-                return outcome;
-            }
-            writer.spill();
-            return receipt.await(Math.max(0, deadline - System.nanoTime()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return new BeatIntake.Beat(ping.kind(), ping.exitStatus(), ping.rid(), message, details, received, null);
     }
 
     private Outcome unavailable(HttpExchange exchange) throws IOException {
@@ -277,22 +207,6 @@ final class PingHandler implements HttpHandler {
         }
     }
 
-    /** A receipt a request thread waits on; the first outcome counts. */
-    static final class Waiting implements Receipt {
-        private final AtomicReference<Receipt.Outcome> outcome = new AtomicReference<>();
-        private final CountDownLatch settled = new CountDownLatch(1);
-
-        @Override
-        public void settled(Receipt.Outcome o) {
-            if (outcome.compareAndSet(null, o)) {
-                settled.countDown();
-            }
-        }
-
-        /** The outcome, or null when none came within {@code nanos}. */
-        Receipt.Outcome await(long nanos) throws InterruptedException {
-            settled.await(nanos, TimeUnit.NANOSECONDS);
-            return outcome.get();
-        }
-    }
+    /** The intake's receipt, by the name the writer's tests have used since the intake was part of this class. */
+    static final class Waiting extends BeatIntake.Waiting {}
 }

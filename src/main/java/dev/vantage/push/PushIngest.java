@@ -33,8 +33,12 @@ import org.slf4j.LoggerFactory;
  * <p>Its own small pool, so that a ping's commit never waits behind the evaluator or the delivery loop for a
  * connection, and its own LISTEN connection for the configuration (the monitor module's reload is the evaluator's).
  *
- * <p>Shutdown: pings are answered 503 from the start of {@link #close()}, the token watcher stops, the writer writes
- * what is queued (or journals it) within its deadline, and the pool closes.
+ * <p>Other transports (NATS, Redis) find monitors with {@link #tokens()} and hand their beats to {@link #intake()}; the
+ * HTTP server is optional ({@link #mount}).
+ *
+ * <p>Shutdown: transports stop first (their owners close them before this); from the start of {@link #close()} every
+ * beat is refused (pings answered 503), the token watcher stops, the writer writes what is queued (or journals it)
+ * within its deadline, and the pool closes.
  */
 public final class PushIngest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushIngest.class);
@@ -48,7 +52,14 @@ public final class PushIngest implements AutoCloseable {
     private final HeartbeatWriter writer;
     private final ConfigWatcher watcher;
     private final ReadDeadlines deadlines;
+    private final BeatIntake intake;
+    private final PushTokens tokens;
+    private final PushMeters meters;
     private final PingHandler handler;
+    private final Jdbi jdbi;
+    /** When a beat is taken: for the log. */
+    private final String safety;
+
     private final Map<String, String> identity;
     private boolean closed; // guarded by this
 
@@ -57,13 +68,23 @@ public final class PushIngest implements AutoCloseable {
             HeartbeatWriter writer,
             ConfigWatcher watcher,
             ReadDeadlines deadlines,
+            BeatIntake intake,
+            PushTokens tokens,
+            PushMeters meters,
             PingHandler handler,
+            Jdbi jdbi,
+            String safety,
             Map<String, String> identity) {
+        this.safety = safety;
         this.pool = pool;
         this.writer = writer;
         this.watcher = watcher;
         this.deadlines = deadlines;
+        this.intake = intake;
+        this.tokens = tokens;
+        this.meters = meters;
         this.handler = handler;
+        this.jdbi = jdbi;
         this.identity = identity;
     }
 
@@ -112,17 +133,17 @@ public final class PushIngest implements AutoCloseable {
                             "Cannot load the push tokens yet ({}); retrying with the configuration watcher",
                             e.toString());
                 }
-                var handler =
-                        new PingHandler(settings, tokens, rates, keys, pairing, writer, deadlines, pushMeters, clock);
+                var intake = new BeatIntake(settings, rates, keys, pairing, writer, pushMeters, clock);
+                var handler = new PingHandler(
+                        settings, tokens, intake, deadlines, pushMeters.source(PushMeters.Source.HTTP), clock);
                 var watcher = new ConfigWatcher(db, tokens::reload, settings.reloadInterval(), meters);
                 watcher.start();
-                log.info(
-                        "Taking pings at {}<token>; beats {}",
-                        PATH_PREFIX,
-                        journal == null
-                                ? "are answered once committed (no journal: 503 while the database is away)"
-                                : "are answered once committed or journaled in " + journal);
-                return new PushIngest(pool, writer, watcher, deadlines, handler, identity);
+                String safety = journal == null
+                        ? "once committed (no journal: refused while the database is away)"
+                        : "once committed or journaled in " + journal;
+                log.info("Taking push beats; each is taken {}", safety);
+                return new PushIngest(
+                        pool, writer, watcher, deadlines, intake, tokens, pushMeters, handler, jdbi, safety, identity);
             } catch (RuntimeException e) {
                 if (deadlines != null) {
                     deadlines.close();
@@ -147,9 +168,35 @@ public final class PushIngest implements AutoCloseable {
         return journal == null ? writer : writer.withJournalMaxBytes(settings.journalMaxBytes());
     }
 
-    /** Serves the pings on {@code web}, to anyone: the token in the path is the credential. */
+    /**
+     * Serves the pings on {@code web}, to anyone: the token in the path is the credential. Optional: without it, the
+     * beats of other transports (NATS, Redis) are still taken through {@link #intake()}.
+     */
     public void mount(WebServer web) {
         web.routeOpenPrefix(PATH_PREFIX, METHODS, handler);
+        try (var context = LogContext.replace(identity)) {
+            log.info("Taking pings at {}<token>; beats are answered {}", PATH_PREFIX, safety);
+        }
+    }
+
+    /** Where every transport hands its beats. */
+    public BeatIntake intake() {
+        return intake;
+    }
+
+    /** The push monitors by token and by push_subject, for transports to find a beat's monitor. */
+    public PushTokens tokens() {
+        return tokens;
+    }
+
+    /** The push meters; each transport counts its beats under its own source tag. */
+    public PushMeters meters() {
+        return meters;
+    }
+
+    /** This replica's own pool's Jdbi, for a transport that registers monitors (e.g. NATS auto-registration). */
+    public Jdbi jdbi() {
+        return jdbi;
     }
 
     @Override
@@ -159,12 +206,12 @@ public final class PushIngest implements AutoCloseable {
         }
         closed = true;
         try (var context = LogContext.replace(identity)) {
-            handler.stop();
+            intake.stop();
             watcher.close();
             writer.stop(WRITER_SHUTDOWN);
             deadlines.close();
             pool.close();
-            log.info("Stopped taking pings");
+            log.info("Stopped taking push beats");
         }
     }
 }

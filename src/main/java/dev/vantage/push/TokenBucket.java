@@ -4,13 +4,13 @@ package dev.vantage.push;
  * A token bucket: {@code burst} beats at once, refilled at {@code perSecond}. Time is passed in (nanoseconds of a
  * monotonic clock), so tests drive it. Thread-safe.
  */
-final class TokenBucket {
+public final class TokenBucket {
     private final double perNano;
     private final double burst;
     private double tokens; // guarded by this
     private long refilledAt; // guarded by this
 
-    TokenBucket(double perSecond, int burst, long now) {
+    public TokenBucket(double perSecond, int burst, long now) {
         this.perNano = perSecond / 1e9;
         this.burst = burst;
         this.tokens = burst;
@@ -18,7 +18,7 @@ final class TokenBucket {
     }
 
     /** Takes one token: 0 when it was there, else the nanoseconds until one will be (nothing is taken then). */
-    synchronized long take(long now) {
+    public synchronized long take(long now) {
         if (now > refilledAt) {
             tokens = Math.min(burst, tokens + (now - refilledAt) * perNano);
             refilledAt = now;

@@ -8,7 +8,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
 /**
- * What the push endpoints read: the tokens of push monitors (type {@code push}, case-insensitive, as everywhere), and
+ * What the push endpoints read: the tokens and subjects of push monitors (type {@code push}, case-insensitive, as everywhere), and
  * the start beat a finish with a run id ends. Heartbeats are written by the heartbeat writer, not here.
  */
 @RegisterConstructorMapper(PushTokenRow.class)
@@ -16,18 +16,26 @@ public interface PushDao {
 
     @SqlQuery(
             """
-            SELECT id, enabled, push_token FROM api_monitors
-            WHERE push_token IS NOT NULL AND lower(btrim(type)) = 'push'
+            SELECT id, enabled, push_token, push_subject FROM api_monitors
+            WHERE (push_token IS NOT NULL OR push_subject IS NOT NULL) AND lower(btrim(type)) = 'push'
             """)
     List<PushTokenRow> listTokens();
 
     /** One token, when the loaded ones lack it (a monitor inserted since the last reload). */
     @SqlQuery(
             """
-            SELECT id, enabled, push_token FROM api_monitors
+            SELECT id, enabled, push_token, push_subject FROM api_monitors
             WHERE push_token = :token AND lower(btrim(type)) = 'push'
             """)
     Optional<PushTokenRow> findToken(@Bind("token") String token);
+
+    /** One subject, when the loaded ones lack it (a monitor inserted or registered since the last reload). */
+    @SqlQuery(
+            """
+            SELECT id, enabled, push_token, push_subject FROM api_monitors
+            WHERE push_subject = :subject AND lower(btrim(type)) = 'push'
+            """)
+    Optional<PushTokenRow> findSubject(@Bind("subject") String subject);
 
     /**
      * When the newest start beat of the monitor with this run id was received, if it was received since {@code since}:

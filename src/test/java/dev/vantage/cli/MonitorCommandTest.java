@@ -90,4 +90,61 @@ class MonitorCommandTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage(message);
     }
+
+    @org.junit.jupiter.api.Test
+    void redisIsOffWithoutAUrlAndItsSettingsComeFromTheFlagsElseTheVariables() {
+        var variables = new HashMap<>(Map.of(
+                "DB_CONN_STRING", "postgres://vantage@db.example:5432/vantage",
+                "VANTAGE_MONITOR_NAME", "monitor-b",
+                "VANTAGE_REDIS_URL", "redis://:pw@redis.internal:6380/1",
+                "VANTAGE_REDIS_STREAMS", "events,logs",
+                "VANTAGE_REDIS_AUTO_REGISTER", "false"));
+        var env = Environment.of(variables);
+        var command = parse("--redis-group", "pulse", "--redis-streams", "beats");
+
+        var redis = command.redisSettings(env, command.settings(env)).orElseThrow();
+
+        assertThat(redis.where()).isEqualTo("redis://redis.internal:6380/1");
+        assertThat(redis.streams()).as("the flag wins").containsExactly("beats");
+        assertThat(redis.group()).isEqualTo("pulse");
+        assertThat(redis.consumer()).as("the replica's name").isEqualTo("monitor-b");
+        assertThat(redis.autoRegister()).isFalse();
+        assertThat(parse().redisSettings(env(null), parse().settings(env(null))))
+                .isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void natsIngestIsOffWithoutAUrlAndFallsBackToTheGoToolsNatsUrl() {
+        assertThat(parse().natsOptions.settings(env(null))).isNull();
+
+        var goTools = Environment.of(Map.of("NATS_URL", "nats://nats.internal:4222"));
+        var fromGo = parse().natsOptions.settings(goTools);
+        assertThat(fromGo.address()).isEqualTo("nats://nats.internal:4222");
+        assertThat(fromGo.subscription()).isEqualTo("heartbeat.>");
+        assertThat(fromGo.queue()).isEqualTo("vantage-ingest");
+        assertThat(fromGo.autoRegister()).isTrue();
+
+        var ours = Environment.of(Map.of(
+                "NATS_URL", "nats://ignored:4222",
+                "VANTAGE_NATS_URL", "nats://u:p@ours:4222",
+                "VANTAGE_NATS_SUBJECT_PREFIX", "beats.",
+                "VANTAGE_NATS_QUEUE", "q",
+                "VANTAGE_NATS_PRIME_STREAM", "HEARTBEATS",
+                "VANTAGE_NATS_AUTO_REGISTER", "false"));
+        var settings = parse().natsOptions.settings(ours);
+        assertThat(settings.address()).isEqualTo("nats://ours:4222");
+        assertThat(settings.subscription()).isEqualTo("beats.>");
+        assertThat(settings.queue()).isEqualTo("q");
+        assertThat(settings.primeStream()).isEqualTo("HEARTBEATS");
+        assertThat(settings.autoRegister()).isFalse();
+        assertThat(parse("--nats-auto-register", "yes", "--nats-queue", "flag")
+                        .natsOptions
+                        .settings(ours))
+                .extracting(s -> s.autoRegister(), s -> s.queue())
+                .containsExactly(true, "flag");
+        assertThatThrownBy(
+                        () -> parse("--nats-auto-register", "maybe").natsOptions.settings(ours))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("VANTAGE_NATS_AUTO_REGISTER: expected true or false, got 'maybe'");
+    }
 }

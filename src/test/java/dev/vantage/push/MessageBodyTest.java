@@ -42,6 +42,15 @@ class MessageBodyTest {
     }
 
     @Test
+    void aStringIsCutLikeABody() throws Exception {
+        assertThat(MessageBody.of("0123456789abcdef", 10)).isEqualTo(read("0123456789abcdef", 10));
+        assertThat(MessageBody.of("a\u20ACz", 3).text()).isEqualTo("a… [cut: 5 bytes received]");
+        assertThat(MessageBody.of("short", 10)).isEqualTo(new MessageBody.Message("short", 5, false));
+        assertThat(MessageBody.of("", 10)).isEqualTo(MessageBody.Message.NONE);
+        assertThat(MessageBody.of(null)).isEqualTo(MessageBody.Message.NONE);
+    }
+
+    @Test
     void malformedUtf8IsReplacedNotRefused() throws Exception {
         var message = MessageBody.read(new ByteArrayInputStream(new byte[] {'o', 'k', (byte) 0xff}), 100, 100);
 

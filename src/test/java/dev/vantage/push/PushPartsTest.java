@@ -55,6 +55,23 @@ class PushPartsTest {
     }
 
     @Test
+    void aSenderStampedKeyIsKeptUnlessItIsBeforeTheLastSoAReplayWritesNothing() {
+        var keys = new BeatKeys();
+        Instant stamped = Instant.parse("2025-11-23T01:59:59.000001Z");
+
+        assertThat(keys.next(1, T, stamped)).as("the first beat").isEqualTo(stamped);
+        assertThat(keys.next(1, T, stamped))
+                .as("the same beat replayed: same key")
+                .isEqualTo(stamped);
+        assertThat(keys.next(1, T, stamped.plusSeconds(1))).isEqualTo(stamped.plusSeconds(1));
+        assertThat(keys.next(1, T, stamped))
+                .as("older than the last key: the receive time")
+                .isEqualTo(BeatKeys.micros(T));
+        assertThat(keys.next(1, T)).isEqualTo(BeatKeys.micros(T).plusNanos(1_000));
+        assertThat(keys.next(1, T, stamped)).isEqualTo(BeatKeys.micros(T).plusNanos(2_000));
+    }
+
+    @Test
     void keysStayUniqueUnderConcurrency() throws Exception {
         var keys = new BeatKeys();
         var all = java.util.concurrent.ConcurrentHashMap.<Instant>newKeySet();
