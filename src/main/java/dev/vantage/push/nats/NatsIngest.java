@@ -14,13 +14,8 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.OrderedConsumerConfiguration;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -197,7 +192,10 @@ public final class NatsIngest implements AutoCloseable {
             connection.set(c);
         }
         connected.set(true);
-        prime(c);
+        if (settings.primeStream() != null) {
+            StreamPrimer.prime(
+                    c, settings, () -> closing.getCount() == 0, (subject, data) -> enqueue(subject, data, true));
+        }
         synchronized (this) {
             if (closed) {
                 return; // close() drains the connection
@@ -212,54 +210,6 @@ public final class NatsIngest implements AutoCloseable {
                 settings.subscription(),
                 settings.queue(),
                 settings.autoRegister() ? "registered as push monitors" : "dropped (auto-registration off)");
-    }
-
-    /**
-     * Takes the last message per subject of the prime stream, within the prime timeout, through an ordered consumer
-     * (ephemeral: nothing is left on the server). A missing stream is a warning, not a failure.
-     */
-    private void prime(Connection c) {
-        if (settings.primeStream() == null) {
-            return;
-        }
-        int taken = 0;
-        try {
-            var consumer = c.getStreamContext(settings.primeStream())
-                    .createOrderedConsumer(new OrderedConsumerConfiguration()
-                            .filterSubject(settings.subscription())
-                            .deliverPolicy(DeliverPolicy.LastPerSubject));
-            try (var fetch = consumer.fetch(FetchConsumeOptions.builder()
-                    .maxMessages(1_000_000)
-                    .expiresIn(settings.primeTimeout().toMillis())
-                    .build())) {
-                Message m;
-                while (closing.getCount() > 0 && (m = fetch.nextMessage()) != null) {
-                    enqueue(m.getSubject(), m.getData(), true);
-                    taken++;
-                    if (m.metaData().pendingCount() == 0) {
-                        break;
-                    }
-                }
-            }
-            log.info(
-                    "Primed from JetStream stream {}: the last messages of {} subjects, each taken as a beat unless"
-                            + " sent more than {} min ago",
-                    settings.primeStream(),
-                    taken,
-                    NatsBeatHandler.KEY_PAST.toMinutes());
-        } catch (JetStreamApiException e) {
-            log.warn(
-                    "Cannot prime from JetStream stream {} ({}); taking live beats only",
-                    settings.primeStream(),
-                    e.getApiErrorCode() == 10059 ? "no such stream" : "error " + e.getApiErrorCode());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn(
-                    "Cannot prime from JetStream stream {} ({}); taking live beats only",
-                    settings.primeStream(),
-                    e.getClass().getSimpleName());
-        }
     }
 
     private Options options(String name) {
