@@ -249,13 +249,13 @@ public final class PushBench {
         }
     }
 
-    private static long jvmCpuNanos() {
+    static long jvmCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
     /** CPU time of the postmaster and its children (the backends), from /proc. */
-    private static long postgresCpuNanos(Path dataDirectory) throws IOException {
+    static long postgresCpuNanos(Path dataDirectory) throws IOException {
         long postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid"))
                 .getFirst()
                 .strip());
@@ -284,7 +284,7 @@ public final class PushBench {
     }
 
     /** Busy and total jiffies of the whole machine, from /proc/stat. */
-    private static long[] machineJiffies() throws IOException {
+    static long[] machineJiffies() throws IOException {
         String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().split("\\s+");
         long total = 0;
         for (int i = 1; i < cpu.length; i++) {
@@ -294,13 +294,13 @@ public final class PushBench {
         return new long[] {total - idle, total};
     }
 
-    private static void quietLogs() {
+    static void quietLogs() {
         var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.vantage")).setLevel(Level.WARN);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -14,23 +14,14 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.OrderedConsumerConfiguration;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * A disconnect and the reconnect are logged once each. Beats handed to the intake before an outage are in its writer
  * (and journal, when one is set). Credentials are never logged: the servers are named by {@code host:port}.
  *
- * <p>Messages go from jnats's dispatcher thread to one of {@link NatsIngestSettings#lanes()} lanes by subject, so a
- * subject's beats are taken in order while many subjects wait for their commits at once (group commit); a full lane
- * holds the dispatcher back, and past jnats's pending limits the client drops messages (counted in {@value
- * Meters#PUSH_NATS_DROPPED}).
+ * <p>Messages go from jnats's dispatcher thread to a lane per subject ({@link SubjectLanes}), so a subject's beats are
+ * taken in order while many subjects wait for their commits at once (group commit). Past {@link
+ * NatsIngestSettings#inFlight()} beats in flight the dispatcher is held back, and past jnats's pending limits the
+ * client drops messages (counted in {@value Meters#PUSH_NATS_DROPPED}).
  *
  * <p>Close: the connection drains (unsubscribes, hands on what it holds, closes), the lanes take what they hold within
  * a deadline, then the caller closes the {@link PushIngest}, whose writer writes what is queued.
@@ -64,22 +55,18 @@ public final class NatsIngest implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration DRAIN = Duration.ofSeconds(5);
     private static final Duration LANES_DEADLINE = Duration.ofSeconds(10);
-    private static final int LANE_CAPACITY = 1_024;
     /** Registrations of unknown subjects a second, at most. */
     private static final double REGISTRATIONS_PER_SECOND = 10;
 
     /** A message on its way to a lane. */
     private record Incoming(String subject, byte[] payload, Instant received, long arrivedNanos, boolean primed) {}
 
-    private static final Incoming STOP = new Incoming("", new byte[0], Instant.EPOCH, 0, false);
-
     private final NatsIngestSettings settings;
     private final PushIngest push;
     private final NatsBeatHandler handler;
     private final PushMeters.Beats meters;
     private final Map<String, String> identity;
-    private final List<BlockingQueue<Incoming>> lanes = new ArrayList<>();
-    private final List<Thread> laneThreads = new ArrayList<>();
+    private final SubjectLanes<Incoming> lanes;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicReference<Connection> connection = new AtomicReference<>();
     private final AtomicReference<Dispatcher> dispatcher = new AtomicReference<>();
@@ -101,6 +88,7 @@ public final class NatsIngest implements AutoCloseable {
         this.meters = meters;
         this.identity = identity;
         this.clientLog = new LogThrottle(clock, Duration.ofSeconds(30), 1);
+        this.lanes = new SubjectLanes<>(settings.inFlight(), this::take, () -> org.slf4j.MDC.setContextMap(identity));
     }
 
     /**
@@ -122,7 +110,6 @@ public final class NatsIngest implements AutoCloseable {
                 })
                 .description("NATS messages the client dropped because the subscription fell behind")
                 .register(registry);
-        ingest.startLanes(name);
         ingest.starter = Thread.ofPlatform()
                 .name("vantage-nats-connect")
                 .daemon()
@@ -134,47 +121,23 @@ public final class NatsIngest implements AutoCloseable {
         return ingest;
     }
 
-    private void startLanes(String name) {
-        for (int i = 0; i < settings.lanes(); i++) {
-            var queue = new ArrayBlockingQueue<Incoming>(LANE_CAPACITY);
-            lanes.add(queue);
-            laneThreads.add(Thread.ofVirtual().name("vantage-nats-lane-" + i).start(() -> {
-                try (var context = LogContext.replace(identity)) {
-                    runLane(queue);
-                }
-            }));
+    private void take(Incoming in) {
+        Optional<Outcome> outcome;
+        try {
+            outcome = handler.handle(in.subject(), in.payload(), in.received(), in.primed());
+        } catch (RuntimeException e) {
+            log.error("A NATS beat on {} failed: {}", in.subject(), e.toString()); // a defect; the lane goes on
+            outcome = Optional.of(Outcome.FAILED);
         }
+        outcome.ifPresent(o -> meters.counted(o, in.arrivedNanos()));
     }
 
-    private void runLane(BlockingQueue<Incoming> queue) {
-        while (true) {
-            Incoming in;
-            try {
-                in = queue.take();
-            } catch (InterruptedException e) {
-                return; // past the close deadline
-            }
-            if (in == STOP) {
-                return;
-            }
-            Optional<Outcome> outcome;
-            try {
-                outcome = handler.handle(in.subject(), in.payload(), in.received(), in.primed());
-            } catch (RuntimeException e) {
-                log.error("A NATS beat on {} failed: {}", in.subject(), e.toString()); // a defect; the lane goes on
-                outcome = Optional.of(Outcome.FAILED);
-            }
-            outcome.ifPresent(o -> meters.counted(o, in.arrivedNanos()));
-        }
-    }
-
-    /** Hands a message to its subject's lane, waiting while the lane is full (until close). */
+    /** Hands a message to its subject's lane, waiting while too many are in flight (until close). */
     private void enqueue(String subject, byte[] payload, boolean primed) {
         var in = new Incoming(subject, payload, push.intake().now(), System.nanoTime(), primed);
-        var lane = lanes.get(Math.floorMod(subject.hashCode(), lanes.size()));
         try {
-            while (!lane.offer(in, 100, TimeUnit.MILLISECONDS)) {
-                if (closing.getCount() == 0 && !lane.offer(in, DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+            while (!lanes.submit(subject, in, Duration.ofMillis(100))) {
+                if (closing.getCount() == 0 && !lanes.submit(subject, in, DRAIN)) {
                     meters.counted(Outcome.UNAVAILABLE, in.arrivedNanos());
                     return;
                 }
@@ -229,7 +192,10 @@ public final class NatsIngest implements AutoCloseable {
             connection.set(c);
         }
         connected.set(true);
-        prime(c);
+        if (settings.primeStream() != null) {
+            StreamPrimer.prime(
+                    c, settings, () -> closing.getCount() == 0, (subject, data) -> enqueue(subject, data, true));
+        }
         synchronized (this) {
             if (closed) {
                 return; // close() drains the connection
@@ -244,54 +210,6 @@ public final class NatsIngest implements AutoCloseable {
                 settings.subscription(),
                 settings.queue(),
                 settings.autoRegister() ? "registered as push monitors" : "dropped (auto-registration off)");
-    }
-
-    /**
-     * Takes the last message per subject of the prime stream, within the prime timeout, through an ordered consumer
-     * (ephemeral: nothing is left on the server). A missing stream is a warning, not a failure.
-     */
-    private void prime(Connection c) {
-        if (settings.primeStream() == null) {
-            return;
-        }
-        int taken = 0;
-        try {
-            var consumer = c.getStreamContext(settings.primeStream())
-                    .createOrderedConsumer(new OrderedConsumerConfiguration()
-                            .filterSubject(settings.subscription())
-                            .deliverPolicy(DeliverPolicy.LastPerSubject));
-            try (var fetch = consumer.fetch(FetchConsumeOptions.builder()
-                    .maxMessages(1_000_000)
-                    .expiresIn(settings.primeTimeout().toMillis())
-                    .build())) {
-                Message m;
-                while (closing.getCount() > 0 && (m = fetch.nextMessage()) != null) {
-                    enqueue(m.getSubject(), m.getData(), true);
-                    taken++;
-                    if (m.metaData().pendingCount() == 0) {
-                        break;
-                    }
-                }
-            }
-            log.info(
-                    "Primed from JetStream stream {}: the last messages of {} subjects, each taken as a beat unless"
-                            + " sent more than {} min ago",
-                    settings.primeStream(),
-                    taken,
-                    NatsBeatHandler.KEY_PAST.toMinutes());
-        } catch (JetStreamApiException e) {
-            log.warn(
-                    "Cannot prime from JetStream stream {} ({}); taking live beats only",
-                    settings.primeStream(),
-                    e.getApiErrorCode() == 10059 ? "no such stream" : "error " + e.getApiErrorCode());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn(
-                    "Cannot prime from JetStream stream {} ({}); taking live beats only",
-                    settings.primeStream(),
-                    e.getClass().getSimpleName());
-        }
     }
 
     private Options options(String name) {
@@ -394,21 +312,12 @@ public final class NatsIngest implements AutoCloseable {
             if (c != null) {
                 drain(c);
             }
-            long deadline = System.nanoTime() + LANES_DEADLINE.toNanos();
-            for (var lane : lanes) {
-                try {
-                    if (!lane.offer(STOP, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+            try {
+                if (!lanes.awaitIdle(LANES_DEADLINE)) {
+                    log.warn("NATS beats still in flight after {} s; not waiting longer", LANES_DEADLINE.toSeconds());
                 }
-            }
-            for (Thread lane : laneThreads) {
-                if (!joinQuietly(lane, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    lane.interrupt();
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             log.info("Stopped taking beats from NATS");
         }

@@ -26,8 +26,8 @@ import java.util.Objects;
  *     (VANTAGE_NATS_PRIME_STREAM)
  * @param autoRegister whether a subject no push monitor has is registered as one (VANTAGE_NATS_AUTO_REGISTER)
  * @param primeTimeout how long priming may take at most
- * @param lanes beats handled at once: each waits for its commit, so this is what group commit can batch; a subject's
- *     beats are always handled in order, by one lane
+ * @param inFlight beats taken at once at most: each waits for its commit, so this bounds what group commit can batch;
+ *     a subject's beats are always taken in order. Below the writer's queue capacity (4,096), which pings share
  */
 public record NatsIngestSettings(
         List<String> servers,
@@ -39,12 +39,12 @@ public record NatsIngestSettings(
         String primeStream,
         boolean autoRegister,
         Duration primeTimeout,
-        int lanes) {
+        int inFlight) {
 
     public static final String DEFAULT_PREFIX = "heartbeat.";
     public static final String DEFAULT_QUEUE = "vantage-ingest";
     public static final Duration DEFAULT_PRIME_TIMEOUT = Duration.ofSeconds(2);
-    public static final int DEFAULT_LANES = 256;
+    public static final int DEFAULT_IN_FLIGHT = 1_024;
     private static final int DEFAULT_PORT = 4222;
     /** Subject tokens: no blanks, no wildcards. */
     private static final String TOKENS = "[^\\s.*>]+(\\.[^\\s.*>]+)*";
@@ -72,8 +72,8 @@ public record NatsIngestSettings(
         if (primeTimeout == null || primeTimeout.isNegative() || primeTimeout.isZero()) {
             throw new ConfigurationException("primeTimeout must be positive, was " + primeTimeout);
         }
-        if (lanes < 1 || lanes > 4096) {
-            throw new ConfigurationException("lanes must be 1 to 4096, was " + lanes);
+        if (inFlight < 1 || inFlight > 2_048) {
+            throw new ConfigurationException("inFlight must be 1 to 2048, was " + inFlight);
         }
         if ((user == null) != (password == null)) {
             throw new ConfigurationException("VANTAGE_NATS_URL: a user needs a password (value not shown)");
@@ -134,7 +134,7 @@ public record NatsIngestSettings(
                 primeStream == null || primeStream.isBlank() ? null : primeStream.strip(),
                 autoRegister == null || autoRegister,
                 DEFAULT_PRIME_TIMEOUT,
-                DEFAULT_LANES);
+                DEFAULT_IN_FLIGHT);
     }
 
     /** What the subscription takes: {@code <prefix>>}, as the Go monitor's {@code <prefix>.>}; {@code >} for none. */
@@ -151,27 +151,36 @@ public record NatsIngestSettings(
 
     public NatsIngestSettings withPrimeTimeout(Duration value) {
         return new NatsIngestSettings(
-                servers, user, password, token, subjectPrefix, queue, primeStream, autoRegister, value, lanes);
+                servers, user, password, token, subjectPrefix, queue, primeStream, autoRegister, value, inFlight);
     }
 
-    public NatsIngestSettings withLanes(int value) {
+    public NatsIngestSettings withInFlight(int value) {
         return new NatsIngestSettings(
                 servers, user, password, token, subjectPrefix, queue, primeStream, autoRegister, primeTimeout, value);
     }
 
     public NatsIngestSettings withQueue(String value) {
         return new NatsIngestSettings(
-                servers, user, password, token, subjectPrefix, value, primeStream, autoRegister, primeTimeout, lanes);
+                servers,
+                user,
+                password,
+                token,
+                subjectPrefix,
+                value,
+                primeStream,
+                autoRegister,
+                primeTimeout,
+                inFlight);
     }
 
     public NatsIngestSettings withAutoRegister(boolean value) {
         return new NatsIngestSettings(
-                servers, user, password, token, subjectPrefix, queue, primeStream, value, primeTimeout, lanes);
+                servers, user, password, token, subjectPrefix, queue, primeStream, value, primeTimeout, inFlight);
     }
 
     public NatsIngestSettings withPrimeStream(String value) {
         return new NatsIngestSettings(
-                servers, user, password, token, subjectPrefix, queue, value, autoRegister, primeTimeout, lanes);
+                servers, user, password, token, subjectPrefix, queue, value, autoRegister, primeTimeout, inFlight);
     }
 
     private static String decode(String raw) {
