@@ -54,6 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
         var redisSettings = redis.settings(env, DEMO_MONITOR).orElse(null);
         var demo = Demo.start(dataDir, pgPort, natsSettings, redisSettings);
         var web = startHttp(httpSettings, demo, System.out);
+        demo.startBeats(web.map(WebServer::url).orElse(null));
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -104,7 +105,10 @@ public final class DemoCommand implements Callable<Integer> {
         });
         if (demo.natsSettings() != null) {
             out.println("  NATS beats:        " + demo.natsSettings().address() + " subject "
-                    + demo.natsSettings().subscription() + " (see README, Push monitors: NATS)");
+                    + demo.natsSettings().subscription() + " (see README, Push monitors: NATS)"
+                    + (demo.natsHeartbeatSubject() == null
+                            ? ""
+                            : "; the demo's service publishes on " + demo.natsHeartbeatSubject()));
         }
         if (demo.redis() != null) {
             out.println("  Redis beats:       " + demo.redis().where() + " (see README, Push monitors: Redis)");

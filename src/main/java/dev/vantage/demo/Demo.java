@@ -54,6 +54,10 @@ public final class Demo implements AutoCloseable {
     private final NatsIngestSettings natsSettings;
     private NatsIngest nats;
     private RedisIngest redis;
+    /** The demo's own nats-server, when one is installed and no NATS URL was given; else null. */
+    private DemoNats ownNats;
+    /** The demo's jobs and services sending beats; null until {@link #startBeats}. */
+    private DemoBeats beats;
     /** The monitor module's meters, which the demo's HTTP server exposes on /metrics. */
     private final PrometheusMeterRegistry monitorMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -108,7 +112,12 @@ public final class Demo implements AutoCloseable {
             }
             postgres = builder.start();
             targets = DemoTargets.start();
+            DemoNats ownNats = nats == null ? startOwnNats(dir) : null;
+            if (ownNats != null) {
+                nats = NatsIngestSettings.of(ownNats.url(), null, null, null, true);
+            }
             var demo = new Demo(postgres, dir, temporary, targets, nats);
+            demo.ownNats = ownNats;
             try {
                 demo.prepare(redis);
             } catch (RuntimeException e) {
@@ -173,6 +182,51 @@ public final class Demo implements AutoCloseable {
         return monitor;
     }
 
+    /**
+     * A nats-server of the demo's own when one is installed, so that the demo shows a NATS heartbeat; without one (or
+     * when it fails to start) the demo runs without NATS and says why.
+     */
+    private static DemoNats startOwnNats(Path dir) {
+        try {
+            var nats = DemoNats.startIfInstalled(dir.resolve("nats"));
+            if (nats.isEmpty()) {
+                log.info("No nats-server installed: the demo runs without NATS beats (apt-get install nats-server, or"
+                        + " set VANTAGE_NATS_URL)");
+            }
+            return nats.orElse(null);
+        } catch (IOException e) {
+            log.warn("The demo's nats-server did not start ({}); the demo runs without NATS beats", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Starts the demo's senders of beats: its two push jobs ping {@code pingBase} (the demo's HTTP server; null when
+     * it serves none), and with the demo's own NATS server a service publishes nats-heartbeat messages.
+     */
+    public synchronized void startBeats(String pingBase) {
+        if (beats != null) {
+            return;
+        }
+        try (var pool = Database.pool(connection, "vantage-demo-tokens", 1)) {
+            var jdbi = Database.jdbi(pool);
+            String heartbeat = jdbi.withHandle(h -> DemoData.pushToken(h, DemoData.HEARTBEAT_JOB))
+                    .orElse(null);
+            String export = jdbi.withHandle(h -> DemoData.pushToken(h, DemoData.EXPORT_JOB))
+                    .orElse(null);
+            beats = DemoBeats.start(
+                    heartbeat == null || export == null ? null : pingBase,
+                    heartbeat,
+                    export,
+                    ownNats == null ? null : ownNats.url());
+        }
+    }
+
+    /** The NATS subject the demo's service publishes on, when the demo runs its own NATS server; else null. */
+    public String natsHeartbeatSubject() {
+        return ownNats == null ? null : DemoBeats.NATS_SUBJECT;
+    }
+
     /** The push endpoints the demo's HTTP server mounts; null until started. */
     public PushIngest push() {
         return push;
@@ -208,13 +262,21 @@ public final class Demo implements AutoCloseable {
     public void close() {
         // The monitor module first: its last round commits while the database is up, and it does not see the agents
         // go and open LOST incidents for every datacenter on the way out. The pings before it, their beats written, and
-        // NATS and Redis before the pings' writer.
+        // NATS and Redis before the pings' writer. The demo's senders of beats before all of them.
+        synchronized (this) {
+            if (beats != null) {
+                beats.close();
+            }
+        }
         if (nats != null) {
             try {
                 nats.close();
             } catch (RuntimeException e) {
                 log.warn("Demo NATS ingest did not stop cleanly: {}", e.toString());
             }
+        }
+        if (ownNats != null) {
+            ownNats.close();
         }
         if (redis != null) {
             try {

@@ -43,12 +43,17 @@ class DemoIT {
     private static final int MONITORS = EXPECTED.size() + 1;
 
     private Demo demo;
+    private dev.vantage.web.WebServer web;
     private HikariDataSource pool;
     private Jdbi jdbi;
 
     @BeforeAll
     void start() {
         demo = Demo.start(null, 0);
+        // As vantage demo does: the monitor's HTTP server takes the pings, then the demo's jobs start beating.
+        web = dev.vantage.web.WebServer.start("127.0.0.1", 0, dev.vantage.web.HttpAuth.NONE);
+        demo.push().mount(web);
+        demo.startBeats(web.url());
         pool = Database.pool(demo.connection(), "demo-it", 2);
         jdbi = Database.jdbi(pool);
     }
@@ -61,6 +66,9 @@ class DemoIT {
         if (demo != null) {
             demo.close();
         }
+        if (web != null) {
+            web.close();
+        }
     }
 
     record Latest(String monitor, String dc, boolean success, String errorType) {}
@@ -69,7 +77,8 @@ class DemoIT {
     void theDemoWritesAHeartbeatForEveryMonitorInEveryDatacenterWithin15Seconds() {
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> count("SELECT count(DISTINCT (monitor_id, datacenter_id)) FROM api_heartbeats")
+                .until(() -> count("SELECT count(DISTINCT (monitor_id, datacenter_id)) FROM api_heartbeats"
+                                + " WHERE datacenter_id <> 0")
                         == 3L * MONITORS);
 
         var latest = jdbi.withHandle(h -> h.createQuery(
@@ -102,8 +111,11 @@ class DemoIT {
     void theMonitorModuleKeepsAGlobalStateAndOnePerDatacenterForEveryDemoMonitor() {
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> count("SELECT count(*) FROM monitor_states WHERE datacenter_id IS NULL") == MONITORS
-                        && count("SELECT count(*) FROM monitor_states WHERE datacenter_id IS NOT NULL")
+                .until(() -> count("SELECT count(*) FROM monitor_states WHERE datacenter_id IS NULL"
+                                        + " AND monitor_id IN (SELECT id FROM api_monitors WHERE type <> 'push')")
+                                == MONITORS
+                        && count("SELECT count(*) FROM monitor_states WHERE datacenter_id IS NOT NULL"
+                                        + " AND monitor_id IN (SELECT id FROM api_monitors WHERE type <> 'push')")
                                 == 3L * MONITORS);
 
         // Evaluated from heartbeats, not merely created: every monitor that succeeds everywhere is UP.
@@ -165,5 +177,33 @@ class DemoIT {
 
     private long count(String sql) {
         return jdbi.withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
+    @Test
+    void aPushJobThatStopsBeatingIsDownAndFiresWhileTheOneThatBeatsStaysUp() {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM notifications n JOIN incidents i ON i.id = n.incident_id
+                                JOIN api_monitors m ON m.id = i.monitor_id
+                                WHERE m.name = 'Nightly export (push, stops beating)' AND n.event = 'firing'
+                                  AND i.error_type = 'MISSED'
+                                """)
+                        == 1);
+        assertThat(
+                        count(
+                                """
+                        SELECT count(*) FROM monitor_states s JOIN api_monitors m ON m.id = s.monitor_id
+                        WHERE m.name = 'Heartbeat job (push)' AND s.datacenter_id IS NULL AND s.state = 'UP'
+                        """))
+                .isEqualTo(1);
+        assertThat(
+                        count(
+                                """
+                        SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                        WHERE m.name = 'Nightly export (push, stops beating)' AND h.message = 'exported 1200 rows'
+                        """))
+                .isGreaterThan(0);
     }
 }
