@@ -358,9 +358,9 @@ class SecretCanaryIT {
                 .contains(
                         "vantage_notifications_total{",
                         "vantage_channels_invalid",
-                        "vantage_push_beats_total{outcome=\"accepted\"} 3.0",
-                        "vantage_push_beats_total{outcome=\"unknown_token\"} 2.0",
-                        "vantage_push_beats_total{outcome=\"bad_request\"} 1.0");
+                        "vantage_push_beats_total{outcome=\"accepted\",source=\"http\"} 3.0",
+                        "vantage_push_beats_total{outcome=\"unknown_token\",source=\"http\"} 2.0",
+                        "vantage_push_beats_total{outcome=\"bad_request\",source=\"http\"} 1.0");
         check("monitor /metrics", monitorMetrics);
         var apiStatus = get(http, monitorHttp + "/api/status", monitorToken);
         assertThat(apiStatus.statusCode()).as(apiStatus.body()).isEqualTo(200);
