@@ -1,8 +1,6 @@
 package dev.vantage.bench;
 
 import ch.qos.logback.classic.Level;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.vantage.Meters;
 import dev.vantage.db.Database;
 import dev.vantage.heartbeat.Heartbeat;
@@ -16,8 +14,6 @@ import dev.vantage.probe.ProbeResult;
 import dev.vantage.store.HeartbeatCursor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +85,7 @@ public final class MonitorBench {
         long rows = (long) monitors * DATACENTERS.length * slots;
         try (var pg = BenchPostgres.start(Map.of());
                 var pool = Database.pool(pg.connection(), "bench", 4);
-                var receiver = Receiver.start();
+                var receiver = BenchWebhook.start();
                 var agents = AgentRows.keepAlive(Database.jdbi(pool))) {
             Jdbi jdbi = Database.jdbi(pool);
             // Grace of an hour: the backlog's slots are up to `slots` minutes old, and a run must not expire them.
@@ -220,7 +216,7 @@ public final class MonitorBench {
     private static void latency(int monitors, int incidents) throws Exception {
         try (var pg = BenchPostgres.start(Map.of());
                 var pool = Database.pool(pg.connection(), "bench", 8);
-                var receiver = Receiver.start();
+                var receiver = BenchWebhook.start();
                 var agents = AgentRows.keepAlive(Database.jdbi(pool))) {
             Jdbi jdbi = Database.jdbi(pool);
             seed(jdbi, monitors, 1, null, receiver.url());
@@ -294,10 +290,11 @@ public final class MonitorBench {
         });
     }
 
-    private static void report(String event, Map<Integer, Long> crossed, Map<Integer, Long> received, int expected) {
+    private static void report(
+            String event, Map<Integer, Long> crossed, Map<Integer, BenchWebhook.Arrival> received, int expected) {
         double[] ms = crossed.entrySet().stream()
                 .filter(e -> received.containsKey(e.getKey()))
-                .mapToDouble(e -> (received.get(e.getKey()) - e.getValue()) / 1e6)
+                .mapToDouble(e -> (received.get(e.getKey()).nanoTime() - e.getValue()) / 1e6)
                 .sorted()
                 .toArray();
         System.out.printf(
@@ -391,52 +388,6 @@ public final class MonitorBench {
         @Override
         public void close() {
             refresher.shutdownNow();
-        }
-    }
-
-    /** A loopback webhook receiver: answers 204 and notes when each (event, monitor) first arrived. */
-    private static final class Receiver implements AutoCloseable {
-        private static final ObjectMapper JSON = new ObjectMapper();
-        private final HttpServer server;
-        private final Map<String, Map<Integer, Long>> received = new ConcurrentHashMap<>();
-
-        private Receiver(HttpServer server) {
-            this.server = server;
-        }
-
-        static Receiver start() throws IOException {
-            var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-            var receiver = new Receiver(server);
-            server.createContext("/", exchange -> {
-                long at = System.nanoTime();
-                try (exchange) {
-                    var body = JSON.readTree(exchange.getRequestBody()).path("data");
-                    receiver.received
-                            .computeIfAbsent(body.path("event").asText(), e -> new ConcurrentHashMap<>())
-                            .putIfAbsent(body.path("monitor_id").asInt(), at);
-                    exchange.sendResponseHeaders(204, -1);
-                }
-            });
-            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-            server.start();
-            return receiver;
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-        }
-
-        Map<Integer, Long> received(String event) {
-            return received.getOrDefault(event, Map.of());
-        }
-
-        int count(String event) {
-            return received(event).size();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.vantage.bench;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.vantage.db.Database;
 import dev.vantage.heartbeat.BeatKind;
 import dev.vantage.heartbeat.HeartbeatRow;
@@ -12,7 +11,6 @@ import dev.vantage.heartbeat.PushedBeat;
 import dev.vantage.heartbeat.Receipt;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
@@ -61,7 +58,7 @@ public final class PushScaleBench {
                 "%,d push monitors, period %d s, grace %d s, %d stop beating; %d cores, JVM %s%n",
                 monitors, period, grace, stopped, Runtime.getRuntime().availableProcessors(), Runtime.version());
         try (var pg = BenchPostgres.start(Map.of("shared_buffers", "512MB", "max_wal_size", "4GB"));
-                var receiver = Receiver.start();
+                var receiver = BenchWebhook.start();
                 var pool = Database.pool(pg.connection(), "bench-beats", 4)) {
             Jdbi jdbi = Database.jdbi(pool);
             seed(jdbi, monitors, period, grace, receiver.url());
@@ -80,7 +77,7 @@ public final class PushScaleBench {
             Jdbi jdbi,
             javax.sql.DataSource pool,
             Process monitor,
-            Receiver receiver,
+            BenchWebhook receiver,
             int monitors,
             int period,
             int grace,
@@ -184,7 +181,8 @@ public final class PushScaleBench {
             downLate.add(Duration.between(deadline, e.getValue()).toNanos() / 1e9);
         }
         for (int id : stoppedIds) {
-            Instant received = receiver.received("firing").get(id);
+            var arrival = receiver.received("firing").get(id);
+            Instant received = arrival == null ? null : arrival.at();
             Instant last = lastBeat.get(id);
             if (received != null && last != null) {
                 firingLate.add(Duration.between(last.plusSeconds(period + grace), received)
@@ -276,50 +274,5 @@ public final class PushScaleBench {
     private static void quietLogs() {
         var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
-    }
-
-    /** A loopback webhook receiver: answers 204 and notes when each (event, monitor) first arrived. */
-    private static final class Receiver implements AutoCloseable {
-        private final HttpServer server;
-        private final Map<String, Map<Integer, Instant>> received = new ConcurrentHashMap<>();
-
-        private Receiver(HttpServer server) {
-            this.server = server;
-        }
-
-        static Receiver start() throws IOException {
-            var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-            var receiver = new Receiver(server);
-            server.createContext("/", exchange -> {
-                Instant at = Instant.now();
-                try (exchange) {
-                    var body = JSON.readTree(exchange.getRequestBody()).path("data");
-                    receiver.received
-                            .computeIfAbsent(body.path("event").asText(), e -> new ConcurrentHashMap<>())
-                            .putIfAbsent(body.path("monitor_id").asInt(), at);
-                    exchange.sendResponseHeaders(204, -1);
-                }
-            });
-            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-            server.start();
-            return receiver;
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-        }
-
-        Map<Integer, Instant> received(String event) {
-            return received.getOrDefault(event, Map.of());
-        }
-
-        int count(String event) {
-            return received(event).size();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
     }
 }
