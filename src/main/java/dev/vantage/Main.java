@@ -66,7 +66,7 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static final class VersionProvider implements CommandLine.IVersionProvider {
+    public static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"vantage " + Version.current()};

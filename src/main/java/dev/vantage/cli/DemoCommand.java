@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code vantage demo}: the whole system on embedded defaults, until Ctrl+C. */
 @Command(
         name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = dev.vantage.Main.VersionProvider.class,
         description = "Run an embedded PostgreSQL 17, demo targets on loopback, one agent per demo datacenter and the"
                 + " monitor module, which logs its notifications.")
 public final class DemoCommand implements Callable<Integer> {

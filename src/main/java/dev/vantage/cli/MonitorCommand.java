@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
 /** {@code vantage monitor}: evaluates heartbeats, manages incidents and delivers notifications until SIGTERM. */
 @Command(
         name = "monitor",
+        mixinStandardHelpOptions = true,
+        versionProvider = dev.vantage.Main.VersionProvider.class,
         description = "Evaluate heartbeats into states and incidents and deliver notifications."
                 + " Run two or more replicas: one leads, the others stand by.")
 public final class MonitorCommand implements Callable<Integer> {
@@ -94,7 +96,7 @@ public final class MonitorCommand implements Callable<Integer> {
     @Option(
             names = "--push-journal-max-mb",
             paramLabel = "MB",
-            description = "Bound of the ping journal; past 90% of it pings are answered 503 (default:"
+            description = "Bound of the ping journal; past 90%% of it pings are answered 503 (default:"
                     + " VANTAGE_PUSH_JOURNAL_MAX_MB, else 256).")
     String pushJournalMaxMb;
 
