@@ -1,24 +1,17 @@
 package dev.vantage.beat;
 
 import dev.vantage.config.ConfigurationException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
+import dev.vantage.notify.redis.RedisFailures;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ssl.SSLException;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -187,7 +180,7 @@ public final class RedisBeatSender implements BeatSender {
             jedis.xadd(stream, XAddParams.xAddParams(), fields(subject, beat, clock.instant()));
             return Outcome.delivered();
         } catch (JedisConnectionException e) {
-            return Outcome.retry(at + ": " + connectionFailure(e, timeoutMs));
+            return Outcome.retry(at + ": " + connectionFailure(RedisFailures.classify(e), timeoutMs));
         } catch (JedisDataException e) {
             return refused(at, e);
         } catch (RuntimeException e) {
@@ -210,48 +203,19 @@ public final class RedisBeatSender implements BeatSender {
                 .build();
     }
 
-    /** What went wrong on the way to the server, from what Jedis wraps as causes or suppressed exceptions. */
-    private static String connectionFailure(JedisConnectionException e, int timeoutMs) {
-        var pending = new ArrayDeque<Throwable>(List.of(e));
-        var seen = Collections.newSetFromMap(new IdentityHashMap<Throwable, Boolean>());
-        while (!pending.isEmpty()) {
-            Throwable t = pending.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            switch (t) {
-                case ConnectException c -> {
-                    return "cannot connect (connection refused)";
-                }
-                case SocketTimeoutException c -> {
-                    return "no answer within " + GoDuration.format(Duration.ofMillis(timeoutMs));
-                }
-                case UnknownHostException c -> {
-                    return "cannot resolve the host";
-                }
-                case SSLException c -> {
-                    return "TLS failed (" + c.getClass().getSimpleName() + ")";
-                }
-                default -> {
-                    if (t.getCause() != null) {
-                        pending.add(t.getCause());
-                    }
-                    pending.addAll(List.of(t.getSuppressed()));
-                }
-            }
-        }
-        return "connection failed (" + e.getClass().getSimpleName() + ")";
+    private static String connectionFailure(RedisFailures.Failure f, int timeoutMs) {
+        return switch (f.cause()) {
+            case REFUSED -> "cannot connect (connection refused)";
+            case TIMEOUT -> "no answer within " + GoDuration.format(Duration.ofMillis(timeoutMs));
+            case UNRESOLVED -> "cannot resolve the host";
+            case TLS -> "TLS failed (" + f.type() + ")";
+            case OTHER -> "connection failed (" + f.type() + ")";
+        };
     }
 
     /** An error reply: its code says whether to retry and names it; the rest of the server's text stays out. */
     private static Outcome refused(String at, JedisDataException e) {
-        String text = e.getMessage() == null ? "" : e.getMessage();
-        String first = text.split(" ", 2)[0];
-        String code = first.matches("[A-Z]{2,20}") ? first : "ERR";
-        if (code.equals("ERR") && text.contains("unauthenticated")) {
-            // A long command from a client that has not authenticated is a protocol error before it is a NOAUTH.
-            code = "NOAUTH";
-        }
+        String code = RedisFailures.commandCode(e);
         return switch (code) {
             case "WRONGPASS" -> Outcome.rejected(at + " refused the credentials (WRONGPASS)");
             case "NOAUTH" -> Outcome.rejected(at + " requires a password (NOAUTH)");

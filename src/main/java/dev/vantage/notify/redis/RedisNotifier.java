@@ -8,20 +8,12 @@ import dev.vantage.notify.NoticeJson;
 import dev.vantage.notify.Notifier;
 import dev.vantage.notify.NotifierContext;
 import dev.vantage.notify.Outcome;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import javax.net.ssl.SSLException;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -125,7 +117,7 @@ public final class RedisNotifier implements Notifier<RedisSettings, RedisNotifie
             jedis.xadd(settings.stream(), params, message.fields());
             return Outcome.delivered(null);
         } catch (JedisConnectionException e) {
-            return Outcome.retry(null, null, where + ": " + connectionFailure(e, timeoutMs));
+            return Outcome.retry(null, null, where + ": " + connectionFailure(RedisFailures.classify(e), timeoutMs));
         } catch (JedisDataException e) {
             return refused(where, e);
         } catch (RuntimeException e) {
@@ -154,40 +146,14 @@ public final class RedisNotifier implements Notifier<RedisSettings, RedisNotifie
                 .build();
     }
 
-    /**
-     * What went wrong on the way to the server, from what Jedis wraps: as causes, or as suppressed exceptions (one per
-     * address a name resolved to).
-     */
-    private static String connectionFailure(JedisConnectionException e, int timeoutMs) {
-        var pending = new ArrayDeque<Throwable>(List.of(e));
-        var seen = Collections.newSetFromMap(new IdentityHashMap<Throwable, Boolean>());
-        while (!pending.isEmpty()) {
-            Throwable t = pending.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            switch (t) {
-                case ConnectException c -> {
-                    return "connection refused";
-                }
-                case SocketTimeoutException c -> {
-                    return "timed out after " + timeoutMs + " ms";
-                }
-                case UnknownHostException c -> {
-                    return "could not resolve the host";
-                }
-                case SSLException c -> {
-                    return "TLS failed: " + c.getClass().getSimpleName();
-                }
-                default -> {
-                    if (t.getCause() != null) {
-                        pending.add(t.getCause());
-                    }
-                    pending.addAll(List.of(t.getSuppressed()));
-                }
-            }
-        }
-        return "connection failed (" + e.getClass().getSimpleName() + ")";
+    private static String connectionFailure(RedisFailures.Failure f, int timeoutMs) {
+        return switch (f.cause()) {
+            case REFUSED -> "connection refused";
+            case TIMEOUT -> "timed out after " + timeoutMs + " ms";
+            case UNRESOLVED -> "could not resolve the host";
+            case TLS -> "TLS failed: " + f.type();
+            case OTHER -> "connection failed (" + f.type() + ")";
+        };
     }
 
     /**
@@ -195,14 +161,7 @@ public final class RedisNotifier implements Notifier<RedisSettings, RedisNotifie
      * it; the rest of the server's text stays out.
      */
     private static Outcome refused(String where, JedisDataException e) {
-        String text = e.getMessage() == null ? "" : e.getMessage();
-        String first = text.split(" ", 2)[0];
-        String code = first.matches("[A-Z]{2,20}") ? first : "ERR";
-        if (code.equals("ERR") && text.contains("unauthenticated")) {
-            // A command longer than a few arguments from a client that has not authenticated is a protocol error
-            // ("Protocol error: unauthenticated multibulk length") before it could be answered with NOAUTH.
-            code = "NOAUTH";
-        }
+        String code = RedisFailures.commandCode(e);
         return switch (code) {
             case "WRONGPASS" -> Outcome.rejected(null, where + " refused the credentials (WRONGPASS)");
             case "NOAUTH" -> Outcome.rejected(null, where + " requires a password (NOAUTH)");

@@ -1,18 +1,11 @@
 package dev.vantage.push.redis;
 
 import dev.vantage.heartbeat.Backoff;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
+import dev.vantage.notify.redis.RedisFailures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.SplittableRandom;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -120,41 +113,17 @@ final class RedisConnection {
 
     /** Redis's error code (the first word of its answer, {@code NOGROUP}, {@code WRONGPASS}, …); never the rest. */
     static String code(JedisDataException e) {
-        String text = e.getMessage() == null ? "" : e.getMessage();
-        String first = text.split(" ", 2)[0];
-        return first.matches("[A-Z]{2,20}") ? first : "ERR";
+        return RedisFailures.code(e);
     }
 
-    /** What went wrong on the way to the server, from what Jedis wraps as causes or suppressed exceptions. */
     private String connectionFailure(JedisConnectionException e) {
-        var pending = new ArrayDeque<Throwable>(List.of(e));
-        var seen = Collections.newSetFromMap(new IdentityHashMap<Throwable, Boolean>());
-        while (!pending.isEmpty()) {
-            Throwable t = pending.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            switch (t) {
-                case ConnectException c -> {
-                    return "connection refused";
-                }
-                case SocketTimeoutException c -> {
-                    return "no answer within " + settings.timeout().toMillis() + " ms";
-                }
-                case UnknownHostException c -> {
-                    return "cannot resolve the host";
-                }
-                case SSLException c -> {
-                    return "TLS failed (" + c.getClass().getSimpleName() + ")";
-                }
-                default -> {
-                    if (t.getCause() != null) {
-                        pending.add(t.getCause());
-                    }
-                    pending.addAll(List.of(t.getSuppressed()));
-                }
-            }
-        }
-        return "connection lost";
+        var f = RedisFailures.classify(e);
+        return switch (f.cause()) {
+            case REFUSED -> "connection refused";
+            case TIMEOUT -> "no answer within " + settings.timeout().toMillis() + " ms";
+            case UNRESOLVED -> "cannot resolve the host";
+            case TLS -> "TLS failed (" + f.type() + ")";
+            case OTHER -> "connection lost";
+        };
     }
 }
