@@ -141,7 +141,7 @@ final class HttpProbe {
                         throw wrapped;
                     }
                 })
-                .socketFactory(new TimedSocketFactory(trace, !url.isHttps()))
+                .socketFactory(new TimedSocketFactory(trace, !url.isHttps(), deadline))
                 .callTimeout(ms, TimeUnit.MILLISECONDS)
                 .connectTimeout(ms, TimeUnit.MILLISECONDS)
                 .readTimeout(ms, TimeUnit.MILLISECONDS)
