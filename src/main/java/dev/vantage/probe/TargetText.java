@@ -8,9 +8,10 @@ import java.util.Map;
  * values, error messages built from exception text. A target may answer with a 200 KB status line or 250 KB of
  * headers; every heartbeat, state, incident and notification would carry it.
  *
- * <p>A cut text keeps its first {@value #MAX_CHARS} characters (never splitting a surrogate pair) and ends with a
+ * <p>A cut text has at most {@value #MAX_CHARS} characters in all: its start (never splitting a surrogate pair), then a
  * marker naming the size of the whole, so that a reader knows it was cut and by how much: {@code … [cut, 204800
- * bytes]}. Sizes are UTF-8 bytes.
+ * bytes]}. Sizes are UTF-8 bytes. Cutting is idempotent: a cut text is short enough to pass again unchanged, so the
+ * monitor module can cut what it reads from rows with the same function, whoever wrote them.
  */
 public final class TargetText {
     /** Characters kept of one text: a status line, a header value, an error message. */
@@ -19,6 +20,10 @@ public final class TargetText {
     public static final int QUOTE_CHARS = 256;
     /** Characters kept of all response headers together (names and values); later headers are dropped. */
     public static final int MAX_HEADER_CHARS = 16 * 1024;
+    /** Characters kept of an error type read from a row (ours are short words like {@code HTTP_STATUS}). */
+    public static final int TYPE_CHARS = 64;
+    /** Characters kept of a sentence built around a cut text (a state's details, a notice's summary). */
+    public static final int SENTENCE_CHARS = 2 * MAX_CHARS;
     /** Characters kept of a header name. */
     static final int MAX_NAME_CHARS = 128;
     /** The name under which dropped headers are counted, when the total was reached. */
@@ -39,16 +44,17 @@ public final class TargetText {
         return cut(text, QUOTE_CHARS);
     }
 
-    /** {@code text} cut to {@code max} characters plus the marker; null stays null. */
+    /** {@code text} if it has at most {@code max} characters, else its start and the marker in {@code max}. */
     public static String cut(String text, int max) {
         if (text == null || text.length() <= max) {
             return text;
         }
-        int end = max;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+        String marker = marker(utf8Length(text));
+        int end = Math.max(0, max - marker.length());
+        if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
             end--;
         }
-        return text.substring(0, end) + marker(utf8Length(text));
+        return text.substring(0, end) + marker;
     }
 
     /** The marker appended to a cut text whose whole was {@code bytes} long. */
