@@ -304,6 +304,33 @@ class HostileTargetIT {
         }
     }
 
+    @Test
+    void anHttpRequestBodyToAPeerThatNeverReadsTimesOutByTheDeadline() throws Exception {
+        try (var target = HostileTarget.plain("127.0.0.1", (s, t) -> {
+            s.setReceiveBufferSize(4096);
+            Thread.sleep(Duration.ofSeconds(60)); // never reads; closed by the test
+        })) {
+            var spec = spec("POST", target.url("/upload"), Map.of(), "x".repeat(16 * 1024 * 1024), "{}");
+
+            long start = System.nanoTime();
+            ProbeResult r = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return probe(spec, Duration.ofSeconds(1), false);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .get(15, TimeUnit.SECONDS);
+
+            assertThat(r.errorType()).isEqualTo(ErrorType.TIMEOUT);
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(r.errorMessage()).startsWith("timed out after 1000 ms ");
+            // Preparing a 16 MiB body may take a while before the request starts: the bound is the probe's deadline.
+            assertThat(elapsedMs).isLessThan(3000);
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private ProbeResult probe(MonitorSpec spec, Duration timeout, boolean includeBody) throws Exception {
