@@ -29,10 +29,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * valid from a day ago for a year. Nobody trusts it, which is the point: with {@code verify_tls} on it is the demo's
  * TLS failure, with it off a working HTTPS target.
  */
-final class SelfSignedTls {
+public final class SelfSignedTls {
     private SelfSignedTls() {}
 
-    static SSLContext serverContext() {
+    public static SSLContext serverContext() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);

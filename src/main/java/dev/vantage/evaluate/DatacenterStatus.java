@@ -1,5 +1,6 @@
 package dev.vantage.evaluate;
 
+import dev.vantage.probe.TargetText;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -31,6 +32,12 @@ public record DatacenterStatus(
 
     public DatacenterStatus {
         Objects.requireNonNull(state, "state");
+        // Rows written by an older version may hold texts of any size; new ones are already short enough.
+        lastErrorType = TargetText.cut(lastErrorType, TargetText.TYPE_CHARS);
+        lastErrorMessage = TargetText.cut(lastErrorMessage);
+        firstErrorType = TargetText.cut(firstErrorType, TargetText.TYPE_CHARS);
+        firstErrorMessage = TargetText.cut(firstErrorMessage);
+        details = TargetText.cut(details, TargetText.SENTENCE_CHARS);
         Objects.requireNonNull(since, "since");
         if (state == State.PARTIAL) {
             throw new IllegalArgumentException("PARTIAL is a global state only");

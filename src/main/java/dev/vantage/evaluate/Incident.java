@@ -1,5 +1,6 @@
 package dev.vantage.evaluate;
 
+import dev.vantage.probe.TargetText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +34,8 @@ public record Incident(
         if (!SCOPE_DATACENTER.equals(scope) && !SCOPE_GLOBAL.equals(scope)) {
             throw new IllegalArgumentException("scope must be datacenter or global, was " + scope);
         }
+        errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
+        errorMessage = TargetText.cut(errorMessage);
         datacenters = datacenters.stream().distinct().sorted().toList();
     }
 

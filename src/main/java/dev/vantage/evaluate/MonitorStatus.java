@@ -1,5 +1,6 @@
 package dev.vantage.evaluate;
 
+import dev.vantage.probe.TargetText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,7 @@ public record MonitorStatus(
     public MonitorStatus {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(since, "since");
+        details = TargetText.cut(details, TargetText.SENTENCE_CHARS);
         datacentersDown = List.copyOf(datacentersDown);
         stateChanges = List.copyOf(stateChanges);
     }

@@ -1,9 +1,12 @@
 package dev.vantage.evaluate;
 
+import dev.vantage.probe.TargetText;
 import java.time.Instant;
 
 /**
- * What the evaluator needs of one heartbeat ({@code api_heartbeats} row).
+ * What the evaluator needs of one heartbeat ({@code api_heartbeats} row). The error texts are cut as a probe cuts them
+ * ({@link TargetText}): a row may come from an older agent or a hostile login, and whatever is kept here goes into
+ * states, incidents and notifications.
  *
  * @param warningMs the warning threshold in force when the probe ran ({@code warning_threshold_ms}), or null
  * @param criticalMs the critical threshold in force when the probe ran ({@code critical_threshold_ms}), or null
@@ -22,6 +25,11 @@ public record Observation(
         String errorType,
         String errorMessage,
         String beatKind) {
+
+    public Observation {
+        errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
+        errorMessage = TargetText.cut(errorMessage);
+    }
 
     /** A probe's heartbeat. */
     public Observation(

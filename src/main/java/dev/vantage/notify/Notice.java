@@ -1,5 +1,6 @@
 package dev.vantage.notify;
 
+import dev.vantage.probe.TargetText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +47,10 @@ public record Notice(
         Objects.requireNonNull(dedupKey, "dedupKey");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(summary, "summary");
+        // An outbox row written by an older version may carry a target's text of any size.
+        errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
+        errorMessage = TargetText.cut(errorMessage);
+        summary = TargetText.cut(summary, TargetText.SENTENCE_CHARS);
         datacenters = List.copyOf(datacenters);
     }
 }

@@ -3,6 +3,7 @@ package dev.vantage.status;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.vantage.probe.TargetText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -132,6 +133,7 @@ public record StatusReport(
         public Monitor {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(state, "state");
+            details = TargetText.cut(details, TargetText.SENTENCE_CHARS);
             datacenters = List.copyOf(datacenters);
             latency24h = List.copyOf(latency24h);
         }
@@ -169,6 +171,7 @@ public record StatusReport(
         public DatacenterState {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(state, "state");
+            details = TargetText.cut(details, TargetText.SENTENCE_CHARS);
         }
     }
 
@@ -199,7 +202,11 @@ public record StatusReport(
      *
      * @param kind {@code monitor} (api_monitors) or {@code channel} (notification_channels)
      */
-    public record InvalidRow(String kind, int id, String name, String reason) {}
+    public record InvalidRow(String kind, int id, String name, String reason) {
+        public InvalidRow {
+            reason = TargetText.cut(reason, TargetText.SENTENCE_CHARS);
+        }
+    }
 
     /**
      * One incident.
@@ -221,6 +228,8 @@ public record StatusReport(
             String errorType,
             String errorMessage) {
         public Incident {
+            errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
+            errorMessage = TargetText.cut(errorMessage);
             datacenters = List.copyOf(datacenters);
         }
     }

@@ -57,6 +57,26 @@ class EvaluatorIncidentTest {
     }
 
     @Test
+    void aHugeErrorMessageInAHeartbeatRowIsCutBeforeStatesIncidentsAndNotices() {
+        // What an older agent or a hostile login may have written: a 200 KB status line and a 100 KB error type.
+        String statusLine = "malformed status line \"" + "A".repeat(200 * 1024) + "\"";
+        var evaluator = evaluator(monitor(1, policy(1, 1, null, null), 1));
+        evaluator.apply(Scenario.failure(1, 1, 0, "T".repeat(100 * 1024), statusLine));
+        var changes = evaluator.drain();
+
+        var dc = evaluator.find(1, 1).orElseThrow();
+        assertThat(dc.state()).isEqualTo(State.DOWN);
+        assertThat(dc.lastErrorMessage()).hasSizeLessThanOrEqualTo(1024).endsWith("… [cut, 204824 bytes]");
+        assertThat(dc.firstErrorType()).hasSizeLessThanOrEqualTo(64);
+        assertThat(dc.details()).hasSizeLessThanOrEqualTo(2048);
+        assertThat(evaluator.find(1).orElseThrow().details()).hasSizeLessThanOrEqualTo(2048);
+        assertThat(evaluator.findIncident(IncidentKey.monitor(1)).orElseThrow().errorMessage())
+                .hasSizeLessThanOrEqualTo(1024);
+        assertThat(changes.notices()).singleElement().satisfies(n -> assertThat(n.summary())
+                .hasSizeLessThanOrEqualTo(2 * 1024 + 64));
+    }
+
+    @Test
     void onePartialOutageNeverNotifiesAndAQuorumFiresOnceAndResolvesOnce() {
         var evaluator = evaluator(monitor(1, policy(3), 1, 2, 3)); // quorum 2 of 3
         for (int dc = 1; dc <= 3; dc++) {

@@ -183,6 +183,25 @@ class StatusRenderingTest {
     }
 
     @Test
+    void aTargetsHugeTextFromOldRowsIsCutOnThePageAndInTheTable() {
+        // A 200 KB status line, as states and incidents written before texts were cut may hold it.
+        String details = "DOWN: PROTOCOL malformed status line \"" + "A".repeat(200 * 1024) + "\"";
+        var incident = new StatusReport.Incident(
+                3, "monitor", "global", 1, "checkout", List.of("VA"), NOW, null, 60, "PROTOCOL", details);
+        var r = new StatusReport(
+                NOW,
+                List.of("VA"),
+                List.of(monitor("checkout", "DOWN", details, series(1.0))),
+                List.of(),
+                List.of(),
+                List.of(incident),
+                List.of());
+
+        assertThat(StatusPage.render(r)).hasSizeLessThan(32 * 1024).contains("[cut, 204839 bytes]");
+        assertThat(StatusTable.render(r)).hasSizeLessThan(16 * 1024).contains("[cut, 204839 bytes]");
+    }
+
+    @Test
     void hostileTextIsEscapedOnThePageAndDefusedInTheTable() {
         var r = report(List.of(monitor(HOSTILE, "BOGUS\"><b>", HOSTILE, series(1.0))));
 

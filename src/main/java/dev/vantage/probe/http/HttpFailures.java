@@ -4,6 +4,7 @@ import static dev.vantage.probe.net.NetFailures.find;
 import static dev.vantage.probe.net.NetFailures.rootMessage;
 
 import dev.vantage.probe.ErrorType;
+import dev.vantage.probe.TargetText;
 import dev.vantage.probe.net.NetFailures;
 import dev.vantage.probe.net.Trace;
 import java.io.IOException;
@@ -84,8 +85,8 @@ final class HttpFailures {
     private static String protocolMessage(ProtocolException e) {
         String m = String.valueOf(e.getMessage());
         if (m.startsWith(STATUS_LINE)) {
-            return "malformed status line \"" + m.substring(STATUS_LINE.length()) + "\"";
+            return "malformed status line \"" + TargetText.quoted(m.substring(STATUS_LINE.length())) + "\"";
         }
-        return "malformed response: " + m;
+        return "malformed response: " + TargetText.quoted(m);
     }
 }

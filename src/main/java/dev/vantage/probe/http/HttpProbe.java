@@ -56,7 +56,6 @@ final class HttpProbe {
     ProbeResult run() {
         Request request = firstRequest();
         int redirects = 0;
-        boolean redirectLimitReached = false;
         while (true) {
             Trace trace = new Trace();
             long remaining = deadline - System.nanoTime();
@@ -82,21 +81,36 @@ final class HttpProbe {
             }
             try (response) {
                 HttpUrl next = settings.followRedirects() ? redirectTarget(response) : null;
-                if (next != null && redirects < settings.maxRedirects()) {
+                String notFollowed = next == null ? null : notFollowed(request.url(), next, redirects);
+                if (next != null && notFollowed == null) {
                     redirects++;
                     call.cancel(); // no reuse: close now rather than drain the redirect body
                     request = followUp(request, response.code(), next);
                     continue;
                 }
-                redirectLimitReached = next != null;
-                return complete(call, response, trace, hopStart, redirects, redirectLimitReached);
+                return complete(call, response, trace, hopStart, redirects, notFollowed);
             }
         }
     }
 
     private Request firstRequest() {
+        RequestBody body = null;
+        if (settings.body() != null) {
+            body = RequestBody.create(settings.body().getBytes(charset(settings)), settings.contentType());
+        } else if (needsBody(settings.method())) {
+            body = RequestBody.create(new byte[0], null);
+        }
+        return new Request.Builder()
+                .url(settings.url())
+                .headers(probeHeaders(settings.headers()))
+                .method(settings.method(), body)
+                .build();
+    }
+
+    /** The monitor's headers, then the probe's own where the monitor did not set them. */
+    private Headers probeHeaders(Map<String, String> configured) {
         Headers.Builder headers = new Headers.Builder();
-        settings.headers().forEach(headers::addUnsafeNonAscii);
+        configured.forEach(headers::addUnsafeNonAscii);
         if (headers.get("User-Agent") == null) {
             headers.add("User-Agent", context.userAgent());
         }
@@ -104,19 +118,12 @@ final class HttpProbe {
             // Without this OkHttp asks for gzip and inflates silently: the size would not be the bytes transferred.
             headers.add("Accept-Encoding", "identity");
         }
-        RequestBody body = null;
-        if (settings.body() != null) {
-            body = RequestBody.create(settings.body().getBytes(charset(settings)), settings.contentType());
-        } else if (settings.method().equals("POST")
-                || settings.method().equals("PUT")
-                || settings.method().equals("PATCH")) {
-            body = RequestBody.create(new byte[0], null);
-        }
-        return new Request.Builder()
-                .url(settings.url())
-                .headers(headers.build())
-                .method(settings.method(), body)
-                .build();
+        return headers.build();
+    }
+
+    /** OkHttp requires a body, if an empty one, for these. */
+    private static boolean needsBody(String method) {
+        return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
     }
 
     private static Charset charset(HttpSettings s) {
@@ -141,7 +148,7 @@ final class HttpProbe {
                         throw wrapped;
                     }
                 })
-                .socketFactory(new TimedSocketFactory(trace, !url.isHttps()))
+                .socketFactory(new TimedSocketFactory(trace, !url.isHttps(), deadline))
                 .callTimeout(ms, TimeUnit.MILLISECONDS)
                 .connectTimeout(ms, TimeUnit.MILLISECONDS)
                 .readTimeout(ms, TimeUnit.MILLISECONDS)
@@ -167,26 +174,52 @@ final class HttpProbe {
         };
     }
 
-    /** Like curl -L: 303, and 301/302 after POST, become GET; credentials are not sent to another host. */
-    private static Request followUp(Request previous, int code, HttpUrl next) {
-        Request.Builder b = previous.newBuilder().url(next);
+    /** Why a redirect to {@code next} is not followed (it is then the final response), or null to follow it. */
+    private String notFollowed(HttpUrl from, HttpUrl next, int redirects) {
+        if (redirects >= settings.maxRedirects()) {
+            return "stopped after max_redirects " + settings.maxRedirects();
+        }
+        if (from.isHttps() && !next.isHttps() && !settings.followHttpsToHttp()) {
+            return "redirect from https to http not followed: settings.follow_https_to_http is false";
+        }
+        return null;
+    }
+
+    /**
+     * The request of the next hop. Like curl -L and browsers: 303 (except after HEAD), and 301/302 after POST, become
+     * GET without a body; 307 and 308 keep the method. When the origin changes (scheme, host or port), the monitor's
+     * own headers (Authorization, Cookie and every other configured one) and its body stay behind: the next hop gets
+     * only the headers the probe adds itself, and a 307/308 keeps its method with an empty body.
+     */
+    private Request followUp(Request previous, int code, HttpUrl next) {
         boolean toGet = code == 303 && !previous.method().equals("HEAD")
                 || (code == 301 || code == 302) && previous.method().equals("POST");
-        if (toGet) {
-            b.method("GET", null).removeHeader("Content-Type").removeHeader("Content-Length");
+        String method = toGet ? "GET" : previous.method();
+        if (sameOrigin(previous.url(), next)) {
+            Request.Builder b = previous.newBuilder().url(next);
+            if (toGet) {
+                b.method("GET", null).removeHeader("Content-Type").removeHeader("Content-Length");
+            }
+            return b.build();
         }
-        if (!next.host().equals(previous.url().host())) {
-            b.removeHeader("Authorization").removeHeader("Cookie");
-        }
-        return b.build();
+        return new Request.Builder()
+                .url(next)
+                .headers(probeHeaders(Map.of()))
+                .method(method, needsBody(method) ? RequestBody.create(new byte[0], null) : null)
+                .build();
+    }
+
+    static boolean sameOrigin(HttpUrl a, HttpUrl b) {
+        return a.scheme().equals(b.scheme()) && a.host().equals(b.host()) && a.port() == b.port();
     }
 
     private ProbeResult complete(
-            Call call, Response response, Trace trace, long hopStart, int redirects, boolean redirectLimitReached) {
+            Call call, Response response, Trace trace, long hopStart, int redirects, String notFollowed) {
         ResponseBody body = response.body();
         long contentLength = body.contentLength();
-        boolean keep = context.includeBody() || settings.bodyContains() != null;
-        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        StreamSearch search = settings.bodyContains() == null ? null : new StreamSearch(settings.bodyContains());
+        // Only the start of the body is kept, for raw_response_body; the rest streams through one buffer.
+        ByteArrayOutputStream kept = context.includeBody() ? new ByteArrayOutputStream() : null;
         long size = 0;
         int max = settings.maxBodyBytes();
         byte[] buf = new byte[16 * 1024];
@@ -198,8 +231,11 @@ final class HttpProbe {
                     break;
                 }
                 size += n;
-                if (keep) {
-                    kept.write(buf, 0, n);
+                if (search != null) {
+                    search.feed(buf, 0, n);
+                }
+                if (kept != null && kept.size() < ProbeResult.MAX_BODY_CHARS) {
+                    kept.write(buf, 0, Math.min(n, ProbeResult.MAX_BODY_CHARS - kept.size()));
                 }
             }
         } catch (IOException e) {
@@ -214,17 +250,14 @@ final class HttpProbe {
         if (limitHit) {
             call.cancel(); // stop: closing an unread body would make OkHttp drain it
         }
-        byte[] bytes = kept.toByteArray();
-        String text = context.includeBody() ? new String(bytes, charsetOf(body)) : null;
+        String text = kept == null ? null : new String(kept.toByteArray(), charsetOf(body));
         HttpFailures.Failure failure = null;
         if (!settings.expectedStatus().matches(response.code())) {
             failure = new HttpFailures.Failure(
                     ErrorType.HTTP_STATUS,
                     "status " + response.code() + ", expected " + settings.expectedStatus()
-                            + (redirectLimitReached
-                                    ? " (stopped after max_redirects " + settings.maxRedirects() + ")"
-                                    : ""));
-        } else if (settings.bodyContains() != null && !contains(bytes, settings.bodyContains())) {
+                            + (notFollowed == null ? "" : " (" + notFollowed + ")"));
+        } else if (search != null && !search.found()) {
             failure = new HttpFailures.Failure(
                     ErrorType.BODY,
                     "body does not contain \"" + settings.bodyContains() + "\""
@@ -242,20 +275,6 @@ final class HttpProbe {
     private static Charset charsetOf(ResponseBody body) {
         Charset c = body.contentType() == null ? null : body.contentType().charset();
         return c == null ? StandardCharsets.UTF_8 : c;
-    }
-
-    private static boolean contains(byte[] haystack, String needle) {
-        byte[] n = needle.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + n.length <= haystack.length; i++) {
-            for (int j = 0; j < n.length; j++) {
-                if (haystack[i + j] != n[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private ProbeResult failure(HttpFailures.Failure failure, Trace trace, long hopStart, int redirects) {

@@ -28,8 +28,9 @@ import okhttp3.MediaType;
  * @param followRedirects follow 301, 302, 303, 307 and 308
  * @param maxRedirects hops followed at most
  * @param verifyTls verify the certificate chain and host name
- * @param maxBodyBytes body bytes read at most; reading stops there without error
+ * @param maxBodyBytes body bytes read at most (up to {@link #MAX_BODY_BYTES}); reading stops there without error
  * @param bodyContains text the body must contain, or null
+ * @param followHttpsToHttp follow a redirect from https to http (off: such a redirect is the final response)
  */
 public record HttpSettings(
         HttpUrl url,
@@ -42,12 +43,24 @@ public record HttpSettings(
         int maxRedirects,
         boolean verifyTls,
         int maxBodyBytes,
-        String bodyContains) {
+        String bodyContains,
+        boolean followHttpsToHttp) {
 
     public static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     public static final Set<String> KEYS = Set.of(
-            "expected_status", "follow_redirects", "max_redirects", "verify_tls", "max_body_bytes", "body_contains");
+            "expected_status",
+            "follow_redirects",
+            "max_redirects",
+            "verify_tls",
+            "max_body_bytes",
+            "body_contains",
+            "follow_https_to_http");
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+    /**
+     * The largest {@code max_body_bytes}. The body is streamed and never held, so this bounds the time and bandwidth a
+     * probe spends on one body, not its memory.
+     */
+    public static final int MAX_BODY_BYTES = 64 << 20;
 
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL);
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -78,8 +91,9 @@ public record HttpSettings(
                 s.bool("follow_redirects", true),
                 s.integer("max_redirects", 5, 0, 20),
                 s.bool("verify_tls", true),
-                s.integer("max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
-                s.string("body_contains"));
+                s.integer("max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, MAX_BODY_BYTES),
+                s.string("body_contains"),
+                s.bool("follow_https_to_http", false));
     }
 
     static HttpUrl url(String text) throws InvalidMonitorException {
@@ -183,6 +197,6 @@ public record HttpSettings(
                 + " (values hidden), body=" + (body == null ? "none" : body.length() + " chars") + ", expectedStatus="
                 + expectedStatus + ", followRedirects=" + followRedirects + ", maxRedirects=" + maxRedirects
                 + ", verifyTls=" + verifyTls + ", maxBodyBytes=" + maxBodyBytes + ", bodyContains=" + bodyContains
-                + "]";
+                + ", followHttpsToHttp=" + followHttpsToHttp + "]";
     }
 }

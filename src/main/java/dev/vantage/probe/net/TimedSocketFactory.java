@@ -13,20 +13,24 @@ import javax.net.SocketFactory;
  * Creates plain sockets that stamp a {@link Trace}: TCP connect start and end, and, when {@code stampStreams} is set
  * (plain HTTP or TCP), the last request write and the first response byte as they cross the socket. For
  * HTTPS the raw socket carries TLS records, so it stamps only the connect; {@link TimedSslSocketFactory} stamps the
- * decrypted application data instead.
+ * decrypted application data instead. Every write on these sockets ends by the probe's deadline ({@link
+ * WriteDeadline}).
  */
 public final class TimedSocketFactory extends SocketFactory {
     private final Trace trace;
     private final boolean stampStreams;
+    private final long deadlineNanos;
 
-    public TimedSocketFactory(Trace trace, boolean stampStreams) {
+    /** @param deadlineNanos the probe's deadline on {@link System#nanoTime()}: no write outlives it */
+    public TimedSocketFactory(Trace trace, boolean stampStreams, long deadlineNanos) {
         this.trace = trace;
         this.stampStreams = stampStreams;
+        this.deadlineNanos = deadlineNanos;
     }
 
     @Override
     public Socket createSocket() {
-        return new TimedSocket(trace, stampStreams);
+        return new TimedSocket(trace, stampStreams, deadlineNanos);
     }
 
     @Override
@@ -59,10 +63,12 @@ public final class TimedSocketFactory extends SocketFactory {
     static final class TimedSocket extends Socket {
         private final Trace trace;
         private final boolean stampStreams;
+        private final long deadlineNanos;
 
-        TimedSocket(Trace trace, boolean stampStreams) {
+        TimedSocket(Trace trace, boolean stampStreams, long deadlineNanos) {
             this.trace = trace;
             this.stampStreams = stampStreams;
+            this.deadlineNanos = deadlineNanos;
         }
 
         @Override
@@ -83,7 +89,7 @@ public final class TimedSocketFactory extends SocketFactory {
 
         @Override
         public OutputStream getOutputStream() throws IOException {
-            OutputStream out = super.getOutputStream();
+            OutputStream out = WriteDeadline.guard(super.getOutputStream(), this, deadlineNanos);
             return stampStreams ? TimedStreams.out(out, trace) : out;
         }
     }

@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -85,8 +86,10 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
                     return result(null, null);
                 }
                 if (settings.send() != null) {
-                    socket.getOutputStream().write(settings.send().getBytes(StandardCharsets.UTF_8));
-                    socket.getOutputStream().flush();
+                    ProbeResult failed = send(socket);
+                    if (failed != null) {
+                        return failed;
+                    }
                 }
                 return settings.expect() == null ? result(null, null) : expect(socket);
             } catch (IOException e) {
@@ -104,6 +107,21 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
             }
         }
 
+        /** Writes {@code send}; null when it went out, else the failure (a timeout when the peer did not read it). */
+        private ProbeResult send(Socket socket) throws IOException {
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(settings.send().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                return null;
+            } catch (IOException e) {
+                if (System.nanoTime() >= deadline || NetFailures.find(e, InterruptedIOException.class) != null) {
+                    return failure(ErrorType.TIMEOUT, timeoutMessage("while sending"));
+                }
+                throw e;
+            }
+        }
+
         private List<InetAddress> resolve() throws UnknownHostException, InterruptedIOException {
             if (Resolver.isIpLiteral(settings.host())) {
                 return List.of(InetAddress.getByName(settings.host()));
@@ -115,7 +133,7 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
         }
 
         private Socket connect(List<InetAddress> addresses) throws IOException {
-            var factory = new TimedSocketFactory(trace, true);
+            var factory = new TimedSocketFactory(trace, true, deadline);
             IOException last = null;
             for (InetAddress address : addresses) {
                 Socket socket = factory.createSocket();

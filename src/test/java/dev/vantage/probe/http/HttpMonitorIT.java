@@ -416,8 +416,8 @@ class HttpMonitorIT {
                         null,
                         "{\"timeout\":1}",
                         "settings.timeout",
-                        "unknown setting (known: body_contains, expected_status, follow_redirects, max_body_bytes,"
-                                + " max_redirects, verify_tls)"),
+                        "unknown setting (known: body_contains, expected_status, follow_https_to_http, follow_redirects,"
+                                + " max_body_bytes, max_redirects, verify_tls)"),
                 Arguments.of(
                         "GET",
                         "http://h/",
@@ -449,7 +449,7 @@ class HttpMonitorIT {
                         null,
                         "{\"max_body_bytes\":0}",
                         "settings.max_body_bytes",
-                        "must be at least 1, was 0"),
+                        "must be between 1 and 67108864, was 0"),
                 Arguments.of(
                         "GET",
                         "http://h/",
