@@ -17,7 +17,15 @@ class StatusRenderingTest {
     private static final String HOSTILE = "<img src=x onerror=alert(1)>\u001b[31m\"'&";
 
     private static StatusReport report(List<Monitor> monitors) {
-        return new StatusReport(NOW, List.of("VA"), monitors, List.of(), List.of(), List.of(), List.of());
+        return new StatusReport(
+                NOW,
+                List.of("VA"),
+                monitors,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                StatusReport.Evaluation.UNKNOWN);
     }
 
     private static List<LatencyBucket> series(Double... values) {
