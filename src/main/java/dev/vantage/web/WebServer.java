@@ -120,13 +120,17 @@ public final class WebServer implements AutoCloseable {
      * reached through a published port at all) but says so loudly, at every start.
      */
     private static void warnIfExposed(InetAddress bound, HttpAuth auth) {
-        if (!bound.isLoopbackAddress() && !auth.required()) {
-            log.warn(
-                    "HTTP on {} serves /readyz, /metrics and the status page to anyone who can reach it: set"
-                            + " VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind 127.0.0.1 (/healthz and ping URLs"
-                            + " stay open)",
-                    bound.getHostAddress());
+        exposure(bound, auth).ifPresent(log::warn);
+    }
+
+    /** The warning for a server bound to {@code bound} with {@code auth}; empty on loopback or with credentials. */
+    static java.util.Optional<String> exposure(InetAddress bound, HttpAuth auth) {
+        if (bound.isLoopbackAddress() || auth.required()) {
+            return java.util.Optional.empty();
         }
+        return java.util.Optional.of("HTTP on " + bound.getHostAddress() + " serves /readyz, /metrics and the status"
+                + " page to anyone who can reach it: set VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind"
+                + " 127.0.0.1 (/healthz and ping URLs stay open)");
     }
 
     /** What answers a path: the handler, the methods it takes, and its name in logs. */

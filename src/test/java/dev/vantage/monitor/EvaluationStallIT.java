@@ -91,6 +91,7 @@ class EvaluationStallIT {
                                 == 1);
                 leader.sigkill();
                 taken.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                var grantedAt = java.time.Instant.now();
 
                 var readyz = Awaitility.await("the standby's /readyz reports the stall")
                         .atMost(Duration.ofSeconds(STALL_AFTER_SECONDS + 15))

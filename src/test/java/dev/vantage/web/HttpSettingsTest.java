@@ -40,4 +40,21 @@ class HttpSettingsTest {
                 .containsEntry("jdk.httpserver.maxConnections", "256")
                 .containsEntry("sun.net.httpserver.maxIdleConnections", "128");
     }
+
+    @Test
+    void aServerBeyondLoopbackWithoutCredentialsIsWarnedAboutAndNoOtherIs() throws Exception {
+        var anywhere = java.net.InetAddress.getByName("0.0.0.0");
+        var loopback = java.net.InetAddress.getByName("127.0.0.1");
+        var token = HttpAuth.of("a-token", null);
+        assertThat(WebServer.exposure(anywhere, HttpAuth.NONE))
+                .hasValue("HTTP on 0.0.0.0 serves /readyz, /metrics and the status page to anyone who can reach it:"
+                        + " set VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind 127.0.0.1 (/healthz and ping"
+                        + " URLs stay open)");
+        assertThat(WebServer.exposure(java.net.InetAddress.getByName("::"), HttpAuth.NONE))
+                .isPresent();
+        assertThat(WebServer.exposure(anywhere, token)).isEmpty();
+        assertThat(WebServer.exposure(loopback, HttpAuth.NONE)).isEmpty();
+        assertThat(WebServer.exposure(java.net.InetAddress.getByName("::1"), HttpAuth.NONE))
+                .isEmpty();
+    }
 }
