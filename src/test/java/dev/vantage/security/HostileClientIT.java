@@ -120,6 +120,38 @@ class HostileClientIT {
         }
     }
 
+    @Test
+    void aClientThatNeverReadsItsResponsesIsCutAtTheResponseDeadline(
+            @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs) throws Exception {
+        try (var monitor = start(logs, "unread", Map.of("VANTAGE_HTTP_RESPONSE_TIMEOUT", "2"))) {
+            int port = port(monitor);
+            assertThat(get(port, "/healthz")).isEqualTo(200);
+
+            // Requests sent back to back, answers never read: once the socket buffers are full the server's write
+            // blocks, until the deadline closes the connection.
+            var socket = new Socket();
+            sockets.add(socket);
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            byte[] request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            var cut = new java.util.concurrent.CompletableFuture<IOException>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        socket.getOutputStream().write(request);
+                    }
+                } catch (IOException e) {
+                    cut.complete(e); // reset or closed by the server
+                }
+            });
+            Awaitility.await("the server cuts the client that never reads")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(cut::isDone);
+            assertThat(get(port, "/healthz")).isEqualTo(200);
+        }
+    }
+
     private static AgentProcess start(Path logs, String name, Map<String, String> settings) {
         var env = new HashMap<String, String>(settings);
         // Nothing listens on port 9 of loopback: the monitor waits for its database, its HTTP server serves.
