@@ -154,7 +154,7 @@ public final class MonitorCommand implements Callable<Integer> {
             PushIngest ingest = null;
             EvaluationWatch watch = null;
             try {
-                watch = EvaluationWatch.start(Database.jdbi(module.dataSource()), stallAfter, meters);
+                watch = EvaluationWatch.start(Database.jdbi(module.dataSource()), stallAfter, meters, clock);
                 ingest = PushIngest.start(push, settings.db(), settings.name(), meters, clock);
                 // Both connect in the background: NATS or Redis being away never holds the start back.
                 NatsIngest fromNats =

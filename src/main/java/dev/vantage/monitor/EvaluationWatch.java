@@ -5,6 +5,7 @@ import dev.vantage.probe.net.NetFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -44,12 +45,12 @@ public final class EvaluationWatch implements AutoCloseable {
     private volatile boolean wasStalled;
     private volatile String lastFailure;
 
-    private EvaluationWatch(Jdbi jdbi, Duration stallAfter, MeterRegistry meters, LongSupplier nanos) {
+    private EvaluationWatch(Jdbi jdbi, Duration stallAfter, MeterRegistry meters, Clock clock, LongSupplier nanos) {
         this.jdbi = jdbi;
         this.stallAfter = stallAfter;
         this.nanos = nanos;
         this.startNanos = nanos.getAsLong();
-        this.startedAt = Instant.now();
+        this.startedAt = clock.instant();
         this.failures = meters.counter(Meters.LOOP_ERRORS, "loop", "evaluation_watch");
         Gauge.builder(LAST_ROUND_AGE, this, EvaluationWatch::ageSeconds)
                 .description("Seconds since the monitor module's last evaluation round committed (any replica's)")
@@ -66,13 +67,15 @@ public final class EvaluationWatch implements AutoCloseable {
      * Reads at once, then every {@code stallAfter / 5} (1 to 5 s).
      *
      * @param stallAfter VANTAGE_STALL_AFTER, at least {@link EvaluationProgress#MIN_STALL_AFTER}
+     * @param clock only for the start time a replica that never saw a round names; ages are measured on the
+     *     database's clock and, between readings, on {@link System#nanoTime}
      */
-    public static EvaluationWatch start(Jdbi jdbi, Duration stallAfter, MeterRegistry meters) {
+    public static EvaluationWatch start(Jdbi jdbi, Duration stallAfter, MeterRegistry meters, Clock clock) {
         Objects.requireNonNull(jdbi, "jdbi");
         if (stallAfter.compareTo(EvaluationProgress.MIN_STALL_AFTER) < 0) {
             throw new IllegalArgumentException("stallAfter must be at least " + EvaluationProgress.MIN_STALL_AFTER);
         }
-        var watch = new EvaluationWatch(jdbi, stallAfter, meters, System::nanoTime);
+        var watch = new EvaluationWatch(jdbi, stallAfter, meters, clock, System::nanoTime);
         long every = Math.clamp(stallAfter.toMillis() / 5, 1_000, 5_000);
         watch.timer.scheduleWithFixedDelay(watch::refresh, 0, every, TimeUnit.MILLISECONDS);
         return watch;
