@@ -97,6 +97,12 @@ class EvaluationStallIT {
                         .atMost(Duration.ofSeconds(STALL_AFTER_SECONDS + 15))
                         .pollInterval(Duration.ofMillis(500))
                         .until(() -> get(port, "/readyz"), r -> r.statusCode() == 503);
+                System.out.printf(
+                        "EvaluationStallIT: /readyz reported the stall %d ms after the intruder got the lock"
+                                + " (VANTAGE_STALL_AFTER=%d s): %s",
+                        Duration.between(grantedAt, java.time.Instant.now()).toMillis(),
+                        STALL_AFTER_SECONDS,
+                        readyz.body());
                 assertThat(readyz.body())
                         .startsWith("not ready: evaluation stalled since ")
                         .contains(intruder);
