@@ -81,7 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             var web = HttpOptions.start(settings, demo.monitorMeters(), readiness);
             web.ifPresent(w -> {
-                StatusRoutes.mount(w, demo.monitor().dataSource());
+                StatusRoutes.mount(w, demo.monitor().dataSource(), dev.vantage.monitor.EvaluationProgress.STALL_AFTER);
                 demo.push().mount(w);
             });
             return web;

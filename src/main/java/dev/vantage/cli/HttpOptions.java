@@ -4,10 +4,12 @@ import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.Environment;
 import dev.vantage.web.Endpoints;
 import dev.vantage.web.HttpAuth;
+import dev.vantage.web.HttpLimits;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
 import dev.vantage.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -53,7 +55,16 @@ final class HttpOptions {
                 env.get("VANTAGE_HTTP_BASIC_AUTH").orElse(null));
         String bind = env.resolve(address, "VANTAGE_HTTP_ADDRESS").orElse(HttpSettings.DEFAULT_ADDRESS);
         int bindPort = AgentCommand.integer(env, port, "VANTAGE_HTTP_PORT", defaultPort);
-        return enabled ? HttpSettings.on(bind, bindPort, auth) : HttpSettings.off();
+        var limits = new HttpLimits(
+                seconds(env, "VANTAGE_HTTP_REQUEST_TIMEOUT", HttpLimits.DEFAULTS.requestTimeout()),
+                seconds(env, "VANTAGE_HTTP_RESPONSE_TIMEOUT", HttpLimits.DEFAULTS.responseTimeout()),
+                seconds(env, "VANTAGE_HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULTS.idleTimeout()),
+                AgentCommand.integer(env, null, "VANTAGE_HTTP_MAX_CONNECTIONS", HttpLimits.DEFAULTS.maxConnections()));
+        return enabled ? HttpSettings.on(bind, bindPort, auth, limits) : HttpSettings.off();
+    }
+
+    private static Duration seconds(Environment env, String variable, Duration defaultValue) {
+        return Duration.ofSeconds(AgentCommand.integer(env, null, variable, (int) defaultValue.toSeconds()));
     }
 
     /** Starts the server with the operational endpoints, or nothing when it is off. */
@@ -61,7 +72,7 @@ final class HttpOptions {
         if (!settings.enabled()) {
             return Optional.empty();
         }
-        var server = WebServer.start(settings.address(), settings.port(), settings.auth());
+        var server = WebServer.start(settings.address(), settings.port(), settings.auth(), settings.limits());
         Endpoints.mount(server, meters, readiness);
         return Optional.of(server);
     }

@@ -3,7 +3,10 @@ package dev.vantage.cli;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import dev.vantage.config.Environment;
+import dev.vantage.db.Database;
 import dev.vantage.lease.LeaseSettings;
+import dev.vantage.monitor.EvaluationProgress;
+import dev.vantage.monitor.EvaluationWatch;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.push.PushIngest;
@@ -114,6 +117,14 @@ public final class MonitorCommand implements Callable<Integer> {
                     "Pings a push monitor may send at once above its rate (default: VANTAGE_PUSH_BURST, else 50).")
     String pushBurst;
 
+    @Option(
+            names = "--stall-after",
+            paramLabel = "SECONDS",
+            description = "Evaluation counts as stalled when no round has committed for this long: /readyz answers"
+                    + " 503, vantage_evaluation_stalled is 1, the status says so (default: VANTAGE_STALL_AFTER,"
+                    + " else 60; at least 5).")
+    String stallAfter;
+
     @Mixin
     NatsOptions natsOptions = new NatsOptions();
 
@@ -128,9 +139,12 @@ public final class MonitorCommand implements Callable<Integer> {
      * not); beats stop coming first (NATS drains, Redis acknowledges what it holds, pings are refused), their beats
      * written, then the module stops.
      */
-    record Replica(MonitorModule module, PushIngest push, NatsIngest nats, RedisIngest redis) implements AutoCloseable {
+    record Replica(
+            MonitorModule module, PushIngest push, NatsIngest nats, RedisIngest redis, EvaluationWatch evaluation)
+            implements AutoCloseable {
         static Replica start(
                 MonitorSettings settings,
+                Duration stallAfter,
                 PushSettings push,
                 NatsIngestSettings nats,
                 Optional<RedisIngestSettings> redis,
@@ -138,7 +152,9 @@ public final class MonitorCommand implements Callable<Integer> {
                 Clock clock) {
             var module = MonitorModule.start(settings, meters, clock);
             PushIngest ingest = null;
+            EvaluationWatch watch = null;
             try {
+                watch = EvaluationWatch.start(Database.jdbi(module.dataSource()), stallAfter, meters, clock);
                 ingest = PushIngest.start(push, settings.db(), settings.name(), meters, clock);
                 // Both connect in the background: NATS or Redis being away never holds the start back.
                 NatsIngest fromNats =
@@ -146,10 +162,13 @@ public final class MonitorCommand implements Callable<Integer> {
                 PushIngest started = ingest;
                 RedisIngest fromRedis = redis.map(r -> RedisIngest.start(r, push, started, clock))
                         .orElse(null);
-                return new Replica(module, ingest, fromNats, fromRedis);
+                return new Replica(module, ingest, fromNats, fromRedis, watch);
             } catch (RuntimeException e) {
                 if (ingest != null) {
                     ingest.close();
+                }
+                if (watch != null) {
+                    watch.close();
                 }
                 module.close();
                 throw e;
@@ -157,13 +176,14 @@ public final class MonitorCommand implements Callable<Integer> {
         }
 
         static Replica start(MonitorSettings settings, PushSettings push, MeterRegistry meters, Clock clock) {
-            return start(settings, push, null, Optional.empty(), meters, clock);
+            return start(settings, EvaluationProgress.STALL_AFTER, push, null, Optional.empty(), meters, clock);
         }
 
         @Override
         public void close() {
             try (module;
-                    push) {
+                    push;
+                    evaluation) {
                 try {
                     if (nats != null) {
                         nats.close();
@@ -185,20 +205,37 @@ public final class MonitorCommand implements Callable<Integer> {
         var nats = natsOptions.settings(env);
         var redisSettings = redisSettings(env, settings);
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT);
+        Duration stall = stallAfter(env);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run("monitor", settings.dbWait().plusSeconds(30), () -> {
             var served = Served.start(
                     httpSettings,
                     meters,
-                    () -> Replica.start(settings, push, nats, redisSettings, meters, Clock.systemUTC()),
-                    replica -> new Readiness.Target(replica.module().dataSource(), replica.module()::leaseKnown));
+                    () -> Replica.start(settings, stall, push, nats, redisSettings, meters, Clock.systemUTC()),
+                    replica -> new Readiness.Target(
+                            replica.module().dataSource(), replica.module()::leaseKnown, replica.evaluation()::stall));
             served.web().ifPresent(web -> {
-                StatusRoutes.mount(web, served.process().module().dataSource());
+                StatusRoutes.mount(web, served.process().module().dataSource(), stall);
                 served.process().push().mount(web);
             });
             return served;
         });
         return 0;
+    }
+
+    /** VANTAGE_STALL_AFTER (or --stall-after), whole seconds, at least 5. */
+    Duration stallAfter(Environment env) {
+        return stallAfter(env, stallAfter);
+    }
+
+    static Duration stallAfter(Environment env, String flag) {
+        var value = Duration.ofSeconds(AgentCommand.integer(
+                env, flag, "VANTAGE_STALL_AFTER", (int) EvaluationProgress.STALL_AFTER.toSeconds()));
+        if (value.compareTo(EvaluationProgress.MIN_STALL_AFTER) < 0 || value.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigurationException("VANTAGE_STALL_AFTER: expected 5 to 86400 seconds (several evaluation"
+                    + " rounds and a lease takeover must fit in it), got " + value.toSeconds());
+        }
+        return value;
     }
 
     PushSettings pushSettings(Environment env, MonitorSettings monitor) {

@@ -42,13 +42,21 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON (the document /api/status serves).")
     boolean json;
 
+    @Option(
+            names = "--stall-after",
+            paramLabel = "SECONDS",
+            description = "Report evaluation as stalled (and exit 1) when the monitor module has committed no round"
+                    + " for this long (default: VANTAGE_STALL_AFTER, else 60).")
+    String stallAfter;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        var connection =
-                DbConnection.parse(Environment.system().require(db, "DB_CONN_STRING", "--db", "the database URL"));
+        var env = Environment.system();
+        var stall = MonitorCommand.stallAfter(env, stallAfter);
+        var connection = DbConnection.parse(env.require(db, "DB_CONN_STRING", "--db", "the database URL"));
         var dataSource = dataSource(connection);
         String where = where(connection);
         try (var c = dataSource.getConnection()) {
@@ -59,7 +67,7 @@ public final class StatusCommand implements Callable<Integer> {
         Migrations.requireCurrent(dataSource);
         StatusReport report;
         try {
-            report = StatusQuery.load(Database.jdbi(dataSource), Clock.systemUTC());
+            report = StatusQuery.load(Database.jdbi(dataSource), Clock.systemUTC(), stall);
         } catch (JdbiException e) {
             throw new ConfigurationException(
                     "cannot read the status from the database at " + where + ": " + oneLine(e));

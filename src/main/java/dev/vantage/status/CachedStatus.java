@@ -20,7 +20,11 @@ public final class CachedStatus {
     private Instant loadedAt;
 
     public CachedStatus(Jdbi jdbi, Clock clock) {
-        this.query = new StatusQuery(jdbi, clock);
+        this(jdbi, clock, dev.vantage.monitor.EvaluationProgress.STALL_AFTER);
+    }
+
+    public CachedStatus(Jdbi jdbi, Clock clock, Duration stallAfter) {
+        this.query = new StatusQuery(jdbi, clock, stallAfter);
         this.clock = clock;
     }
 

@@ -106,6 +106,15 @@ public final class StatusPage {
 
     private static void summary(StatusReport r, StringBuilder out) {
         long failing = r.monitors().stream().filter(Monitor::failing).count();
+        if (r.evaluation().stalled()) {
+            // Stale states under an "All operational" line would be the silence this banner exists to prevent.
+            out.append("<p class=\"summary bad\" id=\"evaluation\">")
+                    .append(Html.text(capitalized(r.evaluation().details())))
+                    .append(": the states below are not being updated</p>\n");
+        }
+        if (failing == 0 && r.evaluation().stalled()) {
+            return;
+        }
         if (failing == 0) {
             out.append("<p class=\"summary ok\" id=\"summary\">All monitors operational</p>\n");
         } else {
@@ -114,6 +123,10 @@ public final class StatusPage {
                     .append(failing == 1 ? " monitor" : " monitors")
                     .append(" down or without data</p>\n");
         }
+    }
+
+    private static String capitalized(String s) {
+        return s == null || s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static void monitors(StatusReport r, StringBuilder out) {

@@ -1,6 +1,7 @@
 package dev.vantage.status;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.monitor.EvaluationProgress;
 import dev.vantage.notify.InvalidChannelException;
 import dev.vantage.notify.NotifierContext;
 import dev.vantage.notify.NotifierRegistry;
@@ -49,10 +50,17 @@ public final class StatusQuery {
     private final Clock clock;
     private final MonitorRegistry monitorTypes;
     private final NotifierRegistry notifierTypes;
+    private final Duration stallAfter;
 
     public StatusQuery(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, EvaluationProgress.STALL_AFTER);
+    }
+
+    /** @param stallAfter how long without an evaluation round the report calls evaluation stalled */
+    public StatusQuery(Jdbi jdbi, Clock clock, Duration stallAfter) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.stallAfter = Objects.requireNonNull(stallAfter, "stallAfter");
         this.monitorTypes = MonitorRegistry.load();
         // Validation only: channels are configured (a pure step) and never sent to, so no database is needed.
         this.notifierTypes = NotifierRegistry.standard(NotifierContext.of(null, clock));
@@ -61,6 +69,10 @@ public final class StatusQuery {
     /** The report as of {@code clock.instant()}. */
     public static StatusReport load(Jdbi jdbi, Clock clock) {
         return new StatusQuery(jdbi, clock).load();
+    }
+
+    public static StatusReport load(Jdbi jdbi, Clock clock, Duration stallAfter) {
+        return new StatusQuery(jdbi, clock, stallAfter).load();
     }
 
     public StatusReport load() {
@@ -85,7 +97,19 @@ public final class StatusQuery {
                 agents(h, now),
                 invalidRows(h, now),
                 incidents(h, now, codes, true),
-                incidents(h, now, codes, false));
+                incidents(h, now, codes, false),
+                evaluation(h));
+    }
+
+    private StatusReport.Evaluation evaluation(Handle h) {
+        var p = EvaluationProgress.read(h);
+        return new StatusReport.Evaluation(
+                p.lastRoundAt(),
+                p.ageSeconds() == null ? null : (long) Math.floor(p.ageSeconds()),
+                stallAfter.toSeconds(),
+                p.stalled(stallAfter),
+                p.lockHolder(),
+                p.describe(stallAfter));
     }
 
     /** {@code http} for {@code HTTPS}, {@code push} for {@code Push}; an unknown type trimmed and in lower case. */

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param invalidConfig monitor and channel rows that fail validation
  * @param openIncidents incidents not resolved, newest first
  * @param recentIncidents incidents resolved within the last 24 h, newest first
+ * @param evaluation whether the monitor module evaluates: when it does not, every state above is stale
  */
 @JsonPropertyOrder({
     "generated_at",
@@ -32,7 +33,8 @@ import java.util.Set;
     "agents",
     "invalid_config",
     "open_incidents",
-    "recent_incidents"
+    "recent_incidents",
+    "evaluation"
 })
 public record StatusReport(
         Instant generatedAt,
@@ -41,7 +43,8 @@ public record StatusReport(
         List<Agent> agents,
         List<InvalidRow> invalidConfig,
         List<Incident> openIncidents,
-        List<Incident> recentIncidents) {
+        List<Incident> recentIncidents,
+        Evaluation evaluation) {
 
     /** States that make {@code vantage status} exit 1 (see {@link #healthy()}). */
     static final Set<String> FAILING = Set.of(State.DOWN, State.UNKNOWN, State.PARTIAL);
@@ -54,16 +57,40 @@ public record StatusReport(
         invalidConfig = List.copyOf(invalidConfig);
         openIncidents = List.copyOf(openIncidents);
         recentIncidents = List.copyOf(recentIncidents);
+        Objects.requireNonNull(evaluation, "evaluation");
     }
 
     /**
-     * True when no enabled monitor is DOWN, PARTIAL or UNKNOWN, neither globally nor in any of its datacenters. A
-     * monitor the monitor module has not evaluated yet (PENDING), a disabled one and a push monitor waiting for its
-     * first beat (UNKNOWN, not late yet) do not count.
+     * True when evaluation has not stalled and no enabled monitor is DOWN, PARTIAL or UNKNOWN, neither globally nor in
+     * any of its datacenters. A monitor the monitor module has not evaluated yet (PENDING), a disabled one and a push
+     * monitor waiting for its first beat (UNKNOWN, not late yet) do not count. A stall makes every state stale: a
+     * report that shows all UP then is not healthy.
      */
     @JsonProperty("healthy")
     public boolean healthy() {
-        return monitors.stream().noneMatch(Monitor::failing);
+        return !evaluation.stalled() && monitors.stream().noneMatch(Monitor::failing);
+    }
+
+    /**
+     * Whether the monitor module evaluates (see {@code EvaluationProgress}).
+     *
+     * @param lastRoundAt when its last evaluation round committed; null when none ever did
+     * @param lastRoundAgeSeconds whole seconds since then, on the database's clock; null when none
+     * @param stallAfterSeconds the bound (VANTAGE_STALL_AFTER) past which evaluation counts as stalled
+     * @param stalled a round committed once, and none within the bound: no state, incident or notification moves
+     * @param lockHolder the PostgreSQL session holding the monitor lock: pid, role, application name; null for none
+     * @param details one line: {@code evaluation stalled since … (lease held by …)}, or {@code last evaluation round 0
+     *     s ago}
+     */
+    public record Evaluation(
+            Instant lastRoundAt,
+            Long lastRoundAgeSeconds,
+            long stallAfterSeconds,
+            boolean stalled,
+            String lockHolder,
+            String details) {
+        /** What a report says when the evaluation's progress was not read (renderings of made-up reports). */
+        public static final Evaluation UNKNOWN = new Evaluation(null, null, 60, false, null, "not read");
     }
 
     /** The state names a report uses: those of {@code monitor_states.state}, plus two of its own. */

@@ -20,6 +20,12 @@ public final class StatusTable {
 
     public static String render(StatusReport r) {
         var out = new StringBuilder();
+        if (r.evaluation().stalled()) {
+            // First, above states it makes stale.
+            out.append("EVALUATION STALLED: ")
+                    .append(clean(r.evaluation().details()))
+                    .append("; the states below are not being updated\n\n");
+        }
         monitors(r, out);
         out.append('\n');
         agents(r.agents(), out);

@@ -3,17 +3,20 @@ package dev.vantage.web;
 import dev.vantage.probe.net.NetFailures;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
  * Whether a process is ready for traffic: it has started, its database answers {@code SELECT 1} within a short
- * timeout, and its lease state is known (its first lease attempt is done, whether it leads or stands by).
+ * timeout, its lease state is known (its first lease attempt is done, whether it leads or stands by), and nothing
+ * else it watches is wrong (a monitor: evaluation has not stalled).
  *
  * <p>Until {@link #started} the answer is "starting" (the process may be waiting for its database). The database check
  * runs on a virtual thread and is awaited for at most {@code timeout}, because taking a pooled connection from a
@@ -24,11 +27,21 @@ public final class Readiness {
     /** What {@code /readyz} reports; {@code reason} is null when ready and never contains a credential. */
     public record Verdict(boolean ready, String reason) {}
 
-    /** A started process as readiness sees it. */
-    public record Target(DataSource database, BooleanSupplier leaseKnown) {
+    /**
+     * A started process as readiness sees it.
+     *
+     * @param problem what else keeps it from being ready, asked last (the monitor's evaluation stall); empty when
+     *     nothing does. It must answer from memory, at once.
+     */
+    public record Target(DataSource database, BooleanSupplier leaseKnown, Supplier<Optional<String>> problem) {
         public Target {
             Objects.requireNonNull(database, "database");
             Objects.requireNonNull(leaseKnown, "leaseKnown");
+            Objects.requireNonNull(problem, "problem");
+        }
+
+        public Target(DataSource database, BooleanSupplier leaseKnown) {
+            this(database, leaseKnown, Optional::empty);
         }
     }
 
@@ -58,6 +71,10 @@ public final class Readiness {
         }
         if (!t.leaseKnown().getAsBoolean()) {
             return new Verdict(false, "lease state unknown: the first lease attempt has not completed");
+        }
+        var other = t.problem().get();
+        if (other.isPresent()) {
+            return new Verdict(false, other.get());
         }
         return new Verdict(true, null);
     }

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * The one exception is a prefix route ({@link #routeOpenPrefix}): every path under its prefix, with methods of its
  * own, for endpoints whose credential is in the path (the push monitors' {@code /ping/<token>}); its paths are never
  * logged. Handlers may be added while it runs, so that a command can mount its status pages after start.
+ *
+ * <p>Every connection is bounded ({@link HttpLimits}): a request must arrive whole within its deadline, a response
+ * must be written within its own, an idle keep-alive connection is closed, and past the connection cap a new
+ * connection is closed at once. The JDK enforces them (its timer closes the connection, which ends the blocked read
+ * or write of the exchange's thread); it reads them once per JVM, so the first server started fixes them.
  */
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
@@ -37,6 +42,8 @@ public final class WebServer implements AutoCloseable {
     public static final String NOT_FOUND = "not found\n";
     /** How long {@link #close()} lets exchanges in progress finish. */
     private static final int STOP_SECONDS = 1;
+    /** The limits the JDK read at this JVM's first server; null before it. */
+    private static HttpLimits jvmLimits;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -58,6 +65,12 @@ public final class WebServer implements AutoCloseable {
      *     names both
      */
     public static WebServer start(String address, int port, HttpAuth auth) {
+        return start(address, port, auth, HttpLimits.DEFAULTS);
+    }
+
+    /** {@link #start(String, int, HttpAuth)} with limits of its own (the first server of the JVM fixes them). */
+    public static WebServer start(String address, int port, HttpAuth auth, HttpLimits limits) {
+        applyLimits(limits);
         InetSocketAddress bind;
         try {
             bind = new InetSocketAddress(InetAddress.getByName(address), port);
@@ -84,7 +97,40 @@ public final class WebServer implements AutoCloseable {
         server.createContext("/", web::dispatch);
         server.start();
         log.info("HTTP on {}", hostPort(server.getAddress().getAddress(), web.port()));
+        warnIfExposed(bind.getAddress(), auth);
         return web;
+    }
+
+    /**
+     * Sets the JDK's limits before its server class reads them (once, at its first server). A later server with other
+     * limits gets those of the first, and says so.
+     */
+    private static synchronized void applyLimits(HttpLimits limits) {
+        HttpLimits fixed = jvmLimits;
+        if (fixed == null) {
+            limits.jdkProperties().forEach(System::setProperty);
+            jvmLimits = limits;
+        } else if (!fixed.equals(limits)) {
+            log.warn("HTTP limits are fixed for this JVM at its first server: {}; {} ignored", fixed, limits);
+        }
+    }
+
+    /**
+     * A server reachable beyond this host with no credentials: it serves anyway (a container must bind 0.0.0.0 to be
+     * reached through a published port at all) but says so loudly, at every start.
+     */
+    private static void warnIfExposed(InetAddress bound, HttpAuth auth) {
+        exposure(bound, auth).ifPresent(log::warn);
+    }
+
+    /** The warning for a server bound to {@code bound} with {@code auth}; empty on loopback or with credentials. */
+    static java.util.Optional<String> exposure(InetAddress bound, HttpAuth auth) {
+        if (bound.isLoopbackAddress() || auth.required()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("HTTP on " + bound.getHostAddress() + " serves /readyz, /metrics and the status"
+                + " page to anyone who can reach it: set VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind"
+                + " 127.0.0.1 (/healthz and ping URLs stay open)");
     }
 
     /** What answers a path: the handler, the methods it takes, and its name in logs. */

@@ -105,7 +105,16 @@ class StatusCommandIT {
                         "agents",
                         "invalid_config",
                         "open_incidents",
-                        "recent_incidents");
+                        "recent_incidents",
+                        "evaluation");
+        assertThat(fields(root.get("evaluation")))
+                .containsExactly(
+                        "last_round_at",
+                        "last_round_age_seconds",
+                        "stall_after_seconds",
+                        "stalled",
+                        "lock_holder",
+                        "details");
         assertThat(root.get("healthy").asBoolean()).isFalse();
         JsonNode api = root.get("monitors").get(0);
         assertThat(fields(api))

@@ -17,7 +17,15 @@ class StatusRenderingTest {
     private static final String HOSTILE = "<img src=x onerror=alert(1)>\u001b[31m\"'&";
 
     private static StatusReport report(List<Monitor> monitors) {
-        return new StatusReport(NOW, List.of("VA"), monitors, List.of(), List.of(), List.of(), List.of());
+        return new StatusReport(
+                NOW,
+                List.of("VA"),
+                monitors,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                StatusReport.Evaluation.UNKNOWN);
     }
 
     private static List<LatencyBucket> series(Double... values) {
@@ -241,5 +249,46 @@ class StatusRenderingTest {
         assertThat(StatusTable.ms(12_340.0)).isEqualTo("12.3s");
         assertThat(StatusTable.ms(2_700_000.0)).isEqualTo("45m");
         assertThat(StatusTable.ms(7_200_000.0)).isEqualTo("2h");
+    }
+
+    @Test
+    void aStalledEvaluationComesFirstInEveryRenderingAndTheReportIsNotHealthy() {
+        var progress = new dev.vantage.monitor.EvaluationProgress(
+                NOW.minusSeconds(90),
+                90.4,
+                "pid 42, role mallory, application '" + HOSTILE + "'",
+                "monitor-a (epoch 3)");
+        String details = progress.describe(Duration.ofSeconds(60));
+        var stalled =
+                new StatusReport.Evaluation(progress.lastRoundAt(), 90L, 60, true, progress.lockHolder(), details);
+        var up = monitor("api", StatusReport.State.UP, null, series());
+        var r = new StatusReport(NOW, List.of("VA"), List.of(up), List.of(), List.of(), List.of(), List.of(), stalled);
+
+        assertThat(details)
+                .startsWith("evaluation stalled since 2026-12-05T11:58:30Z (lease held by pid 42, role mallory,")
+                .endsWith("; monitor_leases names monitor-a (epoch 3))");
+        assertThat(r.healthy()).isFalse();
+        assertThat(StatusTable.render(r))
+                .startsWith("EVALUATION STALLED: evaluation stalled since 2026-12-05T11:58:30Z")
+                .doesNotContain("\u001b");
+        String page = StatusPage.render(r);
+        assertThat(page)
+                .contains("<p class=\"summary bad\" id=\"evaluation\">Evaluation stalled since 2026-12-05T11:58:30Z")
+                .doesNotContain("All monitors operational")
+                .doesNotContain("<img");
+        assertThat(StatusJson.render(r)).contains("\"stalled\" : true").contains("\"stall_after_seconds\" : 60");
+    }
+
+    @Test
+    void anEvaluationWithinTheBoundIsNotStalledAndOneThatNeverRanIsNot() {
+        var recent = new dev.vantage.monitor.EvaluationProgress(NOW, 0.2, null, null);
+        assertThat(recent.stalled(Duration.ofSeconds(60))).isFalse();
+        assertThat(recent.describe(Duration.ofSeconds(60))).isEqualTo("last evaluation round 0 s ago");
+        assertThat(recent.olderBy(61).stalled(Duration.ofSeconds(60))).isTrue();
+        var never = new dev.vantage.monitor.EvaluationProgress(null, null, null, null);
+        assertThat(never.stalled(Duration.ofSeconds(5))).isFalse();
+        assertThat(never.olderBy(1_000).stalled(Duration.ofSeconds(5))).isFalse();
+        assertThat(never.describe(Duration.ofSeconds(5)))
+                .isEqualTo("no evaluation round has committed yet (lease held by nobody)");
     }
 }
