@@ -1,6 +1,7 @@
 package dev.vantage.agent;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Fatal;
 import dev.vantage.LogContext;
 import dev.vantage.Version;
 import dev.vantage.config.ConfigurationException;
@@ -83,8 +84,7 @@ public final class Agent implements AutoCloseable {
                 datacenter.id(),
                 Version.current());
         this.identity = java.util.Map.copyOf(MDC.getCopyOfContextMap());
-        this.liveness = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("agent-liveness").daemon(true).factory());
+        this.liveness = Executors.newSingleThreadScheduledExecutor(Fatal.platformFactory("agent-liveness"));
         this.lease = DatacenterLease.start(
                 settings.db(),
                 datacenter.id(),
@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
                 settings.lease(),
                 clock,
                 meters,
-                () -> liveness.execute(this::touch));
+                () -> liveness.execute(Fatal.guard(this::touch)));
         // After the lease, which refuses a database too old for it: nothing to stop if it does.
         this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
         this.writer = startWriter(pool, settings.writer(), datacenter, meters);
@@ -132,7 +132,7 @@ public final class Agent implements AutoCloseable {
         scheduler.start();
         watcher.start();
         liveness.scheduleWithFixedDelay(
-                this::touch,
+                Fatal.guard(this::touch),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);

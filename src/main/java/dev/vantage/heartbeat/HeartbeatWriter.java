@@ -1,5 +1,6 @@
 package dev.vantage.heartbeat;
 
+import dev.vantage.Fatal;
 import dev.vantage.heartbeat.HeartbeatMeters.DropReason;
 import dev.vantage.heartbeat.journal.JournalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -120,7 +121,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                 buffer::size,
                 rejectedLog,
                 new LogThrottle(clock, LOG_WINDOW, 1));
-        this.thread = Thread.ofPlatform().name("heartbeat-writer").daemon().unstarted(this::run);
+        this.thread = Fatal.platformThread("heartbeat-writer", this::run);
     }
 
     /** Encodes the heartbeat on the caller's thread (a few microseconds) and queues it; never blocks. */
@@ -254,10 +255,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            log.error("heartbeat writer thread failed; heartbeats are no longer written", e);
-            throw e;
-        } finally {
+        } finally { // whatever else escapes stops the process (Fatal)
             if (stopping) {
                 reportShutdown();
             }

@@ -1,5 +1,6 @@
 package dev.vantage.schedule;
 
+import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
@@ -55,7 +56,8 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     public synchronized void start() {
-        thread = Thread.ofPlatform().name("config-watcher").daemon(true).start(this::loop);
+        thread = Fatal.platformThread("config-watcher", this::loop);
+        thread.start();
     }
 
     private void loop() {
