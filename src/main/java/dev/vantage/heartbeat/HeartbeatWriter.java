@@ -76,11 +76,12 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             DataSource dataSource, HeartbeatWriterSettings settings, MeterRegistry registry) {
         Clock clock = Clock.systemUTC();
         HeartbeatBuffer buffer = settings.journalDir() == null
-                ? new MemoryHeartbeatBuffer(settings.queueCapacity())
+                ? new MemoryHeartbeatBuffer(settings.queueCapacity(), settings.queueMaxBytes())
                 : JournalingHeartbeatBuffer.open(
                         settings.journalDir(),
                         JournalSettings.bounded(settings.journalMaxBytes()),
                         settings.queueCapacity(),
+                        settings.queueMaxBytes(),
                         registry,
                         clock);
         return start(dataSource, settings, buffer, registry, clock);
@@ -120,6 +121,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                 settings.copyDirect(),
                 buffer::size,
                 rejectedLog,
+                new LogThrottle(clock, LOG_WINDOW, 1),
                 new LogThrottle(clock, LOG_WINDOW, 1));
         this.thread = Fatal.platformThread("heartbeat-writer", this::run);
     }
@@ -163,9 +165,10 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
         long suppressed = queueFullLog.event();
         if (suppressed >= 0) {
             log.warn(
-                    "heartbeat queue full ({} heartbeats), dropped {} heartbeats since the last report;"
+                    "heartbeat queue full ({} heartbeats or {} MiB), dropped {} heartbeats since the last report;"
                             + " the database is slow or unreachable",
                     buffer.capacity(),
+                    settings.queueMaxBytes() >> 20,
                     suppressed + 1);
         }
         return false;
