@@ -94,9 +94,21 @@ public final class Agent implements AutoCloseable {
                 clock,
                 meters,
                 () -> liveness.execute(Fatal.guard(this::touch)));
-        // After the lease, which refuses a database too old for it: nothing to stop if it does.
-        this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
-        this.writer = startWriter(pool, settings.writer(), datacenter, meters);
+        // After the lease, which refuses a database too old for it: nothing to stop if it does. If what follows fails
+        // (a journal that cannot be opened), the lease goes too: a process that failed to start must not keep it.
+        PartitionMaintainer startedPartitions = null;
+        try {
+            startedPartitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
+            this.writer = startWriter(pool, settings.writer(), datacenter, meters);
+        } catch (RuntimeException | Error e) {
+            if (startedPartitions != null) {
+                startedPartitions.close();
+            }
+            lease.close();
+            liveness.shutdownNow();
+            throw e;
+        }
+        this.partitions = startedPartitions;
         this.scheduler = new Scheduler(
                 clock,
                 writer,
@@ -121,7 +133,7 @@ public final class Agent implements AutoCloseable {
                 var agent = new Agent(settings, meters, clock, pool);
                 agent.startLoops();
                 return agent;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 pool.close();
                 throw e;
             }

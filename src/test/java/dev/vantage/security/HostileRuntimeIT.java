@@ -1,6 +1,7 @@
 package dev.vantage.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
@@ -26,6 +27,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile rows, hostile targets and dying threads against a real agent's parts, a real PostgreSQL and real loopback
@@ -72,7 +76,8 @@ class HostileRuntimeIT {
     void aBodyTooLargeToHoldIsAnInvalidRowNamingItsSizeAndEveryOtherMonitorKeepsReloading(TestDatabase db) {
         try (var targets = DemoTargets.start()) {
             db.execute("INSERT INTO regions (name, region_code, group_name) VALUES ('EU', 'eu-west-1', 'EU')");
-            db.execute("INSERT INTO datacenters (code, name, region_id) VALUES ('LON', 'London', 1)");
+            db.execute("INSERT INTO datacenters (code, name, region_id)"
+                    + " SELECT 'LON', 'London', id FROM regions WHERE region_code = 'eu-west-1'");
             int dc = (int) db.count("SELECT id FROM datacenters WHERE code = 'LON'");
             long schedule = db.count("INSERT INTO schedules (name, interval) VALUES ('1 s', 1) RETURNING id");
             long healthy = db.count(
@@ -130,6 +135,46 @@ class HostileRuntimeIT {
                                         java.time.OffsetDateTime.ofInstant(edited, java.time.ZoneOffset.UTC))
                                 > 0);
             }
+        }
+    }
+
+    @Test
+    void anAgentWhoseJournalCannotBeOpenedFailsToStartAndDoesNotKeepTheLease(TestDatabase db, @TempDir Path tmp)
+            throws Exception {
+        db.execute("INSERT INTO regions (name, region_code, group_name) VALUES ('EU central', 'eu-central-1', 'EU')");
+        db.execute("INSERT INTO datacenters (code, name, region_id)"
+                + " SELECT 'FRA', 'Frankfurt', id FROM regions WHERE region_code = 'eu-central-1'");
+        Path notADirectory = Files.writeString(tmp.resolve("journal"), "a file where the journal directory should be");
+        var settings = new AgentSettings(
+                db.connection(),
+                "FRA",
+                "hostile-journal",
+                16,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                HeartbeatWriterSettings.DEFAULTS.withJournalDir(notADirectory),
+                LeaseSettings.DEFAULTS);
+
+        assertThatThrownBy(() -> Agent.start(settings, new SimpleMeterRegistry(), Clock.systemUTC()))
+                .isInstanceOf(RuntimeException.class);
+
+        // The next replica takes the lease: the one that failed to start does not hold it.
+        var healthy = new AgentSettings(
+                db.connection(),
+                "FRA",
+                "hostile-journal-2",
+                16,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                HeartbeatWriterSettings.DEFAULTS,
+                LeaseSettings.DEFAULTS);
+        try (var next = Agent.start(healthy, new SimpleMeterRegistry(), Clock.systemUTC())) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            db.count("SELECT count(*) FROM agents WHERE id = ? AND role = 'leader'", next.agentId())
+                                    == 1);
         }
     }
 
