@@ -93,13 +93,24 @@ public final class Fatal {
         exit.died(thread, cause);
     }
 
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> {});
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
     /**
      * Runs the shutdown hooks (the agent releases its lease and flushes heartbeats) from a new thread, so that hooks
      * waiting for the dying thread are not waiting on the thread that called exit; halts if they take too long.
      */
     private static void exitProcess(String thread, Throwable cause) {
-        if (!exiting.compareAndSet(false, true)) {
-            return;
+        if (shuttingDown() || !exiting.compareAndSet(false, true)) {
+            return; // already stopping: a loop dying of the shutdown itself must not cut the graceful stop short
         }
         try {
             Thread.ofPlatform().name("fatal-exit").start(() -> System.exit(EXIT_STATUS));
