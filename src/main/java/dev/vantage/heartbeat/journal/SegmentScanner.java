@@ -11,6 +11,17 @@ import java.io.RandomAccessFile;
  */
 final class SegmentScanner {
     static final int WINDOW = 1 << 20;
+    /**
+     * After damage, a record is looked for within this many bytes (the largest segment the journal writes): past it,
+     * the rest of the file is damage. Bounds the search in a file of junk.
+     */
+    static final long RESYNC_SPAN = JournalSettings.MAX_SEGMENT_BYTES;
+    /**
+     * After damage, only a record of at most this payload is taken for the next valid one. In random bytes about one
+     * offset in 4,096 has such a length, so the checksums computed over a whole span stay bounded (about 1 GiB for 8
+     * MiB of junk); a larger record right after damage is lost with it. Heartbeats are a few KiB.
+     */
+    static final int RESYNC_MAX_PAYLOAD = 1 << 20;
 
     private final RandomAccessFile file;
     private final long limit;
@@ -64,10 +75,15 @@ final class SegmentScanner {
         return plausible(length) && length > limit - offset - Records.HEADER_BYTES ? Damage.TORN : Damage.CORRUPT;
     }
 
-    /** The first offset at or after {@code from} where a valid record starts, or -1 when there is none. */
+    /**
+     * The first offset at or after {@code from}, within {@link #RESYNC_SPAN}, where a valid record of at most {@link
+     * #RESYNC_MAX_PAYLOAD} starts, or -1 when there is none.
+     */
     long nextValid(long from) throws IOException {
-        for (long at = from; limit - at >= Records.HEADER_BYTES; at++) {
-            if (validFrameAt(at) >= 0) {
+        long end = Math.min(limit, from + RESYNC_SPAN);
+        for (long at = from; end - at >= Records.HEADER_BYTES; at++) {
+            int length = intAt(load(at, Records.HEADER_BYTES));
+            if (length > 0 && length <= RESYNC_MAX_PAYLOAD && validFrameAt(at) >= 0) {
                 return at;
             }
         }

@@ -245,6 +245,30 @@ class JournalTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10) // the unbounded search took 17 s here, and grows with the square of the junk
+    void aSegmentEndingInMegabytesOfRandomJunkIsRecoveredWithABoundedSearch() throws Exception {
+        var settings = new JournalSettings(64L << 20, 8L << 20, Duration.ofMillis(50));
+        try (var journal = open(settings)) {
+            for (int i = 0; i < 3; i++) {
+                journal.append(payload(i));
+            }
+        }
+        Path segment = segments().getFirst();
+        long good = Files.size(segment);
+        byte[] junk = new byte[32 << 20];
+        new java.util.Random(12).nextBytes(junk);
+        Files.write(segment, junk, java.nio.file.StandardOpenOption.APPEND);
+
+        try (var journal = open(settings)) {
+            assertThat(journal.read(100))
+                    .extracting(JournalTest::text)
+                    .containsExactly("record 0", "record 1", "record 2");
+            assertThat(Files.size(segment)).isEqualTo(good);
+            assertThat(losses).containsExactly(Map.entry(Journal.Loss.CORRUPT, 1L));
+        }
+    }
+
+    @Test
     void aRecordDamagedAfterItWasWrittenIsSkippedWhenReadAndCountedAndTheNextRecordsAreRead() throws Exception {
         try (var journal = open()) {
             for (int i = 0; i < 12; i++) {
