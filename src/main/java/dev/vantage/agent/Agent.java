@@ -1,6 +1,7 @@
 package dev.vantage.agent;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Fatal;
 import dev.vantage.LogContext;
 import dev.vantage.Version;
 import dev.vantage.config.ConfigurationException;
@@ -83,8 +84,7 @@ public final class Agent implements AutoCloseable {
                 datacenter.id(),
                 Version.current());
         this.identity = java.util.Map.copyOf(MDC.getCopyOfContextMap());
-        this.liveness = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("agent-liveness").daemon(true).factory());
+        this.liveness = Executors.newSingleThreadScheduledExecutor(Fatal.platformFactory("agent-liveness"));
         this.lease = DatacenterLease.start(
                 settings.db(),
                 datacenter.id(),
@@ -93,10 +93,22 @@ public final class Agent implements AutoCloseable {
                 settings.lease(),
                 clock,
                 meters,
-                () -> liveness.execute(this::touch));
-        // After the lease, which refuses a database too old for it: nothing to stop if it does.
-        this.partitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
-        this.writer = startWriter(pool, settings.writer(), datacenter, meters);
+                () -> liveness.execute(Fatal.guard(this::touch)));
+        // After the lease, which refuses a database too old for it: nothing to stop if it does. If what follows fails
+        // (a journal that cannot be opened), the lease goes too: a process that failed to start must not keep it.
+        PartitionMaintainer startedPartitions = null;
+        try {
+            startedPartitions = PartitionMaintainer.start(pool, clock, PartitionMaintainer.DEFAULT_INTERVAL, meters);
+            this.writer = startWriter(pool, settings.writer(), datacenter, meters);
+        } catch (RuntimeException | Error e) {
+            if (startedPartitions != null) {
+                startedPartitions.close();
+            }
+            lease.close();
+            liveness.shutdownNow();
+            throw e;
+        }
+        this.partitions = startedPartitions;
         this.scheduler = new Scheduler(
                 clock,
                 writer,
@@ -121,7 +133,7 @@ public final class Agent implements AutoCloseable {
                 var agent = new Agent(settings, meters, clock, pool);
                 agent.startLoops();
                 return agent;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 pool.close();
                 throw e;
             }
@@ -132,7 +144,7 @@ public final class Agent implements AutoCloseable {
         scheduler.start();
         watcher.start();
         liveness.scheduleWithFixedDelay(
-                this::touch,
+                Fatal.guard(this::touch),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);

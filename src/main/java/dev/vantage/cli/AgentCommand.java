@@ -71,6 +71,13 @@ public final class AgentCommand implements Callable<Integer> {
     String queueCapacity;
 
     @Option(
+            names = "--queue-max-mb",
+            paramLabel = "MB",
+            description = "Bound in MiB of the heartbeats buffered in memory, beside --queue-capacity"
+                    + " (default: VANTAGE_QUEUE_MAX_MB, else 64).")
+    String queueMaxMb;
+
+    @Option(
             names = "--on-db-loss",
             paramLabel = "continue|stop",
             description = "When the leader cannot reach the database: keep probing and keep the results until it is"
@@ -124,6 +131,7 @@ public final class AgentCommand implements Callable<Integer> {
                 Duration.ofSeconds(integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
                 HeartbeatWriterSettings.DEFAULTS
                         .withQueueCapacity(integer(env, queueCapacity, "VANTAGE_QUEUE_CAPACITY", 50_000))
+                        .withQueueMaxBytes((long) integer(env, queueMaxMb, "VANTAGE_QUEUE_MAX_MB", 64) << 20)
                         .withJournalDir(journalBase(env, connection))
                         .withJournalMaxBytes((long) integer(env, journalMaxMb, "VANTAGE_JOURNAL_MAX_MB", 256) << 20),
                 LeaseSettings.DEFAULTS.withOnDbLoss(env.resolve(onDbLoss, "VANTAGE_ON_DB_LOSS")

@@ -29,7 +29,9 @@ record Served<T extends AutoCloseable>(T process, Optional<WebServer> web, JvmMe
             T process = start.get();
             readiness.started(readinessOf.apply(process));
             return new Served<>(process, web, jvm);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (an agent's journal too large to open): a server left answering /healthz would keep a
+            // process alive that does nothing.
             web.ifPresent(WebServer::close);
             jvm.close();
             throw e;

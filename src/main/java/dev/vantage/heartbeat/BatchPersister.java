@@ -35,6 +35,7 @@ final class BatchPersister {
     private final IntSupplier queued;
     private final LogThrottle rejectedLog;
     private final LogThrottle unavailableLog;
+    private final LogThrottle fencedLog;
     /** Set by a conflict: replays come in runs, so stay on the staging path until a batch meets no filled slot. */
     private boolean preferStaging;
 
@@ -45,7 +46,8 @@ final class BatchPersister {
             boolean copyDirect,
             IntSupplier queued,
             LogThrottle rejectedLog,
-            LogThrottle unavailableLog) {
+            LogThrottle unavailableLog,
+            LogThrottle fencedLog) {
         this.inserter = inserter;
         this.meters = meters;
         this.backoff = backoff;
@@ -53,6 +55,29 @@ final class BatchPersister {
         this.queued = queued;
         this.rejectedLog = rejectedLog;
         this.unavailableLog = unavailableLog;
+        this.fencedLog = fencedLog;
+    }
+
+    /**
+     * Rows the fence refuses were probed by a replica that had lost the lease: worth a WARN (a split brain, a clock
+     * or a lease setting to look at), throttled like the writer's other repeated lines.
+     */
+    private void logFenced(int fenced, HeartbeatInserter.Fenced first) {
+        long suppressed = fencedLog.event();
+        if (suppressed < 0 || first == null) {
+            return;
+        }
+        log.warn(
+                "{} heartbeats refused by the lease fence, e.g. monitor {} slot {} of datacenter {}: probed under lease"
+                        + " epoch {}, but epoch {} held the datacenter at that slot ({} more batches with refusals"
+                        + " since the last report)",
+                fenced,
+                first.monitorId(),
+                first.slot(),
+                first.datacenterId(),
+                first.rowEpoch(),
+                first.fencingEpoch(),
+                suppressed);
     }
 
     /** Settles every row of the batch (written, found written, or rejected); false if {@code pause} gave up first. */
@@ -102,10 +127,12 @@ final class BatchPersister {
             long start = System.nanoTime();
             int inserted;
             int fenced = 0;
+            HeartbeatInserter.Fenced firstFenced = null;
             if (staged) {
                 var result = inserter.insertStaged(chunk.rows);
                 inserted = result.inserted();
                 fenced = result.fenced();
+                firstFenced = result.firstFenced();
             } else {
                 inserted = inserter.insertDirect(chunk.rows);
             }
@@ -115,9 +142,7 @@ final class BatchPersister {
             meters.fenced.increment(fenced);
             meters.duplicates.increment(chunk.rows.size() - inserted - fenced);
             if (fenced > 0) {
-                log.info(
-                        "{} heartbeats of an earlier lease epoch not written: a later epoch covers their slots",
-                        fenced);
+                logFenced(fenced, firstFenced);
             }
             if (staged && inserted + fenced == chunk.rows.size()) {
                 preferStaging = false;

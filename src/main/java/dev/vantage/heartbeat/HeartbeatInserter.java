@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -61,13 +63,28 @@ final class HeartbeatInserter {
             + " datacenter_lease_history h WHERE h.datacenter_id = s.datacenter_id AND h.epoch > s.lease_epoch"
             + " AND h.acquired_at <= s.scheduled_at)";
 
-    private static final String COUNT_FENCED = "SELECT count(*) FROM " + STAGING + " s WHERE " + FENCED;
+    /** How many rows the fence refuses, and the first of them with the epoch that fences it off, for the log. */
+    private static final String COUNT_FENCED = "SELECT count(*) OVER (), s.monitor_id, s.datacenter_id,"
+            + " s.scheduled_at, s.lease_epoch, (SELECT max(h.epoch) FROM datacenter_lease_history h"
+            + " WHERE h.datacenter_id = s.datacenter_id AND h.acquired_at <= s.scheduled_at)"
+            + " FROM " + STAGING + " s WHERE " + FENCED + " ORDER BY s.scheduled_at, s.monitor_id LIMIT 1";
+
     private static final String INSERT_UNFENCED = "INSERT INTO api_heartbeats (" + HeartbeatCopyFormat.COLUMNS
             + ") SELECT " + HeartbeatCopyFormat.COLUMNS + " FROM " + STAGING + " s WHERE NOT (" + FENCED + ")"
             + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
 
-    /** What a staged write did: rows inserted, and rows held back by the fence. */
-    record Staged(int inserted, int fenced) {}
+    /**
+     * What a staged write did: rows inserted, and rows held back by the fence.
+     *
+     * @param firstFenced the oldest row the fence refused, null when none
+     */
+    record Staged(int inserted, int fenced, Fenced firstFenced) {}
+
+    /**
+     * A row the fence refused: probed under {@code rowEpoch}, for a slot that {@code fencingEpoch} (a later lease of its
+     * datacenter) already held.
+     */
+    record Fenced(long monitorId, int datacenterId, Instant slot, long rowEpoch, long fencingEpoch) {}
 
     /** The direct path met a row whose lease epoch is no longer current: the batch must go through the fence. */
     static final class StaleEpochException extends SQLException {
@@ -129,18 +146,26 @@ final class HeartbeatInserter {
                 boolean leased = !datacenters.isEmpty();
                 copy(pg, COPY_STAGING, rows);
                 int fenced = 0;
+                Fenced first = null;
                 int inserted;
                 try (var s = c.createStatement()) {
                     if (leased) {
                         try (var rs = s.executeQuery(COUNT_FENCED)) {
-                            rs.next();
-                            fenced = rs.getInt(1);
+                            if (rs.next()) {
+                                fenced = rs.getInt(1);
+                                first = new Fenced(
+                                        rs.getLong(2),
+                                        rs.getInt(3),
+                                        rs.getObject(4, OffsetDateTime.class).toInstant(),
+                                        rs.getLong(5),
+                                        rs.getLong(6));
+                            }
                         }
                     }
                     inserted = s.executeUpdate(leased ? INSERT_UNFENCED : INSERT);
                 }
                 c.commit();
-                return new Staged(inserted, fenced);
+                return new Staged(inserted, fenced, first);
             } catch (SQLException | RuntimeException e) {
                 // If the session lost its temporary table (a pooler reset it), the next batch creates it again.
                 staged.remove(pg);

@@ -1,5 +1,6 @@
 package dev.vantage.heartbeat;
 
+import dev.vantage.Fatal;
 import dev.vantage.heartbeat.HeartbeatMeters.DropReason;
 import dev.vantage.heartbeat.journal.JournalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -75,11 +76,12 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             DataSource dataSource, HeartbeatWriterSettings settings, MeterRegistry registry) {
         Clock clock = Clock.systemUTC();
         HeartbeatBuffer buffer = settings.journalDir() == null
-                ? new MemoryHeartbeatBuffer(settings.queueCapacity())
+                ? new MemoryHeartbeatBuffer(settings.queueCapacity(), settings.queueMaxBytes())
                 : JournalingHeartbeatBuffer.open(
                         settings.journalDir(),
                         JournalSettings.bounded(settings.journalMaxBytes()),
                         settings.queueCapacity(),
+                        settings.queueMaxBytes(),
                         registry,
                         clock);
         return start(dataSource, settings, buffer, registry, clock);
@@ -119,8 +121,9 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
                 settings.copyDirect(),
                 buffer::size,
                 rejectedLog,
+                new LogThrottle(clock, LOG_WINDOW, 1),
                 new LogThrottle(clock, LOG_WINDOW, 1));
-        this.thread = Thread.ofPlatform().name("heartbeat-writer").daemon().unstarted(this::run);
+        this.thread = Fatal.platformThread("heartbeat-writer", this::run);
     }
 
     /** Encodes the heartbeat on the caller's thread (a few microseconds) and queues it; never blocks. */
@@ -162,9 +165,10 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
         long suppressed = queueFullLog.event();
         if (suppressed >= 0) {
             log.warn(
-                    "heartbeat queue full ({} heartbeats), dropped {} heartbeats since the last report;"
+                    "heartbeat queue full ({} heartbeats or {} MiB), dropped {} heartbeats since the last report;"
                             + " the database is slow or unreachable",
                     buffer.capacity(),
+                    settings.queueMaxBytes() >> 20,
                     suppressed + 1);
         }
         return false;
@@ -254,10 +258,7 @@ public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            log.error("heartbeat writer thread failed; heartbeats are no longer written", e);
-            throw e;
-        } finally {
+        } finally { // whatever else escapes stops the process (Fatal)
             if (stopping) {
                 reportShutdown();
             }

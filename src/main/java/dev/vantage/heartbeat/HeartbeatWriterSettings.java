@@ -23,6 +23,8 @@ import java.time.Duration;
  *     Several processes on one host choose theirs with {@link dev.vantage.heartbeat.journal.Journal#chooseDirectory}.
  * @param journalMaxBytes bound of the journal on disk; past it the oldest heartbeats are dropped (counted), at least
  *     1 MiB
+ * @param queueMaxBytes bound of the memory queue in bytes (its rows' encoded size), beside {@code queueCapacity}: past
+ *     either, heartbeats spill to the journal or, without one, are dropped (counted as queue_full). At least 1 MiB
  */
 public record HeartbeatWriterSettings(
         int queueCapacity,
@@ -34,9 +36,11 @@ public record HeartbeatWriterSettings(
         Duration shutdownDeadline,
         boolean copyDirect,
         Path journalDir,
-        long journalMaxBytes) {
+        long journalMaxBytes,
+        long queueMaxBytes) {
 
     static final long MIN_JOURNAL_BYTES = 1L << 20;
+    static final long MIN_QUEUE_BYTES = 1L << 20;
 
     public static final HeartbeatWriterSettings DEFAULTS = new HeartbeatWriterSettings(
             50_000,
@@ -48,7 +52,8 @@ public record HeartbeatWriterSettings(
             Duration.ofSeconds(10),
             true,
             null,
-            256L << 20);
+            256L << 20,
+            64L << 20);
 
     public HeartbeatWriterSettings {
         atLeast("queueCapacity", queueCapacity, 1);
@@ -66,6 +71,10 @@ public record HeartbeatWriterSettings(
             throw new ConfigurationException(
                     "journalMaxBytes must be at least " + MIN_JOURNAL_BYTES + " (1 MiB), was " + journalMaxBytes);
         }
+        if (queueMaxBytes < MIN_QUEUE_BYTES) {
+            throw new ConfigurationException(
+                    "queueMaxBytes must be at least " + MIN_QUEUE_BYTES + " (1 MiB), was " + queueMaxBytes);
+        }
     }
 
     public HeartbeatWriterSettings withQueueCapacity(int value) {
@@ -79,7 +88,8 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 copyDirect,
                 journalDir,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     public HeartbeatWriterSettings withBatchSize(int value) {
@@ -93,7 +103,8 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 copyDirect,
                 journalDir,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     public HeartbeatWriterSettings withLinger(Duration value) {
@@ -107,7 +118,8 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 copyDirect,
                 journalDir,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     public HeartbeatWriterSettings withBackoff(Duration min, Duration max) {
@@ -121,7 +133,8 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 copyDirect,
                 journalDir,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     public HeartbeatWriterSettings withShutdownDeadline(Duration value) {
@@ -135,7 +148,8 @@ public record HeartbeatWriterSettings(
                 value,
                 copyDirect,
                 journalDir,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     public HeartbeatWriterSettings withCopyDirect(boolean value) {
@@ -149,7 +163,8 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 value,
                 journalDir,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     /** Journals heartbeats in this directory (null: memory only). */
@@ -164,7 +179,8 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 copyDirect,
                 value,
-                journalMaxBytes);
+                journalMaxBytes,
+                queueMaxBytes);
     }
 
     public HeartbeatWriterSettings withJournalMaxBytes(long value) {
@@ -178,6 +194,22 @@ public record HeartbeatWriterSettings(
                 shutdownDeadline,
                 copyDirect,
                 journalDir,
+                value,
+                queueMaxBytes);
+    }
+
+    public HeartbeatWriterSettings withQueueMaxBytes(long value) {
+        return new HeartbeatWriterSettings(
+                queueCapacity,
+                batchSize,
+                linger,
+                backoffMin,
+                backoffMax,
+                networkTimeout,
+                shutdownDeadline,
+                copyDirect,
+                journalDir,
+                journalMaxBytes,
                 value);
     }
 

@@ -55,12 +55,15 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
     private final JournalLosses losses;
     private final HeartbeatMeters meters;
     private final int capacity;
+    private final long memoryMaxBytes;
     private final long maxBytes;
     private final Clock clock;
     private final LogThrottle errorLog;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final ArrayDeque<HeartbeatRow> memory = new ArrayDeque<>();
+    /** Encoded bytes of the rows in {@link #memory}; guarded by lock. */
+    private long memoryBytes;
 
     // All guarded by lock.
     private boolean spilling;
@@ -76,11 +79,18 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
     private boolean closed;
 
     private JournalingHeartbeatBuffer(
-            Journal journal, JournalLosses losses, HeartbeatMeters meters, int capacity, long maxBytes, Clock clock) {
+            Journal journal,
+            JournalLosses losses,
+            HeartbeatMeters meters,
+            int capacity,
+            long memoryMaxBytes,
+            long maxBytes,
+            Clock clock) {
         this.journal = journal;
         this.losses = losses;
         this.meters = meters;
         this.capacity = capacity;
+        this.memoryMaxBytes = memoryMaxBytes;
         this.maxBytes = maxBytes;
         this.clock = clock;
         this.errorLog = new LogThrottle(clock, LOG_WINDOW, 1);
@@ -95,15 +105,27 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
      * Opens (and locks) the journal in {@code directory}, recovering what an earlier process left there.
      *
      * @param capacity heartbeats held in memory before spilling
+     * @param memoryMaxBytes bytes of encoded heartbeats held in memory before spilling
      * @throws dev.vantage.config.ConfigurationException when another process uses the directory, or it cannot be
      *     created or read
      */
     public static JournalingHeartbeatBuffer open(
-            Path directory, JournalSettings settings, int capacity, MeterRegistry registry, Clock clock) {
+            Path directory,
+            JournalSettings settings,
+            int capacity,
+            long memoryMaxBytes,
+            MeterRegistry registry,
+            Clock clock) {
         var meters = new HeartbeatMeters(registry);
         var losses = new JournalLosses(meters, directory, settings.maxBytes(), clock, LOG_WINDOW);
         var buffer = new JournalingHeartbeatBuffer(
-                Journal.open(directory, settings, losses), losses, meters, capacity, settings.maxBytes(), clock);
+                Journal.open(directory, settings, losses),
+                losses,
+                meters,
+                capacity,
+                memoryMaxBytes,
+                settings.maxBytes(),
+                clock);
         HeartbeatMeters.gaugeJournal(registry, buffer);
         return buffer;
     }
@@ -116,23 +138,34 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
                 return false;
             }
             if (!spilling) {
-                if (memory.size() < capacity) {
+                if (memoryHasRoom(row)) {
                     return toMemory(row);
                 }
-                startSpilling("the memory queue is full (" + capacity + " heartbeats)");
+                startSpilling("the memory queue is full (" + capacity + " heartbeats or " + memoryMaxBytes + " bytes)");
             }
             if (journalUsable() && flush() && append(row)) {
                 notEmpty.signal();
                 return true;
             }
-            return memory.size() < capacity && toMemory(row);
+            return memoryHasRoom(row) && toMemory(row);
         } finally {
             lock.unlock();
         }
     }
 
+    private HeartbeatRow fromMemoryHead() {
+        HeartbeatRow row = memory.removeFirst();
+        memoryBytes -= row.line().length;
+        return row;
+    }
+
+    private boolean memoryHasRoom(HeartbeatRow row) {
+        return memory.size() < capacity && memoryBytes + row.line().length <= memoryMaxBytes;
+    }
+
     private boolean toMemory(HeartbeatRow row) {
         memory.addLast(row);
+        memoryBytes += row.line().length;
         notEmpty.signal();
         return true;
     }
@@ -248,7 +281,7 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
 
     private void drain(List<HeartbeatRow> batch, int max) {
         while (batch.size() < max && !memory.isEmpty()) {
-            batch.add(memory.removeFirst());
+            batch.add(fromMemoryHead());
         }
     }
 
@@ -290,7 +323,7 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
             }
             while (!memory.isEmpty()) {
                 journal.append(JournalRecordCodec.encode(memory.peekFirst()));
-                memory.removeFirst().receipt().settled(Receipt.Outcome.JOURNALED);
+                fromMemoryHead().receipt().settled(Receipt.Outcome.JOURNALED);
             }
             journalWorks();
             return true;
@@ -364,6 +397,7 @@ public final class JournalingHeartbeatBuffer implements HeartbeatBuffer {
             }
             long kept = journal.pendingRecords();
             memory.clear();
+            memoryBytes = 0;
             setInFlight(List.of());
             losses.flushReport();
             closeJournal();

@@ -1,5 +1,6 @@
 package dev.vantage.heartbeat;
 
+import dev.vantage.Fatal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
@@ -40,8 +41,7 @@ public final class PartitionMaintainer implements AutoCloseable {
         this.failures = Counter.builder(HeartbeatMeters.PARTITION_FAILURES).register(registry);
         Map<String, String> context = MDC.getCopyOfContextMap();
         Map<String, String> mdc = context == null ? Map.of() : Map.copyOf(context);
-        this.executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("heartbeat-partitions").daemon().factory());
+        this.executor = Executors.newSingleThreadScheduledExecutor(Fatal.platformFactory("heartbeat-partitions"));
         this.executor.execute(() -> MDC.setContextMap(mdc));
     }
 
@@ -49,7 +49,8 @@ public final class PartitionMaintainer implements AutoCloseable {
     public static PartitionMaintainer start(
             DataSource dataSource, Clock clock, Duration interval, MeterRegistry registry) {
         var maintainer = new PartitionMaintainer(dataSource, clock, registry);
-        maintainer.executor.scheduleWithFixedDelay(maintainer::runOnce, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+        maintainer.executor.scheduleWithFixedDelay(
+                Fatal.guard(maintainer::runOnce), 0, interval.toNanos(), TimeUnit.NANOSECONDS);
         return maintainer;
     }
 

@@ -1,5 +1,6 @@
 package dev.vantage.lease;
 
+import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.config.DbConnection;
 import dev.vantage.probe.net.NetFailures;
@@ -120,7 +121,7 @@ final class LeaseLoop implements AutoCloseable {
         this.losses = meters.counter(Meters.LEASE_LOSSES, tags);
         meters.gauge(Meters.LEASE_LEADER, tags, this, loop -> loop.leader ? 1 : 0);
         meters.gauge(Meters.LEASE_EPOCH, tags, this, loop -> loop.epoch);
-        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
+        this.thread = Fatal.platformThread(threadName, this::run);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.vantage.lifecycle;
 
+import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.HeartbeatMeters;
 import dev.vantage.probe.net.NetFailures;
@@ -92,10 +93,9 @@ public final class DataLifecycle implements AutoCloseable {
         }
         var context = MDC.getCopyOfContextMap();
         Map<String, String> mdc = context == null ? Map.of() : Map.copyOf(context);
-        executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("data-lifecycle").daemon().factory());
+        executor = Executors.newSingleThreadScheduledExecutor(Fatal.platformFactory("data-lifecycle"));
         executor.execute(() -> MDC.setContextMap(mdc));
-        executor.scheduleWithFixedDelay(this::runOnce, 0, TICK.toNanos(), TimeUnit.NANOSECONDS);
+        executor.scheduleWithFixedDelay(Fatal.guard(this::runOnce), 0, TICK.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** One tick: does what is due if this replica leads; partitions at once after an acquisition. Never throws. */

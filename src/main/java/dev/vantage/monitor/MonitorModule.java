@@ -1,6 +1,7 @@
 package dev.vantage.monitor;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Fatal;
 import dev.vantage.LogContext;
 import dev.vantage.Meters;
 import dev.vantage.db.Database;
@@ -124,7 +125,7 @@ public final class MonitorModule implements AutoCloseable {
                         .size())
                 .description("Notification channels that cannot be used")
                 .register(meters);
-        this.evaluation = Thread.ofPlatform().name("evaluator").daemon(true).unstarted(this::loop);
+        this.evaluation = Fatal.platformThread("evaluator", this::loop);
     }
 
     /** Connects (waiting up to {@code dbWait}), checks the schema, loads the configuration and starts the loops. */

@@ -1,5 +1,6 @@
 package dev.vantage.notify;
 
+import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.store.AbandonedNotification;
 import dev.vantage.store.ClaimedNotification;
@@ -103,7 +104,8 @@ public final class Delivery implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("delivery already started");
         }
-        loop = Thread.ofPlatform().name("outbox-delivery").daemon(true).start(this::runLoop);
+        loop = Fatal.platformThread("outbox-delivery", this::runLoop);
+        loop.start();
     }
 
     /** Looks for due rows now rather than at the next poll: the evaluator calls it after enqueueing. */

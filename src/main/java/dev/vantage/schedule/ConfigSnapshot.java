@@ -66,7 +66,8 @@ public record ConfigSnapshot(Map<Long, ScheduledMonitor> monitors) {
                 settings,
                 Duration.ofSeconds(row.intervalSeconds()),
                 row.includeResponseBody());
-        String problem = headersProblem != null ? headersProblem : settingsProblem;
+        String problem =
+                row.oversized() != null ? row.oversized() : headersProblem != null ? headersProblem : settingsProblem;
         if (problem == null) {
             try {
                 return new ScheduledMonitor(

@@ -1,5 +1,6 @@
 package dev.vantage.schedule;
 
+import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
@@ -18,8 +19,10 @@ import org.slf4j.MDC;
  * Calls {@code reload} when the configuration changes: at once on a {@code NOTIFY vantage_config} (the config tables'
  * triggers send it), after every reconnect (notifications sent while disconnected are lost), and on a slow timer in
  * case one was missed anyway. LISTEN needs a session of its own, so this holds one dedicated connection outside the
- * pool. A failed reload or a lost connection is logged and counted; the loop never dies and the agent keeps running
- * its last good configuration.
+ * pool. A failed reload or a lost connection is logged and counted; the loop never dies of an exception and the agent
+ * keeps running its last good configuration. An {@link Error} (a bug, memory) is not caught here: it ends the thread,
+ * and {@link dev.vantage.Fatal} ends the process with it, so that a standby takes over instead of a process running
+ * stale configuration. A row too large to hold never reaches this far ({@link dev.vantage.store.ConfigDao}).
  */
 public final class ConfigWatcher implements AutoCloseable {
     public static final String CHANNEL = "vantage_config";
@@ -55,7 +58,8 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     public synchronized void start() {
-        thread = Thread.ofPlatform().name("config-watcher").daemon(true).start(this::loop);
+        thread = Fatal.platformThread("config-watcher", this::loop);
+        thread.start();
     }
 
     private void loop() {

@@ -1,5 +1,6 @@
 package dev.vantage.schedule;
 
+import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.Heartbeat;
 import dev.vantage.heartbeat.HeartbeatSink;
@@ -34,16 +35,19 @@ import org.slf4j.MDC;
 
 /**
  * Runs every monitor of the current {@link ConfigSnapshot} on its {@link SlotGrid}. One platform thread keeps a queue
- * of due slots; each probe runs on a virtual thread under a global concurrency bound. A probe still running at its
- * monitor's next slot is never stacked: that slot is skipped and counted. A probe's deadline never runs past its next
- * slot.
+ * of due slots; each probe runs on a virtual thread under a global concurrency bound. A probe starts within
+ * {@link #startTolerance} of its slot or not at all: a slot that cannot start in time (no permit free: {@code
+ * saturated}; the scheduler itself behind: {@code late}) is skipped and counted, never run with what is left of it. A
+ * probe that starts gets its monitor's whole timeout; a probe still running at its monitor's next slot is never
+ * stacked: that slot is skipped and counted ({@code overrun}).
+ *
+ * <p>Why: a probe that waited for a permit used to start late with its timeout cut to end before its next slot, so
+ * hung targets holding every permit turned a healthy target that needs a few seconds into a false TIMEOUT.
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
-    /** A probe needs at least this much time before its next slot to be worth starting. */
-    private static final Duration MIN_PROBE_TIME = Duration.ofMillis(20);
-    /** Stop the probe this long before the next slot, so the slot's own probe can start on time. */
-    private static final Duration NEXT_SLOT_MARGIN = Duration.ofMillis(10);
+    /** The most a probe may start after its slot; less on short intervals (see {@link #startTolerance}). */
+    public static final Duration MAX_START_TOLERANCE = Duration.ofSeconds(1);
     /** Buckets of the phase histogram: fixed, so that every agent's histograms can be summed. */
     private static final Duration[] PHASE_BUCKETS = java.util.stream.LongStream.of(
                     1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000)
@@ -197,7 +201,8 @@ public final class Scheduler implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("scheduler already started");
         }
-        loop = Thread.ofPlatform().name("scheduler").daemon(true).start(this::runLoop);
+        loop = Fatal.platformThread("scheduler", this::runLoop);
+        loop.start();
     }
 
     private void runLoop() {
@@ -254,7 +259,6 @@ public final class Scheduler implements AutoCloseable {
 
     private void dispatch(ScheduledMonitor monitor, Instant slot) {
         Instant now = clock.instant();
-        Instant nextSlot = monitor.grid().next(slot);
         lastSlot.put(monitor.id(), slot);
         if (!leadership.leading()) {
             return; // a standby: the leader probes this slot
@@ -263,7 +267,8 @@ public final class Scheduler implements AutoCloseable {
         if (epoch.isEmpty()) {
             return; // the lease counts why (vantage.schedule.slots.skipped, reason lease_unconfirmed or before_lease)
         }
-        if (!now.isBefore(nextSlot.minus(MIN_PROBE_TIME))) {
+        Instant startBy = slot.plus(startTolerance(monitor.grid()));
+        if (now.isAfter(startBy)) {
             skip(monitor, slot, "late");
             return;
         }
@@ -272,12 +277,11 @@ public final class Scheduler implements AutoCloseable {
             skip(monitor, slot, "overrun");
             return;
         }
-        lateness.record(Duration.between(slot, now));
         inFlight.incrementAndGet();
         try {
             probes.execute(() -> {
                 try {
-                    runProbe(monitor, slot, nextSlot, epoch.getAsLong());
+                    runProbe(monitor, slot, startBy, epoch.getAsLong());
                 } finally {
                     busy.set(false);
                     inFlight.decrementAndGet();
@@ -290,19 +294,29 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void runProbe(ScheduledMonitor monitor, Instant slot, Instant nextSlot, long epoch) {
+    /**
+     * How long after its slot a probe may still start: a quarter of the interval, at most {@link #MAX_START_TOLERANCE}.
+     * Later than that, the slot is skipped rather than probed late.
+     */
+    public static Duration startTolerance(SlotGrid grid) {
+        Duration quarter = Duration.ofMillis(grid.intervalMillis() / 4);
+        return quarter.compareTo(MAX_START_TOLERANCE) < 0 ? quarter : MAX_START_TOLERANCE;
+    }
+
+    private void runProbe(ScheduledMonitor monitor, Instant slot, Instant startBy, long epoch) {
         if (!mdc.isEmpty()) {
             MDC.setContextMap(mdc);
         }
         MDC.put("monitor", Long.toString(monitor.id()));
         try {
-            Duration untilNext = Duration.between(clock.instant(), nextSlot.minus(NEXT_SLOT_MARGIN));
-            if (!permits.tryAcquire(Math.max(0, untilNext.minus(MIN_PROBE_TIME).toNanos()), TimeUnit.NANOSECONDS)) {
+            long wait = Math.max(0, Duration.between(clock.instant(), startBy).toNanos());
+            if (!permits.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                 skip(monitor, slot, "saturated");
                 return;
             }
             try {
-                ProbeResult result = probe(monitor, nextSlot);
+                lateness.record(Duration.between(slot, clock.instant()));
+                ProbeResult result = probe(monitor);
                 record(monitor, result);
                 if (!leadership.keep(epoch, slot)) {
                     abandoned.increment();
@@ -336,15 +350,12 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private ProbeResult probe(ScheduledMonitor monitor, Instant nextSlot) {
+    private ProbeResult probe(ScheduledMonitor monitor) {
         if (!monitor.valid()) {
             return ProbeResult.invalidConfig(clock.instant(), monitor.invalidReason());
         }
+        // The monitor's own timeout, whole: a probe that ran late never had it cut (it was skipped instead).
         Duration timeout = monitor.spec().effectiveTimeout();
-        Duration untilNext = Duration.between(clock.instant(), nextSlot.minus(NEXT_SLOT_MARGIN));
-        if (untilNext.compareTo(timeout) < 0) {
-            timeout = untilNext.compareTo(MIN_PROBE_TIME) < 0 ? MIN_PROBE_TIME : untilNext;
-        }
         return monitor.probe().run(new ProbeContext(timeout, monitor.spec().includeResponseBody(), userAgent));
     }
 

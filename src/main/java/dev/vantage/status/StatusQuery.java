@@ -13,6 +13,7 @@ import dev.vantage.status.StatusReport.Incident;
 import dev.vantage.status.StatusReport.InvalidRow;
 import dev.vantage.store.ChannelRow;
 import dev.vantage.store.Columns;
+import dev.vantage.store.ConfigDao;
 import dev.vantage.store.EvaluationConfigDao;
 import dev.vantage.store.MonitorRow;
 import java.time.Clock;
@@ -208,11 +209,8 @@ public final class StatusQuery {
         // Enabled monitors only, as the agent validates: a disabled row is never run, so it cannot fail. Nor is a push
         // monitor, which nothing probes (ConfigDao.listMonitors leaves it out too).
         List<MonitorRow> rows = h.createQuery(
-                        """
-                        SELECT m.id, m.name, m.type, m.method, m.url, m.headers::text AS headers_json, m.body,
-                               m.settings::text AS settings_json, m.enabled, m.timeout_ms,
-                               s.id AS schedule_id, s.interval AS interval_seconds, s.include_response_body,
-                               s.thresholds_warning, s.thresholds_critical
+                        "SELECT " + ConfigDao.MONITOR_COLUMNS
+                                + """
                         FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
                         WHERE m.enabled AND lower(btrim(m.type)) <> 'push'
                         ORDER BY m.id

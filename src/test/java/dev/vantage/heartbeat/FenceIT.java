@@ -87,6 +87,36 @@ class FenceIT {
     }
 
     @Test
+    void aRefusedRowIsLoggedAtWarnNamingItsMonitorSlotAndEpochs(@Fresh TestDatabase db) {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        Instant t1 = t0.plusSeconds(20);
+        leases(db, t0, t1, t0.plusSeconds(40));
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HeartbeatWriter.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        try (var writer = HeartbeatWriter.start(db.dataSource(), FAST, registry)) {
+            writer.offer(heartbeat(7, t1.plusSeconds(3), 1)); // epoch 1 after epoch 2 began at t1: fenced
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> registry.get(HeartbeatMeters.FENCED).counter().count() == 1);
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list)
+                .filteredOn(e -> e.getFormattedMessage().contains("refused by the lease fence"))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                    assertThat(e.getFormattedMessage())
+                            .isEqualTo("1 heartbeats refused by the lease fence, e.g. monitor 7 slot "
+                                    + t1.plusSeconds(3) + " of datacenter 1: probed under lease epoch 1, but epoch 2"
+                                    + " held the datacenter at that slot (0 more batches with refusals since the last"
+                                    + " report)");
+                });
+    }
+
+    @Test
     void rowsOfTheCurrentEpochGoStraightIntoTheTable(@Fresh TestDatabase db) {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
         leases(db, t0, t0.plusSeconds(1), t0.plusSeconds(2));

@@ -44,7 +44,11 @@ class JournalingHeartbeatBufferTest {
     }
 
     private JournalingHeartbeatBuffer open(int capacity, JournalSettings settings) {
-        var buffer = JournalingHeartbeatBuffer.open(dir, settings, capacity, registry, clock);
+        return open(capacity, Long.MAX_VALUE, settings);
+    }
+
+    private JournalingHeartbeatBuffer open(int capacity, long memoryMaxBytes, JournalSettings settings) {
+        var buffer = JournalingHeartbeatBuffer.open(dir, settings, capacity, memoryMaxBytes, registry, clock);
         opened.add(buffer);
         return buffer;
     }
@@ -86,6 +90,26 @@ class JournalingHeartbeatBufferTest {
         offer(buffer, 10, 11);
         assertThat(segments()).as("back in memory").isEmpty();
         assertThat(monitors(take(buffer, 10))).containsExactly(10L);
+    }
+
+    @Test
+    void pastItsBoundInBytesTheMemoryQueueSpillsToTheJournalAsPastItsBoundInHeartbeats() throws Exception {
+        long rowBytes = row(0).line().length;
+        var buffer = open(1_000, 3 * rowBytes, SETTINGS);
+        offer(buffer, 0, 3);
+        assertThat(segments()).as("three rows fit in the bytes").isEmpty();
+
+        offer(buffer, 3, 10);
+
+        assertThat(segments()).isNotEmpty();
+        assertThat(gauge(HeartbeatMeters.JOURNAL_RECORDS)).isEqualTo(10);
+        var taken = new ArrayList<Long>();
+        List<HeartbeatRow> batch;
+        while (!(batch = take(buffer, 4)).isEmpty()) {
+            taken.addAll(monitors(batch));
+            buffer.acknowledge(batch);
+        }
+        assertThat(taken).containsExactlyElementsOf(range(0, 10));
     }
 
     @Test

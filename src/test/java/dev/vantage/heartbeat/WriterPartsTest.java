@@ -101,6 +101,8 @@ class WriterPartsTest {
                 .hasMessage("backoffMin must be a positive duration, was PT0S");
         assertThatThrownBy(() -> s.withJournalMaxBytes(1_000))
                 .hasMessage("journalMaxBytes must be at least 1048576 (1 MiB), was 1000");
+        assertThatThrownBy(() -> s.withQueueMaxBytes(1_000))
+                .hasMessage("queueMaxBytes must be at least 1048576 (1 MiB), was 1000");
     }
 
     @Test
@@ -120,6 +122,23 @@ class WriterPartsTest {
                 .as("one queued, one taken, two in the unacknowledged batch")
                 .isEqualTo(4);
         assertThat(buffer.close()).isZero();
+    }
+
+    @Test
+    void aMemoryBufferIsBoundedInBytesAsWellAsInHeartbeats() throws Exception {
+        long rowBytes = row(0).line().length;
+        var buffer = new MemoryHeartbeatBuffer(1_000, 2 * rowBytes + rowBytes / 2);
+        assertThat(buffer.offer(row(0))).isTrue();
+        assertThat(buffer.offer(row(1))).isTrue();
+        assertThat(buffer.offer(row(2))).as("a third row passes the bytes").isFalse();
+        assertThat(buffer.bytes()).isEqualTo(2 * rowBytes);
+
+        buffer.acknowledge(buffer.take(1, Duration.ZERO, Duration.ZERO));
+
+        assertThat(buffer.bytes()).isEqualTo(rowBytes);
+        assertThat(buffer.offer(row(3))).isTrue();
+        assertThat(buffer.close()).isEqualTo(2);
+        assertThat(buffer.bytes()).isZero();
     }
 
     @Test

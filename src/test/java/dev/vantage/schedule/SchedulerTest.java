@@ -90,6 +90,18 @@ class SchedulerTest {
     }
 
     @Test
+    void aProbeMayStartAQuarterOfItsIntervalLateAtMostOneSecond() {
+        assertThat(Scheduler.startTolerance(SlotGrid.of(1, Duration.ofSeconds(1))))
+                .isEqualTo(Duration.ofMillis(250));
+        assertThat(Scheduler.startTolerance(SlotGrid.of(1, Duration.ofSeconds(2))))
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(Scheduler.startTolerance(SlotGrid.of(1, Duration.ofSeconds(4))))
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(Scheduler.startTolerance(SlotGrid.of(1, Duration.ofMinutes(5))))
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void everyHeartbeatFillsOneSlotOfItsMonitorsGrid() {
         var snapshot = ConfigSnapshot.build(
                 List.of(row(1, 1, "{\"takes_ms\": 5}"), row(2, 1, "{\"takes_ms\": 5}"), row(3, 2, "{\"takes_ms\": 5}")),

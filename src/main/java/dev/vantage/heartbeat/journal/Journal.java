@@ -140,7 +140,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private void recover() throws IOException {
-        for (Segment segment : Recovery.recover(directory, losses)) {
+        for (Segment segment : Recovery.recover(directory, settings, losses)) {
             segments.put(segment.id, segment);
             totalBytes += segment.size();
             nextSeq = segment.endSeq();
@@ -161,9 +161,12 @@ public final class Journal implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            if (frame.length > settings.maxBytes() - settings.segmentBytes()) {
+            if (payload.length > settings.maxPayloadBytes()) {
                 throw new IOException("a record of " + frame.length + " bytes is too large for the journal bound of "
-                        + settings.maxBytes() + " bytes");
+                        + settings.maxBytes() + " bytes (at most " + settings.maxPayloadBytes() + " bytes a record)");
+            }
+            if (payload.length == 0) {
+                throw new IOException("an empty record cannot be journaled");
             }
             Segment target = activeFor(frame.length);
             evictFor(frame.length);
@@ -245,8 +248,15 @@ public final class Journal implements AutoCloseable {
                 try {
                     readOffset = segment.read(readOffset, max - out.size(), out);
                     readSeq += out.size() - before;
+                } catch (CorruptSegmentException e) {
+                    skipDamaged(segment);
                 } catch (IOException e) {
                     loseRest(segment, readSeq + out.size() - before, e);
+                }
+                if (readOffset >= segment.size() && readSeq < segment.endSeq()) {
+                    // Read to its end: records a damaged stretch held beyond the one counted are lost too.
+                    losses.lost(Loss.CORRUPT, segment.endSeq() - readSeq);
+                    readSeq = segment.endSeq();
                 }
             }
             return out;
@@ -273,6 +283,25 @@ public final class Journal implements AutoCloseable {
             readSeq = Math.max(readSeq, segment.firstSeq);
         }
         return segment;
+    }
+
+    /** A record failed its checksum when read back: it alone is lost, reading resumes at the next valid record. */
+    private void skipDamaged(Segment segment) {
+        long next;
+        try {
+            next = segment.nextValidAfter(readOffset, settings.maxPayloadBytes());
+        } catch (IOException e) {
+            loseRest(segment, readSeq, e);
+            return;
+        }
+        log.error(
+                "heartbeat journal {}: the record at offset {} fails its checksum; {}",
+                segment.path,
+                readOffset,
+                next < 0 ? "no valid record follows it in the segment" : "resuming at offset " + next);
+        losses.lost(Loss.CORRUPT, 1);
+        readSeq = Math.min(readSeq + 1, segment.endSeq());
+        readOffset = next < 0 ? segment.size() : next;
     }
 
     private void loseRest(Segment segment, long fromSeq, IOException e) {

@@ -17,6 +17,8 @@ public record JournalSettings(long maxBytes, long segmentBytes, Duration syncInt
     static final long MAX_SEGMENT_BYTES = 8L << 20;
     static final long MIN_SEGMENT_BYTES = 64L << 10;
     static final Duration SYNC_INTERVAL = Duration.ofMillis(500);
+    /** The largest record payload of any journal: a heartbeat is a few KiB; a longer length field is damage. */
+    static final int MAX_PAYLOAD_BYTES = 16 << 20;
 
     public JournalSettings {
         if (segmentBytes < Records.HEADER_BYTES) {
@@ -43,5 +45,10 @@ public record JournalSettings(long maxBytes, long segmentBytes, Duration syncInt
     public static JournalSettings bounded(long maxBytes) {
         long segment = Math.clamp(maxBytes / 16, MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES);
         return new JournalSettings(maxBytes, segment, SYNC_INTERVAL);
+    }
+
+    /** The largest payload one record may have: what one append can add under the bound, at most 16 MiB. */
+    public int maxPayloadBytes() {
+        return (int) Math.min(MAX_PAYLOAD_BYTES, maxBytes - segmentBytes - Records.HEADER_BYTES);
     }
 }

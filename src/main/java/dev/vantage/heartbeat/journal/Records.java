@@ -33,21 +33,4 @@ final class Records {
         /** A record's length is impossible or its checksum does not match: the bytes changed after they were written. */
         CORRUPT
     }
-
-    /**
-     * Counts the records of a damaged tail, best effort: the damaged one and those that its length field and theirs
-     * reach, which is exact when only a payload byte changed and 1 for a torn write.
-     */
-    static long countDamaged(ByteBuffer tail) {
-        long records = 0;
-        while (tail.remaining() >= HEADER_BYTES) {
-            int length = tail.getInt(tail.position());
-            records++;
-            if (length < 0 || length > tail.remaining() - HEADER_BYTES) {
-                return records;
-            }
-            tail.position(tail.position() + HEADER_BYTES + length);
-        }
-        return tail.hasRemaining() ? records + 1 : records;
-    }
 }

@@ -20,7 +20,7 @@ final class Recovery {
      * The segments holding at least one good record, oldest first, numbered from sequence 0; segments left empty are
      * deleted.
      */
-    static List<Segment> recover(Path directory, Journal.Losses losses) throws IOException {
+    static List<Segment> recover(Path directory, JournalSettings settings, Journal.Losses losses) throws IOException {
         List<Path> files;
         try (var list = Files.list(directory)) {
             files = list.filter(p -> Segment.idOf(p) >= 0 && Files.isRegularFile(p))
@@ -30,19 +30,21 @@ final class Recovery {
         var segments = new ArrayList<Segment>(files.size());
         long nextSeq = 0;
         for (Path file : files) {
-            Segment.Recovered found = Segment.recover(file, nextSeq);
+            Segment.Recovered found = Segment.recover(file, nextSeq, settings.maxBytes(), settings.maxPayloadBytes());
             Segment segment = found.segment();
             if (found.damage() != null) {
                 log.warn(
-                        "heartbeat journal {}: the record at offset {} is {}; discarded {} bytes ({} heartbeats)"
-                                + " from there",
+                        "heartbeat journal {}: the record at offset {} is {}; discarded {} bytes ({} heartbeats),"
+                                + " kept the {} valid records around them",
                         file,
-                        segment.size(),
+                        found.damageOffset(),
                         found.damage() == Damage.TORN
                                 ? "cut short (the process or machine stopped while writing it)"
-                                : "corrupt (its checksum does not match)",
+                                : "corrupt (its length or checksum does not match, or the file is larger than the journal"
+                                        + " may be)",
                         found.damagedBytes(),
-                        found.damagedRecords());
+                        found.damagedRecords(),
+                        segment.records());
                 losses.lost(Journal.Loss.CORRUPT, found.damagedRecords());
             }
             if (segment.records() == 0) {

@@ -6,6 +6,8 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -59,28 +61,72 @@ final class Segment {
     }
 
     /**
-     * Opens an existing segment and verifies every record. The first record that is cut short or fails its checksum
-     * ends the segment: the file is truncated there so the damage is reported once. The segment is sealed.
+     * Opens an existing segment and verifies every record, streaming (at most a window or one record in memory). A
+     * record that is cut short or fails its checksum costs that record: the scan resynchronises on the next valid
+     * record (a plausible length and a matching checksum). Bytes past {@code maxFileBytes}, more than the journal may
+     * hold, are damage and are not read. Damage is cut out of the file (truncated at the end, or the good records
+     * copied to a new file that replaces it) so that it is reported once. The segment is sealed.
+     *
+     * @param maxPayload the largest payload a record of this journal can have
      */
-    static Recovered recover(Path path, long firstSeq) throws IOException {
+    static Recovered recover(Path path, long firstSeq, long maxFileBytes, int maxPayload) throws IOException {
         var file = new RandomAccessFile(path.toFile(), "rw");
         try {
+            long length = file.length();
+            long limit = Math.min(length, maxFileBytes);
+            var scanner = new SegmentScanner(file, limit, maxPayload);
+            var kept = new ArrayList<long[]>(); // stretches of good records: [from, to)
+            long records = 0;
+            long damagedRecords = 0;
+            long offset = 0;
+            long keptFrom = 0;
+            Damage damage = null;
+            long damageOffset = -1;
+            boolean endsDamaged = false;
+            while (offset < limit) {
+                int frame = scanner.validFrameAt(offset);
+                if (frame > 0) {
+                    offset += frame;
+                    records++;
+                    endsDamaged = false;
+                    continue;
+                }
+                if (damage == null) {
+                    damage = scanner.damageAt(offset);
+                    damageOffset = offset;
+                }
+                if (offset > keptFrom) {
+                    kept.add(new long[] {keptFrom, offset});
+                }
+                damagedRecords++; // one per damaged stretch: exact for a flipped bit or a torn write
+                endsDamaged = true;
+                long next = scanner.nextValid(offset + 1);
+                offset = next < 0 ? limit : next;
+                keptFrom = offset;
+            }
+            if (offset > keptFrom) {
+                kept.add(new long[] {keptFrom, offset});
+            }
+            if (length > limit) {
+                if (damage == null) {
+                    damage = Damage.CORRUPT;
+                    damageOffset = limit;
+                }
+                if (!endsDamaged) {
+                    damagedRecords++;
+                }
+            }
+            long keptBytes = kept.stream().mapToLong(k -> k[1] - k[0]).sum();
+            if (damage != null) {
+                file = cutOut(path, file, kept);
+            }
             var segment = new Segment(idOf(path), path, firstSeq, file);
             segment.sealed = true;
-            byte[] bytes = new byte[Math.toIntExact(file.length())];
-            file.readFully(bytes);
-            var buffer = ByteBuffer.wrap(bytes);
-            Scan scan = scan(buffer, Integer.MAX_VALUE, null);
-            segment.records = scan.records();
-            segment.size = buffer.position();
-            if (scan.damage() == null) {
-                return new Recovered(segment, null, 0, 0);
-            }
-            long damagedBytes = bytes.length - segment.size;
-            long damagedRecords = Records.countDamaged(buffer);
-            file.setLength(segment.size);
-            file.getFD().sync();
-            return new Recovered(segment, scan.damage(), damagedRecords, damagedBytes);
+            segment.records = records;
+            segment.size = keptBytes;
+            return damage == null
+                    ? new Recovered(segment, null, -1, 0, 0)
+                    : new Recovered(segment, damage, damageOffset, damagedRecords, length - keptBytes);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -88,13 +134,53 @@ final class Segment {
     }
 
     /**
+     * Leaves only the {@code kept} stretches in the file: a truncation when they are its start, otherwise a copy into
+     * a new file that atomically replaces it (a crash before the move leaves the original, read again next time).
+     */
+    private static RandomAccessFile cutOut(Path path, RandomAccessFile file, List<long[]> kept) throws IOException {
+        if (kept.isEmpty() || (kept.size() == 1 && kept.getFirst()[0] == 0)) {
+            file.setLength(kept.isEmpty() ? 0 : kept.getFirst()[1]);
+            file.getFD().sync();
+            return file;
+        }
+        Path copy = path.resolveSibling(path.getFileName() + ".recovering");
+        Files.deleteIfExists(copy);
+        byte[] chunk = new byte[64 << 10];
+        try (var out = new RandomAccessFile(copy.toFile(), "rw")) {
+            for (long[] stretch : kept) {
+                for (long at = stretch[0]; at < stretch[1]; ) {
+                    int n = (int) Math.min(chunk.length, stretch[1] - at);
+                    file.seek(at);
+                    file.readFully(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                    at += n;
+                }
+            }
+            out.getFD().sync();
+        }
+        file.close();
+        Files.move(copy, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new RandomAccessFile(path.toFile(), "rw");
+    }
+
+    /**
      * What recovery found in a segment.
      *
-     * @param damage null when every byte was a good record
-     * @param damagedRecords records discarded from the damage on (best effort, see {@link Records#countDamaged})
-     * @param damagedBytes bytes discarded, from {@code segment.size()} on
+     * @param damage null when every byte was a good record; else what the first damage was
+     * @param damageOffset where the first damage began, -1 when none
+     * @param damagedRecords records discarded, best effort: one per damaged stretch (exact for a flipped bit or a
+     *     torn write), plus one for bytes past the journal's bound
+     * @param damagedBytes bytes discarded
      */
-    record Recovered(Segment segment, Damage damage, long damagedRecords, long damagedBytes) {}
+    record Recovered(Segment segment, Damage damage, long damageOffset, long damagedRecords, long damagedBytes) {}
+
+    /**
+     * The offset of the first valid record after the damaged one at {@code offset}, or -1 when none follows: where a
+     * reader resumes after a record that failed its checksum when read back.
+     */
+    long nextValidAfter(long offset, int maxPayload) throws IOException {
+        return new SegmentScanner(file, size, maxPayload).nextValid(offset + 1);
+    }
 
     /** Appends a framed record; on failure the segment is cut back to its last good record, or sealed. */
     void append(byte[] frame) throws IOException {

@@ -1,5 +1,6 @@
 package dev.vantage.heartbeat.journal;
 
+import dev.vantage.Fatal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -39,13 +40,10 @@ final class Syncer {
         this.intervalNanos = interval.toNanos();
         Map<String, String> context = MDC.getCopyOfContextMap();
         Map<String, String> mdc = context == null ? Map.of() : Map.copyOf(context);
-        this.thread = Thread.ofPlatform()
-                .name("heartbeat-journal-sync")
-                .daemon()
-                .unstarted(() -> {
-                    MDC.setContextMap(mdc);
-                    run();
-                });
+        this.thread = Fatal.platformThread("heartbeat-journal-sync", () -> {
+            MDC.setContextMap(mdc);
+            run();
+        });
     }
 
     void start() {

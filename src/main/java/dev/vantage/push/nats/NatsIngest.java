@@ -1,5 +1,6 @@
 package dev.vantage.push.nats;
 
+import dev.vantage.Fatal;
 import dev.vantage.LogContext;
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.LogThrottle;
@@ -110,14 +111,12 @@ public final class NatsIngest implements AutoCloseable {
                 })
                 .description("NATS messages the client dropped because the subscription fell behind")
                 .register(registry);
-        ingest.starter = Thread.ofPlatform()
-                .name("vantage-nats-connect")
-                .daemon()
-                .start(() -> {
-                    try (var context = LogContext.replace(identity)) {
-                        ingest.connectAndSubscribe(name);
-                    }
-                });
+        ingest.starter = Fatal.platformThread("vantage-nats-connect", () -> {
+            try (var context = LogContext.replace(identity)) {
+                ingest.connectAndSubscribe(name);
+            }
+        });
+        ingest.starter.start();
         return ingest;
     }
 

@@ -1,5 +1,6 @@
 package dev.vantage.push.redis;
 
+import dev.vantage.Fatal;
 import dev.vantage.heartbeat.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,7 +74,7 @@ final class StreamConsumer implements AutoCloseable {
         this.retry = new Backoff(Duration.ofSeconds(1), settings.claimMinIdle(), new SplittableRandom());
         Map<String, String> context = MDC.getCopyOfContextMap();
         this.mdc = context == null ? Map.of() : Map.copyOf(context);
-        this.thread = Thread.ofPlatform().name("redis-ingest").daemon().unstarted(this::run);
+        this.thread = Fatal.platformThread("redis-ingest", this::run);
     }
 
     void start() {
