@@ -203,7 +203,8 @@ class StatusRenderingTest {
                 List.of(),
                 List.of(),
                 List.of(incident),
-                List.of());
+                List.of(),
+                StatusReport.Evaluation.UNKNOWN);
 
         assertThat(StatusPage.render(r)).hasSizeLessThan(32 * 1024).contains("[cut, 204839 bytes]");
         assertThat(StatusTable.render(r)).hasSizeLessThan(16 * 1024).contains("[cut, 204839 bytes]");
