@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * deploy/prometheus/vantage-rules.yml: the shape Prometheus loads (groups of rules, each with an alert, an expression,
  * a severity and a summary), and every Vantage metric an expression names is one the README documents. This is no
- * substitute for {@code promtool check rules}, which is not installed where these tests run.
+ * substitute for {@code promtool check rules}: PromtoolRulesIT runs that.
  */
 class PrometheusRulesTest {
     private static final Path RULES = Path.of("deploy", "prometheus", "vantage-rules.yml");

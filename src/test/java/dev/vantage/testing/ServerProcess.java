@@ -33,7 +33,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>A missing binary fails the test that needs it, with the command that installs it: a test of a notifier that
  * passed because its server was absent would prove nothing.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     /** Where Debian puts the binaries; searched after PATH (a non-root PATH often lacks /usr/sbin). */
     private static final List<Path> SYSTEM_DIRECTORIES = List.of(Path.of("/usr/bin"), Path.of("/usr/sbin"));
 
@@ -97,7 +97,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The binary on PATH or in Debian's directories. */
-    static Optional<Path> find(String binary) {
+    public static Optional<Path> find(String binary) {
         var directories = new ArrayList<Path>();
         String path = System.getenv("PATH");
         if (path != null) {
