@@ -363,6 +363,7 @@ class RolesIT {
     @Test
     void anAgentWritesThroughTheStagingTableAndTheFenceLikeItsWriterDoes() throws SQLException {
         db.execute("INSERT INTO datacenters (id, code) VALUES (1, 'VA')");
+        db.execute("INSERT INTO agent_logins (login, datacenter_id) VALUES (?, 1)", agent.user());
         try (var c = connect(agent)) {
             c.setAutoCommit(false);
             try (var s = c.createStatement()) {
@@ -405,6 +406,7 @@ class RolesIT {
                             + " '{\"Authorization\": \"Bearer s3cret\"}')",
                     targets.httpUrl("/fast"));
             fresh.execute("INSERT INTO datacenter_monitors SELECT d.id, m.id FROM datacenters d, api_monitors m");
+            fresh.execute("INSERT INTO agent_logins (login, datacenter_id) SELECT ?, id FROM datacenters", as.user());
             var settings = new AgentSettings(
                     as,
                     "VA",
@@ -559,7 +561,7 @@ class RolesIT {
                         s.executeQuery("SELECT * FROM api_heartbeat_rollups").close();
                         s.executeQuery("SELECT * FROM api_uptime_daily").close();
                         s.executeQuery("SELECT * FROM api_sla_monthly").close();
-                        s.executeQuery("SELECT id, name, url, enabled, push_subject FROM api_monitors")
+                        s.executeQuery("SELECT id, name, url_redacted, enabled, push_subject FROM api_monitors")
                                 .close();
                         s.executeQuery("SELECT id, name, type, enabled FROM notification_channels")
                                 .close();
@@ -571,6 +573,7 @@ class RolesIT {
                 "SELECT * FROM notification_channels",
                 "SELECT headers FROM api_monitors",
                 "SELECT body FROM api_monitors",
+                "SELECT url FROM api_monitors",
                 "SELECT push_token FROM api_monitors",
                 "INSERT INTO datacenters (code) VALUES ('X')",
                 "UPDATE api_monitors SET enabled = false",
