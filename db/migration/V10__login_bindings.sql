@@ -76,30 +76,30 @@ CREATE FUNCTION vantage_check_agent_heartbeats() RETURNS trigger
     LANGUAGE plpgsql SET search_path = "${flyway:defaultSchema}", pg_temp AS $$
 DECLARE
     bound   integer;
-    other_dc integer;
-    ahead   timestamptz;
+    latest  timestamptz;
+    bad     record;
 BEGIN
     IF NOT vantage_agent_rules_apply() THEN
         RETURN NULL;
     END IF;
     bound := vantage_agent_datacenter();
-    SELECT n.datacenter_id INTO other_dc FROM vantage_new_heartbeats n
-    WHERE n.datacenter_id IS DISTINCT FROM bound LIMIT 1;
-    IF FOUND THEN
+    latest := statement_timestamp() + interval '5 minutes';
+    -- One pass over the statement's rows, which stops at the first bad one.
+    SELECT n.datacenter_id, n.scheduled_at INTO bad FROM vantage_new_heartbeats n
+    WHERE n.datacenter_id IS DISTINCT FROM bound OR n.scheduled_at > latest LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF bad.datacenter_id IS DISTINCT FROM bound THEN
         RAISE EXCEPTION 'login % may write heartbeats of datacenter % only, not of datacenter %', session_user,
-                coalesce(bound::text, '(none: the login is not bound)'), coalesce(other_dc::text, 'NULL')
+                coalesce(bound::text, '(none: the login is not bound)'), coalesce(bad.datacenter_id::text, 'NULL')
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'An agent login acts for the datacenter agent_logins binds it to (vantage roles bind).';
     END IF;
-    SELECT n.scheduled_at INTO ahead FROM vantage_new_heartbeats n
-    WHERE n.scheduled_at > statement_timestamp() + interval '5 minutes' LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'heartbeat for slot % refused: more than 5 minutes ahead of the database clock (%)', ahead,
-                statement_timestamp()
-            USING ERRCODE = 'check_violation',
-                  HINT = 'Check the agent host''s clock (NTP).';
-    END IF;
-    RETURN NULL;
+    RAISE EXCEPTION 'heartbeat for slot % refused: more than 5 minutes ahead of the database clock (%)',
+            bad.scheduled_at, statement_timestamp()
+        USING ERRCODE = 'check_violation',
+              HINT = 'Check the agent host''s clock (NTP).';
 END
 $$;
 COMMENT ON FUNCTION vantage_check_agent_heartbeats() IS 'Refuses heartbeats an agent login writes for another datacenter than its own, or for slots more than 5 minutes ahead.';

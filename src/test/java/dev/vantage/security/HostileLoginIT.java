@@ -261,6 +261,20 @@ class HostileLoginIT {
                 .isNull();
     }
 
+    @Test
+    void aReaderCannotReadTheUserInfoOfAMonitorsUrlButSeesItRedacted() throws SQLException {
+        db.execute("INSERT INTO api_monitors (name, url, schedule_id) VALUES"
+                + " ('basic-auth', 'https://ops:hunter2@intranet.example:8443/health?x=1', 1)");
+        DbConnection reader = role("it_reader_", " IN ROLE vantage_reader");
+        assertThat(sqlState(reader, "SELECT url FROM api_monitors")).isEqualTo(INSUFFICIENT_PRIVILEGE);
+        try (var c = connect(reader);
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT url_redacted FROM api_monitors WHERE name = 'basic-auth'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("https://***@intranet.example:8443/health?x=1");
+        }
+    }
+
     private AgentSettings agentSettings(DbConnection as, String datacenter) {
         return new AgentSettings(
                 as,
