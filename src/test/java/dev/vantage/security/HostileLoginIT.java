@@ -19,6 +19,7 @@ import dev.vantage.demo.DemoTargets;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.DatacenterLease;
 import dev.vantage.lease.LeaseSettings;
+import dev.vantage.lease.MonitorLease;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;
@@ -378,6 +379,48 @@ class HostileLoginIT {
                         .contains("not a Vantage login for it");
                 assertThat(standby.leading()).isFalse();
                 assertThat(meters.get(Meters.LEASE_FOREIGN_HOLDER).gauge().value())
+                        .isEqualTo(1.0);
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void aMonitorStandbySaysLoudlyWhenAnAgentLoginHoldsTheMonitorsLock() throws Exception {
+        DbConnection monitor = role("it_monitor_", " IN ROLE vantage_monitor");
+        var appender = new ListAppender<ILoggingEvent>();
+        var logger = (Logger) LoggerFactory.getLogger(MonitorLease.class);
+        appender.start();
+        logger.addAppender(appender);
+        var meters = new SimpleMeterRegistry();
+        // The first finding: a login that may connect takes (1447120468, 0) after the leader's session dropped.
+        try (var hostile = Database.dedicated(vaAgent, "vantage-lease monitor impostor")) {
+            int pid;
+            try (var s = hostile.createStatement();
+                    var rs = s.executeQuery("SELECT pg_try_advisory_lock(1447120468, 0), pg_backend_pid()")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).isTrue();
+                pid = rs.getInt(2);
+            }
+            try (var standby = MonitorLease.start(
+                    monitor, "hostile-login-it", LeaseSettings.DEFAULTS, Clock.systemUTC(), meters, () -> {})) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> appender.list.stream()
+                        .anyMatch(e -> e.getFormattedMessage().startsWith("Standing by for the monitor lease")));
+                var line = appender.list.stream()
+                        .filter(e -> e.getFormattedMessage().startsWith("Standing by for the monitor lease"))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(line.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(line.getFormattedMessage())
+                        .contains("held by backend pid " + pid + " (login " + vaAgent.user())
+                        .contains("not a Vantage login for it")
+                        .contains("nobody is evaluating");
+                assertThat(standby.leading()).isFalse();
+                assertThat(meters.get(Meters.LEASE_FOREIGN_HOLDER)
+                                .tag("kind", "monitor")
+                                .gauge()
+                                .value())
                         .isEqualTo(1.0);
             }
         } finally {
