@@ -342,11 +342,6 @@ final class LeaseLoop implements AutoCloseable {
         stopLeading(successorFrom);
     }
 
-    /** Whether the last standby check found the lock held by a login that is not Vantage's for it. */
-    boolean foreignHolder() {
-        return foreignHolder;
-    }
-
     private void stopLeading(Instant successorFrom) {
         trust.revoke();
         role.stopped(successorFrom);
@@ -396,7 +391,7 @@ final class LeaseLoop implements AutoCloseable {
             log.error(
                     "Standing by for {}: the lock is held by {}, which is not a Vantage login for it: nobody is {} for"
                             + " this lease until that session ends (SELECT pg_terminate_backend({})); see README,"
-                            + " Database roles",
+                            + " Failover",
                     kind.name(),
                     lock.get().describe(),
                     kind.work(),

@@ -324,6 +324,28 @@ class HostileLoginIT {
                     .hasMessageContaining("database login " + unbound.user() + " is a member of vantage_agent but bound"
                             + " to no datacenter")
                     .hasMessageContaining("vantage roles bind --name " + unbound.user() + " --datacenter VA");
+            // The fix the message names, and its refusal of a datacenter that does not exist.
+            var err = new java.io.StringWriter();
+            var cli = Main.commandLine().setErr(new java.io.PrintWriter(err));
+            assertThat(cli.execute(
+                            "roles",
+                            "bind",
+                            "--name",
+                            unbound.user(),
+                            "--datacenter",
+                            "NOPE",
+                            "--db",
+                            fresh.libpqUrl()))
+                    .isEqualTo(2);
+            assertThat(err.toString()).contains("--datacenter=NOPE: no datacenter with that id or code");
+            assertThat(cli.execute(
+                            "roles", "bind", "--name", unbound.user(), "--datacenter", "va", "--db", fresh.libpqUrl()))
+                    .isZero();
+            assertThat(fresh.count(
+                            "SELECT count(*) FROM agent_logins b JOIN datacenters d ON d.id = b.datacenter_id"
+                                    + " WHERE b.login = ? AND d.code = 'VA'",
+                            unbound.user()))
+                    .isEqualTo(1);
 
             try (var running = Agent.start(agentSettings(as, "VA"), new SimpleMeterRegistry(), Clock.systemUTC())) {
                 await().atMost(Duration.ofSeconds(15))
