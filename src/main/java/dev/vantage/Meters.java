@@ -25,6 +25,10 @@ public final class Meters {
     public static final String LEASE_EPOCH = PREFIX + "lease.epoch";
     public static final String LEASE_ACQUISITIONS = PREFIX + "lease.acquisitions";
     public static final String LEASE_LOSSES = PREFIX + "lease.losses";
+    /** 1 while a standby finds its lease's advisory lock held by a login that is not Vantage's for it, else 0. */
+    public static final String LEASE_FOREIGN_HOLDER = PREFIX + "lease.foreign.holder";
+    /** Times a standby found its lock held by a foreign login (once per change of holder). */
+    public static final String LEASE_FOREIGN_HOLDS = PREFIX + "lease.foreign.holds";
     /** Delivery attempts, by channel {@code type} and {@code outcome} (delivered, retry, rejected). */
     public static final String NOTIFICATIONS = PREFIX + "notifications";
     /** Notifications given up, by channel {@code type} and {@code reason} (rejected, expired, channel, payload). */

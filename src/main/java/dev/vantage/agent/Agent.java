@@ -3,10 +3,12 @@ package dev.vantage.agent;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vantage.Fatal;
 import dev.vantage.LogContext;
+import dev.vantage.VantageException;
 import dev.vantage.Version;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
+import dev.vantage.db.Roles;
 import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.heartbeat.PartitionMaintainer;
@@ -66,6 +68,7 @@ public final class Agent implements AutoCloseable {
         this.jdbi = Database.jdbi(pool);
         this.datacenter = resolveDatacenter(jdbi, settings.datacenter());
         MDC.put("dc", datacenter.code());
+        requireBinding(jdbi, settings.datacenter(), datacenter);
         this.registry = MonitorRegistry.load();
         this.agentId = jdbi.onDemand(AgentDao.class)
                 .register(
@@ -230,6 +233,35 @@ public final class Agent implements AutoCloseable {
                             ? " (the datacenters table is empty)"
                             : " (known: " + String.join(", ", known) + ")"));
         });
+    }
+
+    /**
+     * An agent login (a member of vantage_agent) acts for the one datacenter agent_logins binds it to (V10): refuse to
+     * start unbound, or for another datacenter, naming the fix. Logins outside vantage_agent (the owner) are not bound.
+     */
+    static void requireBinding(Jdbi jdbi, String datacenterSetting, DatacenterRow datacenter) {
+        Roles.SessionBinding binding;
+        try {
+            binding = jdbi.withHandle(h -> Roles.sessionBinding(h.getConnection()));
+        } catch (java.sql.SQLException e) {
+            throw new VantageException("cannot read this login's datacenter binding: " + e.getMessage(), e);
+        }
+        if (!binding.required()) {
+            return;
+        }
+        if (binding.datacenterId() == null) {
+            throw new ConfigurationException("database login " + binding.login()
+                    + " is a member of vantage_agent but bound to no datacenter, so it may read no monitor and write"
+                    + " nothing: as the owner of the tables, run 'vantage roles bind --name " + binding.login()
+                    + " --datacenter " + datacenter.code() + "' (see README, Database roles)");
+        }
+        if (binding.datacenterId() != datacenter.id()) {
+            throw new ConfigurationException("DATACENTER_ID=" + datacenterSetting.strip() + " is datacenter "
+                    + datacenter.code() + " (id " + datacenter.id() + "), but database login " + binding.login()
+                    + " is bound to datacenter " + binding.datacenterCode() + " (id " + binding.datacenterId()
+                    + "): start this agent with DATACENTER_ID=" + binding.datacenterCode() + ", or with the login of "
+                    + datacenter.code() + "'s agents");
+        }
     }
 
     private static String hostname() {

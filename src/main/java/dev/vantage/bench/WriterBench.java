@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * a temporary directory (default durability settings: fsync and synchronous_commit on; further server settings may
  * follow the batch size), migrates it, and pushes realistic HTTP heartbeats of 10,000 monitors, one slot a minute
  * each, through the writer. Not a test: it prints its figures.
+ *
+ * <p>{@code as=agent} among the settings writes as a LOGIN member of vantage_agent bound to the heartbeats' datacenter
+ * (V10), rather than as the superuser: the agent check on api_heartbeats then runs in full. Slots then end 5 minutes
+ * before the start, since the database refuses an agent's slots more than 5 minutes ahead.
  */
 public final class WriterBench {
     private static final int MONITORS = 10_000;
@@ -43,18 +47,41 @@ public final class WriterBench {
         int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : HeartbeatWriterSettings.DEFAULTS.batchSize();
         quietLogs();
         var serverConfig = new LinkedHashMap<String, String>();
+        boolean asAgent = false;
         for (int i = 2; i < args.length; i++) {
             String[] setting = args[i].split("=", 2);
+            if (setting[0].equals("as")) {
+                asAgent = setting[1].equals("agent");
+                System.out.printf("writing as %s%n", asAgent ? "a bound vantage_agent login" : "the superuser");
+                continue;
+            }
             serverConfig.put(setting[0], setting[1]);
             System.out.printf("server setting %s = %s%n", setting[0], setting[1]);
         }
-        try (var pg = BenchPostgres.start(serverConfig);
-                var pool = Database.pool(pg.connection(), "bench", 4)) {
-            run(pool, rows, batchSize);
+        try (var pg = BenchPostgres.start(serverConfig)) {
+            var as = asAgent ? agentLogin(pg.connection()) : pg.connection();
+            Instant base = asAgent
+                    ? Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(rows / MONITORS + 6L))
+                    : Instant.now().truncatedTo(ChronoUnit.HOURS);
+            try (var pool = Database.pool(as, "bench", 4)) {
+                run(pool, rows, batchSize, base);
+            }
         }
     }
 
-    private static void run(javax.sql.DataSource pool, int rows, int batchSize) throws Exception {
+    /** A LOGIN member of vantage_agent bound to datacenter 1, the heartbeats' datacenter. */
+    private static dev.vantage.config.DbConnection agentLogin(dev.vantage.config.DbConnection superuser)
+            throws java.sql.SQLException {
+        try (var c = Database.dedicated(superuser, "bench-setup");
+                var s = c.createStatement()) {
+            s.execute("INSERT INTO datacenters (id, code) VALUES (1, 'BENCH')");
+            s.execute("CREATE ROLE bench_agent LOGIN PASSWORD 'bench' IN ROLE vantage_agent");
+            s.execute("INSERT INTO agent_logins (login, datacenter_id) VALUES ('bench_agent', 1)");
+        }
+        return new dev.vantage.config.DbConnection(superuser.jdbcUrl(), "bench_agent", "bench");
+    }
+
+    private static void run(javax.sql.DataSource pool, int rows, int batchSize, Instant base) throws Exception {
         var registry = new SimpleMeterRegistry();
         try (var partitions = PartitionMaintainer.start(pool, Clock.systemUTC(), Duration.ofHours(1), registry)) {
             partitions.ensureNow();
@@ -70,7 +97,7 @@ public final class WriterBench {
                 PRODUCERS,
                 Runtime.getRuntime().availableProcessors());
         var written = registry.counter(HeartbeatMeters.WRITTEN);
-        var generator = new Generator();
+        var generator = new Generator(base);
         long start;
         long end;
         try (var writer = HeartbeatWriter.start(pool, settings, registry)) {
@@ -124,12 +151,16 @@ public final class WriterBench {
 
     /** Heartbeat i of the run: one slot a minute per monitor, monitors phase-shifted over the minute. */
     private static final class Generator {
-        private final Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        private final Instant base;
         private final List<Map<String, String>> responseHeaders =
                 List.of(headers("nginx/1.27", "HIT"), headers("cloudflare", "DYNAMIC"));
         private final List<String> requestHeaders = List.of("User-Agent", "Accept", "Authorization");
         private final String body =
                 "{\"status\":\"ok\",\"version\":\"4.2.1\",\"checks\":{\"db\":\"up\",\"cache\":\"up\"}}";
+
+        Generator(Instant base) {
+            this.base = base;
+        }
 
         Heartbeat heartbeat(int i) {
             var random = new SplittableRandom(i);

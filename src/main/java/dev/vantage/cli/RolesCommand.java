@@ -19,12 +19,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vantage roles}: the database roles of least privilege. {@code print} writes the SQL a DBA runs by hand;
- * {@code create-login} creates a login role in one of the groups, with its session timeouts.
+ * {@code create-login} creates a login role in one of the groups, with its session timeouts (an agent login bound to
+ * its datacenter); {@code bind} binds an existing agent login to its datacenter.
  */
 @Command(
         name = "roles",
         description = "Database roles: vantage_agent, vantage_monitor, vantage_reader and their login roles.",
-        subcommands = {RolesCommand.Print.class, RolesCommand.CreateLogin.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RolesCommand.Print.class,
+            RolesCommand.CreateLogin.class,
+            RolesCommand.Bind.class,
+            CommandLine.HelpCommand.class
+        })
 public final class RolesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,6 +51,12 @@ public final class RolesCommand implements Runnable {
 
         @Option(names = "--name", paramLabel = "NAME", description = "Name of the login role, e.g. va_agent.")
         String name;
+
+        @Option(
+                names = "--datacenter",
+                paramLabel = "CODE|ID",
+                description = "Agent logins: the one datacenter the login acts for (required with --role agent).")
+        String datacenter;
 
         @Option(
                 names = "--idle-in-transaction-timeout",
@@ -85,7 +97,8 @@ public final class RolesCommand implements Runnable {
                         case MONITOR -> "vantage_monitor_1";
                         case READER -> "grafana";
                     };
-            System.out.print(Roles.printSql(options.login(placeholder)));
+            System.out.print(
+                    Roles.printSql(options.login(placeholder), options.datacenter == null ? "VA" : options.datacenter));
             return 0;
         }
     }
@@ -119,7 +132,7 @@ public final class RolesCommand implements Runnable {
             var connection =
                     DbConnection.parse(Environment.system().require(db, "DB_CONN_STRING", "--db", "the database URL"));
             try (var c = Database.dedicated(connection, "vantage-roles")) {
-                Roles.createLogin(c, login, password);
+                Roles.createLogin(c, login, options.datacenter, password);
             } catch (SQLException e) {
                 throw new ConfigurationException("cannot connect to the database of DB_CONN_STRING: " + e.getMessage());
             } finally {
@@ -128,7 +141,8 @@ public final class RolesCommand implements Runnable {
             System.out.println("Created login role " + login.name() + " in "
                     + login.group().roleName()
                     + " (idle_in_transaction_session_timeout " + login.idleInTransactionTimeout()
-                    + ", statement_timeout " + login.statementTimeout() + ")");
+                    + ", statement_timeout " + login.statementTimeout() + ")"
+                    + (options.datacenter == null ? "" : ", bound to datacenter " + options.datacenter));
             return 0;
         }
 
@@ -152,6 +166,43 @@ public final class RolesCommand implements Runnable {
             } finally {
                 Arrays.fill(bytes, (byte) 0);
             }
+        }
+    }
+
+    @Command(
+            name = "bind",
+            description = "Bind an agent login to the one datacenter it acts for (agent_logins). Connects as"
+                    + " DB_CONN_STRING, which must own the tables. Agents of an unbound login refuse to start.")
+    static final class Bind implements Callable<Integer> {
+        @Option(names = "--name", paramLabel = "NAME", required = true, description = "The agent login, e.g. va_agent.")
+        String name;
+
+        @Option(
+                names = "--datacenter",
+                paramLabel = "CODE|ID",
+                required = true,
+                description = "The datacenter the login acts for.")
+        String datacenter;
+
+        @Option(
+                names = "--db",
+                paramLabel = "URL",
+                description = "Database URL of the tables' owner (default: DB_CONN_STRING or DB_CONN_STRING_FILE).")
+        String db;
+
+        @Override
+        public Integer call() {
+            var connection =
+                    DbConnection.parse(Environment.system().require(db, "DB_CONN_STRING", "--db", "the database URL"));
+            Roles.Binding binding;
+            try (var c = Database.dedicated(connection, "vantage-roles")) {
+                binding = Roles.bind(c, name, datacenter);
+            } catch (SQLException e) {
+                throw new ConfigurationException("cannot connect to the database of DB_CONN_STRING: " + e.getMessage());
+            }
+            System.out.println("Bound login " + binding.login() + " to datacenter " + binding.datacenterCode() + " (id "
+                    + binding.datacenterId() + ")");
+            return 0;
         }
     }
 }

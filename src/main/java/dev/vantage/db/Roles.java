@@ -91,6 +91,15 @@ public final class Roles {
      * @throws ConfigurationException when the group role is missing, the login role exists, or the server refuses
      */
     public static void createLogin(Connection c, Login login, char[] password) {
+        createLogin(c, login, null, password);
+    }
+
+    /**
+     * As {@link #createLogin(Connection, Login, char[])}, and binds an agent login to {@code datacenter} (an id or a
+     * code) in the same transaction: an agent login acts for one datacenter only (V10, agent_logins). Required for an
+     * agent login; refused for the others.
+     */
+    public static void createLogin(Connection c, Login login, String datacenter, char[] password) {
         if (password == null || password.length == 0) {
             throw new ConfigurationException("--password-file: the password is empty");
         }
@@ -104,6 +113,15 @@ public final class Roles {
                 }
                 if (exists(c, login.name())) {
                     throw new ConfigurationException("role " + login.name() + " already exists");
+                }
+                if (login.group() == Group.AGENT && datacenter == null) {
+                    throw new ConfigurationException("--datacenter is required for an agent login: the id or code of"
+                            + " the one datacenter it acts for");
+                }
+                if (login.group() != Group.AGENT && datacenter != null) {
+                    throw new ConfigurationException(
+                            "--datacenter: only an agent login is bound to a datacenter, not a "
+                                    + login.group().roleName() + " login");
                 }
                 execute(
                         c,
@@ -121,6 +139,9 @@ public final class Roles {
                         login.name(),
                         login.statementTimeout());
                 c.unwrap(PGConnection.class).alterUserPassword(login.name(), password, "scram-sha-256");
+                if (datacenter != null) {
+                    writeBinding(c, login.name(), datacenter);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -133,6 +154,90 @@ public final class Roles {
             throw new ConfigurationException("cannot create role " + login.name() + ": " + e.getMessage());
         } finally {
             Arrays.fill(password, '\0');
+        }
+    }
+
+    /** A datacenter binding that was written: the login and the datacenter's id and code. */
+    public record Binding(String login, int datacenterId, String datacenterCode) {}
+
+    /**
+     * Binds an existing agent login to one datacenter (an id or a code), replacing an earlier binding. Run as the owner
+     * of the tables: nobody else may write agent_logins.
+     *
+     * @throws ConfigurationException when the login does not exist or is no member of vantage_agent, or the datacenter
+     *     is unknown
+     */
+    public static Binding bind(Connection c, String login, String datacenter) {
+        if (login == null || !NAME.matcher(login).matches()) {
+            throw new ConfigurationException("--name: expected the name of an agent login role, got '" + login + "'");
+        }
+        try {
+            if (!exists(c, login)) {
+                throw new ConfigurationException("role " + login + " does not exist");
+            }
+            return writeBinding(c, login, datacenter);
+        } catch (SQLException e) {
+            throw new ConfigurationException("cannot bind " + login + ": " + e.getMessage());
+        }
+    }
+
+    private static Binding writeBinding(Connection c, String login, String datacenter) throws SQLException {
+        if (datacenter == null || datacenter.isBlank()) {
+            throw new ConfigurationException("--datacenter: expected a datacenter id or code, e.g. VA");
+        }
+        try (var s = c.prepareStatement("SELECT pg_has_role(?, 'vantage_agent', 'MEMBER')")) {
+            s.setString(1, login);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new ConfigurationException(
+                            "role " + login + " is no member of vantage_agent: only agent logins are bound");
+                }
+            }
+        }
+        String value = datacenter.strip();
+        int id;
+        String code;
+        try (var s = c.prepareStatement(
+                "SELECT id, code FROM datacenters WHERE id::text = ? OR lower(code) = lower(?) ORDER BY id LIMIT 1")) {
+            s.setString(1, value);
+            s.setString(2, value);
+            try (var rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new ConfigurationException("--datacenter=" + value + ": no datacenter with that id or code");
+                }
+                id = rs.getInt(1);
+                code = rs.getString(2);
+            }
+        }
+        try (var s = c.prepareStatement(
+                """
+                INSERT INTO agent_logins (login, datacenter_id) VALUES (?, ?)
+                ON CONFLICT (login) DO UPDATE SET datacenter_id = excluded.datacenter_id, bound_at = now()
+                """)) {
+            s.setString(1, login);
+            s.setInt(2, id);
+            s.executeUpdate();
+        }
+        return new Binding(login, id, code);
+    }
+
+    /**
+     * Whether this session must be bound to a datacenter (its login is a non-superuser member of vantage_agent), and
+     * the datacenter it is bound to. An agent checks this at start.
+     */
+    public record SessionBinding(String login, boolean required, Integer datacenterId, String datacenterCode) {}
+
+    public static SessionBinding sessionBinding(Connection c) throws SQLException {
+        try (var s = c.createStatement();
+                var rs = s.executeQuery(
+                        """
+                        SELECT session_user, vantage_agent_rules_apply(), b.id, b.code
+                        FROM (SELECT 1) one
+                        LEFT JOIN datacenters b ON b.id = vantage_agent_datacenter()
+                        """)) {
+            rs.next();
+            return new SessionBinding(rs.getString(1), rs.getBoolean(2), (Integer) rs.getObject(3), rs.getString(4));
         }
     }
 
@@ -165,7 +270,21 @@ public final class Roles {
 
     /** The SQL a DBA runs by hand: the group roles, their grants, and one login role (placeholders by default). */
     public static String printSql(Login login) {
+        return printSql(login, "VA");
+    }
+
+    /** As {@link #printSql(Login)}, binding an agent login to {@code datacenterCode}. */
+    public static String printSql(Login login, String datacenterCode) {
         String group = login.group().roleName();
+        String binding = login.group() != Group.AGENT
+                ? ""
+                : """
+                -- 4. An agent login acts for one datacenter only: bind it, as the owner of the tables ('vantage roles
+                --    bind' does this; 'vantage roles create-login --datacenter' too).
+                INSERT INTO agent_logins (login, datacenter_id) SELECT '%1$s', id FROM datacenters WHERE code = '%2$s'
+                    ON CONFLICT (login) DO UPDATE SET datacenter_id = excluded.datacenter_id, bound_at = now();
+                """
+                        .formatted(login.name(), datacenterCode.replace("'", "''"));
         return """
                 -- Vantage database roles. See README.md, "Database roles".
                 -- 1. Once per PostgreSQL cluster, as a role with CREATEROLE ('vantage migrate' does this itself when it
@@ -194,6 +313,7 @@ public final class Roles {
                 ALTER ROLE %1$s SET statement_timeout = '%4$s';
                 \\password %1$s
                 """
-                .formatted(login.name(), group, login.idleInTransactionTimeout(), login.statementTimeout());
+                        .formatted(login.name(), group, login.idleInTransactionTimeout(), login.statementTimeout())
+                + binding;
     }
 }

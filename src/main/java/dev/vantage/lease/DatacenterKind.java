@@ -20,21 +20,12 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
      */
     static final Duration COVERAGE_DELAY = Duration.ofMillis(200);
 
-    // clock_timestamp() in the UPDATE is evaluated after the row lock is granted, so after every writer transaction
-    // that holds the row FOR SHARE has committed: every row such a transaction wrote has an earlier slot.
+    // The owner's function (V10) checks that this session holds the advisory lock and, for an agent login, that the
+    // login is bound to this datacenter; it bumps the epoch by exactly one. Its clock_timestamp() is evaluated after
+    // the row lock is granted, so after every writer transaction that holds the row FOR SHARE has committed: every row
+    // such a transaction wrote has an earlier slot.
     private static final String BUMP =
-            """
-            WITH lease AS (
-                INSERT INTO datacenter_leases AS l (datacenter_id, epoch, holder_agent_id, acquired_at)
-                VALUES (?, 1, ?, clock_timestamp() + make_interval(secs => ?))
-                ON CONFLICT (datacenter_id) DO UPDATE
-                    SET epoch = l.epoch + 1, holder_agent_id = excluded.holder_agent_id,
-                        acquired_at = clock_timestamp() + make_interval(secs => ?), released_at = NULL
-                RETURNING datacenter_id, epoch, holder_agent_id, acquired_at)
-            INSERT INTO datacenter_lease_history (datacenter_id, epoch, holder_agent_id, acquired_at)
-            SELECT datacenter_id, epoch, holder_agent_id, acquired_at FROM lease
-            RETURNING epoch, acquired_at
-            """;
+            "SELECT lease_epoch, lease_acquired_at FROM vantage_take_datacenter_lease(?, ?, make_interval(secs => ?))";
 
     private static final String RELEASE =
             """
@@ -93,7 +84,6 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
             s.setInt(1, datacenterId);
             s.setInt(2, agentId);
             s.setDouble(3, COVERAGE_DELAY.toMillis() / 1000.0);
-            s.setDouble(4, COVERAGE_DELAY.toMillis() / 1000.0);
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return new Acquisition(
@@ -130,9 +120,10 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
     }
 
     @Override
-    public String describe(Optional<Holder> holder) {
-        return "the lock is held by another replica"
-                + holder.map(h -> " (epoch " + h.epoch() + ", " + h.holder() + ", since " + h.acquiredAt() + ")")
+    public String describe(Optional<LockHolder> lock, Optional<Holder> ledger) {
+        return lock.map(l -> "the lock is held by " + l.describe()).orElse("the lock was released a moment ago")
+                + ledger.map(h -> "; the ledger's last epoch is " + h.epoch() + ", taken by " + h.holder() + " at "
+                                + h.acquiredAt())
                         .orElse("");
     }
 }

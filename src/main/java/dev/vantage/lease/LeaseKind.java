@@ -19,8 +19,24 @@ interface LeaseKind {
     /** An epoch the session just recorded; fencing the holder's work from {@code acquiredAt} (database time). */
     record Acquisition(long epoch, Instant acquiredAt) {}
 
-    /** Who holds the current epoch, as the ledger says, for a standby's log line. */
+    /** Who holds the current epoch, as the ledger says: the last acquisition recorded, not who holds the lock now. */
     record Holder(long epoch, String holder, Instant acquiredAt) {}
+
+    /**
+     * The backend that holds the advisory lock now, from pg_locks and pg_stat_activity ({@code vantage_lock_holder}):
+     * its login, and its application name and client address when the function's owner may see them (null if not).
+     * {@code vantage} is false when the login is not one that Vantage runs this lease as (a foreign role, another
+     * datacenter's agent login, an agent login holding the monitor's lock).
+     */
+    record LockHolder(int pid, String login, String application, String address, boolean vantage) {
+        /** "backend pid 4242 (login va_agent, application 'vantage-lease dc=VA agent=3', from 10.0.0.7)". */
+        public String describe() {
+            return "backend pid " + pid + " (login " + login
+                    + (application == null ? ", application hidden" : ", application '" + application + "'")
+                    + (address == null ? "" : ", from " + address)
+                    + ")";
+        }
+    }
 
     /** Second key of {@code pg_try_advisory_lock(NAMESPACE, key)}. */
     int lockKey();
@@ -54,6 +70,9 @@ interface LeaseKind {
 
     Optional<Holder> findHolder(Connection c) throws SQLException;
 
-    /** The rest of a standby's log line, after "Standing by for {name}: ". */
-    String describe(Optional<Holder> holder);
+    /**
+     * The rest of a standby's log line, after "Standing by for {name}: ": the backend that holds the lock (the truth),
+     * then what the ledger last recorded.
+     */
+    String describe(Optional<LockHolder> lock, Optional<Holder> ledger);
 }

@@ -76,11 +76,13 @@ final class LeaseLoop implements AutoCloseable {
     private final Thread thread;
     private final Counter acquisitions;
     private final Counter losses;
+    private final Counter foreignHolds;
 
     // Written by the lease thread only; read by the owner's callers.
     private volatile boolean leader;
     private volatile long epoch;
     private volatile Instant checkedAt;
+    private volatile boolean foreignHolder;
 
     // Lease thread only.
     private LeaseSession session;
@@ -88,7 +90,8 @@ final class LeaseLoop implements AutoCloseable {
     private boolean unreachable;
     private String lastFailure;
     private String lastLoopError;
-    private long lastStandbyEpoch = -1;
+    /** The standby's last report (ledger epoch and lock holder): it logs again only when that changes. */
+    private String lastStandbyReport;
     /** Set while a leader that lost the lock still works until the successor's start ({@link Role#handOver}). */
     private Instant handingOverUntil;
 
@@ -119,6 +122,8 @@ final class LeaseLoop implements AutoCloseable {
         var tags = Tags.of("kind", kind.meterTag());
         this.acquisitions = meters.counter(Meters.LEASE_ACQUISITIONS, tags);
         this.losses = meters.counter(Meters.LEASE_LOSSES, tags);
+        this.foreignHolds = meters.counter(Meters.LEASE_FOREIGN_HOLDS, tags);
+        meters.gauge(Meters.LEASE_FOREIGN_HOLDER, tags, this, loop -> loop.foreignHolder ? 1 : 0);
         meters.gauge(Meters.LEASE_LEADER, tags, this, loop -> loop.leader ? 1 : 0);
         meters.gauge(Meters.LEASE_EPOCH, tags, this, loop -> loop.epoch);
         this.thread = Fatal.platformThread(threadName, this::run);
@@ -318,6 +323,7 @@ final class LeaseLoop implements AutoCloseable {
         unreachable = false;
         lastFailure = null;
         leader = true;
+        foreignHolder = false;
         acquisitions.increment();
         log.info("Acquired {} (epoch {}){}", kind.subject(), epoch, how);
         onRoleChange.run();
@@ -342,7 +348,7 @@ final class LeaseLoop implements AutoCloseable {
         role.stopped(successorFrom);
         handingOverUntil = null;
         leader = false;
-        lastStandbyEpoch = -1;
+        lastStandbyReport = null;
         onRoleChange.run();
     }
 
@@ -371,14 +377,30 @@ final class LeaseLoop implements AutoCloseable {
     }
 
     private void reportStandby() throws SQLException {
-        var holder = session.holder();
-        long current = holder.map(LeaseKind.Holder::epoch).orElse(0L);
-        if (current == lastStandbyEpoch && lastFailure == null) {
+        var ledger = session.holder();
+        var lock = session.lockHolder();
+        String report = ledger.map(LeaseKind.Holder::epoch).orElse(0L) + " "
+                + lock.map(l -> l.pid() + " " + l.login()).orElse("");
+        if (report.equals(lastStandbyReport) && lastFailure == null) {
             return;
         }
-        lastStandbyEpoch = current;
+        lastStandbyReport = report;
         lastFailure = null;
-        log.info("Standing by for {}: {}", kind.name(), kind.describe(holder));
+        if (lock.isPresent() && !lock.get().vantage()) {
+            foreignHolder = true;
+            foreignHolds.increment();
+            log.error(
+                    "Standing by for {}: the lock is held by {}, which is not a Vantage login for it: nobody is {} for"
+                            + " this lease until that session ends (SELECT pg_terminate_backend({})); see README,"
+                            + " Failover",
+                    kind.name(),
+                    lock.get().describe(),
+                    kind.work(),
+                    lock.get().pid());
+            return;
+        }
+        foreignHolder = false;
+        log.info("Standing by for {}: {}", kind.name(), kind.describe(lock, ledger));
     }
 
     private LeaseSession openSession() throws SQLException {

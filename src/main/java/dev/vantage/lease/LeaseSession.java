@@ -198,6 +198,21 @@ final class LeaseSession implements AutoCloseable {
         return kind.findHolder(connection);
     }
 
+    /** The backend that holds this kind's lock now, from pg_locks; empty when nobody does. */
+    Optional<LeaseKind.LockHolder> lockHolder() throws SQLException {
+        try (var s = connection.prepareStatement("SELECT holder_pid, holder_login, holder_application, holder_address,"
+                + " holder_is_vantage FROM vantage_lock_holder(?)")) {
+            s.setInt(1, kind.lockKey());
+            try (var rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LeaseKind.LockHolder(
+                        rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)));
+            }
+        }
+    }
+
     @Override
     public void close() {
         closeQuietly(connection, null);

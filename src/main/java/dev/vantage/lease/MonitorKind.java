@@ -122,8 +122,10 @@ record MonitorKind(String holderName) implements LeaseKind {
     }
 
     @Override
-    public String describe(Optional<Holder> holder) {
-        return holder.map(h -> "held by " + h.holder() + " (epoch " + h.epoch() + ") since " + h.acquiredAt())
-                .orElse("held by another replica");
+    public String describe(Optional<LockHolder> lock, Optional<Holder> ledger) {
+        return lock.map(l -> "held by " + l.describe()).orElse("released a moment ago")
+                + ledger.map(h -> "; the ledger's last epoch is " + h.epoch() + ", taken by " + h.holder() + " at "
+                                + h.acquiredAt())
+                        .orElse("");
     }
 }

@@ -247,6 +247,61 @@ class RolesIT {
         }
     }
 
+    @Test
+    void aMigratingUserThatDoesNotOwnTheDatabaseLeavesConnectToPublicAndSaysWhatTheOwnerMustRun(
+            @Empty TestDatabase empty) throws SQLException {
+        String tables = "it_tables_" + UUID.randomUUID().toString().substring(0, 8);
+        String password = UUID.randomUUID().toString();
+        empty.execute("CREATE ROLE " + tables + " LOGIN NOCREATEROLE PASSWORD '" + password + "'");
+        logins.add(tables);
+        empty.execute("GRANT CREATE ON SCHEMA public TO " + tables);
+        try {
+            try (var pool = Database.pool(as(empty, tables, password), "roles-it-tables", 2)) {
+                assertThat(Migrations.migrate(pool).success).isTrue();
+            }
+            String notices;
+            try (var c = connect(as(empty, tables, password));
+                    var s = c.createStatement()) {
+                s.executeQuery("SELECT vantage_grant_roles()").close();
+                var all = new StringBuilder();
+                for (var w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                    all.append(w.getMessage()).append('\n');
+                }
+                notices = all.toString();
+            }
+            assertThat(notices)
+                    .contains(
+                            tables + " does not own database " + empty.name()
+                                    + ": CONNECT and TEMPORARY were neither granted to the Vantage roles nor revoked from PUBLIC")
+                    .contains("REVOKE CONNECT, TEMPORARY ON DATABASE " + empty.name() + " FROM PUBLIC;");
+            // PUBLIC still connects: the owner has not run the statements yet.
+            assertThat(empty.count("SELECT count(*) FROM pg_database WHERE datname = current_database()"
+                            + " AND (datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(datacl) a"
+                            + " WHERE a.grantee = 0 AND a.privilege_type = 'CONNECT'))"))
+                    .isEqualTo(1);
+        } finally {
+            empty.execute("REASSIGN OWNED BY " + tables + " TO CURRENT_USER");
+            empty.execute("DROP OWNED BY " + tables);
+        }
+    }
+
+    @Test
+    void theOwnerOfTheDatabaseRevokesConnectFromPublicAndGrantsItToTheGroups(@Fresh TestDatabase fresh) {
+        // CREATE DATABASE ... TEMPLATE copies no database privileges: run the grants as the migration did.
+        fresh.execute("SELECT vantage_grant_roles()");
+        assertThat(
+                        fresh.count(
+                                """
+                        SELECT count(*) FROM pg_database d WHERE d.datname = current_database()
+                          AND NOT EXISTS (SELECT 1 FROM aclexplode(d.datacl) a WHERE a.grantee = 0)
+                          AND has_database_privilege('vantage_agent', d.oid, 'CONNECT, TEMPORARY')
+                          AND has_database_privilege('vantage_monitor', d.oid, 'CONNECT, TEMPORARY')
+                          AND has_database_privilege('vantage_reader', d.oid, 'CONNECT')
+                          AND NOT has_database_privilege('vantage_reader', d.oid, 'TEMPORARY')
+                        """))
+                .isEqualTo(1);
+    }
+
     /**
      * The role-creating block of V5 as it ships, creating {@code names} instead of the real roles (which every test
      * of this cluster relies on, so they cannot be dropped to rerun it).
@@ -363,6 +418,7 @@ class RolesIT {
     @Test
     void anAgentWritesThroughTheStagingTableAndTheFenceLikeItsWriterDoes() throws SQLException {
         db.execute("INSERT INTO datacenters (id, code) VALUES (1, 'VA')");
+        db.execute("INSERT INTO agent_logins (login, datacenter_id) VALUES (?, 1)", agent.user());
         try (var c = connect(agent)) {
             c.setAutoCommit(false);
             try (var s = c.createStatement()) {
@@ -405,6 +461,7 @@ class RolesIT {
                             + " '{\"Authorization\": \"Bearer s3cret\"}')",
                     targets.httpUrl("/fast"));
             fresh.execute("INSERT INTO datacenter_monitors SELECT d.id, m.id FROM datacenters d, api_monitors m");
+            fresh.execute("INSERT INTO agent_logins (login, datacenter_id) SELECT ?, id FROM datacenters", as.user());
             var settings = new AgentSettings(
                     as,
                     "VA",
@@ -559,7 +616,7 @@ class RolesIT {
                         s.executeQuery("SELECT * FROM api_heartbeat_rollups").close();
                         s.executeQuery("SELECT * FROM api_uptime_daily").close();
                         s.executeQuery("SELECT * FROM api_sla_monthly").close();
-                        s.executeQuery("SELECT id, name, url, enabled, push_subject FROM api_monitors")
+                        s.executeQuery("SELECT id, name, url_redacted, enabled, push_subject FROM api_monitors")
                                 .close();
                         s.executeQuery("SELECT id, name, type, enabled FROM notification_channels")
                                 .close();
@@ -571,6 +628,7 @@ class RolesIT {
                 "SELECT * FROM notification_channels",
                 "SELECT headers FROM api_monitors",
                 "SELECT body FROM api_monitors",
+                "SELECT url FROM api_monitors",
                 "SELECT push_token FROM api_monitors",
                 "INSERT INTO datacenters (code) VALUES ('X')",
                 "UPDATE api_monitors SET enabled = false",

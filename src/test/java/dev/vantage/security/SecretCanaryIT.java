@@ -635,6 +635,12 @@ class SecretCanaryIT {
         String name = "canary_" + UUID.randomUUID().toString().substring(0, 8);
         db.execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "' "
                 + (group.equals("SUPERUSER") ? "SUPERUSER" : "IN ROLE " + group));
+        if (group.equals("vantage_agent")) {
+            // An agent login acts for the one datacenter it is bound to (V10); this agent runs for VA.
+            db.execute(
+                    "INSERT INTO agent_logins (login, datacenter_id) SELECT ?, id FROM datacenters WHERE code = 'VA'",
+                    name);
+        }
         logins.add(name);
         return db.libpqUrl().replace("//postgres:postgres@", "//" + name + ":" + password + "@");
     }
