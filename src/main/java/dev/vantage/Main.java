@@ -8,6 +8,7 @@ import dev.vantage.cli.MonitorCommand;
 import dev.vantage.cli.ProbeCommand;
 import dev.vantage.cli.RolesCommand;
 import dev.vantage.cli.StatusCommand;
+import dev.vantage.cli.VersionProvider;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.probe.net.Resolver;
 import picocli.CommandLine;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "vantage",
         mixinStandardHelpOptions = true,
-        versionProvider = Main.VersionProvider.class,
+        versionProvider = VersionProvider.class,
         description = "Multi-datacenter synthetic monitoring on PostgreSQL.",
         subcommands = {
             MigrateCommand.class,
@@ -64,12 +65,5 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    public static final class VersionProvider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"vantage " + Version.current()};
-        }
     }
 }

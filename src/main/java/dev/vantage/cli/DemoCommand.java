@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        versionProvider = dev.vantage.Main.VersionProvider.class,
+        versionProvider = VersionProvider.class,
         description = "Run an embedded PostgreSQL 17, demo targets on loopback, one agent per demo datacenter and the"
                 + " monitor module, which logs its notifications.")
 public final class DemoCommand implements Callable<Integer> {

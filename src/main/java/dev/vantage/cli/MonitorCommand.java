@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "monitor",
         mixinStandardHelpOptions = true,
-        versionProvider = dev.vantage.Main.VersionProvider.class,
+        versionProvider = VersionProvider.class,
         description = "Evaluate heartbeats into states and incidents and deliver notifications."
                 + " Run two or more replicas: one leads, the others stand by.")
 public final class MonitorCommand implements Callable<Integer> {
