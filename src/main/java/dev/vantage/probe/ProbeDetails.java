@@ -30,7 +30,7 @@ public final class ProbeDetails {
     }
 
     /** The JSON text of a details map, keys in their order; null when it is empty (stored as NULL). */
-    public static String json(Map<String, ?> details) {
+    public static String json(Map<?, ?> details) {
         if (details == null || details.isEmpty()) {
             return null;
         }

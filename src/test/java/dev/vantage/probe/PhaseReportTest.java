@@ -3,6 +3,8 @@ package dev.vantage.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PhaseReportTest {
@@ -89,5 +91,36 @@ class PhaseReportTest {
                 .contains("  connect                 10.500 ms\n")
                 .contains("  redirect                10.000 ms\n")
                 .contains("  redirects          2\n");
+    }
+
+    @Test
+    void whatOnlyTheTypeKnowsFollowsOneKeyALine() {
+        var details = new java.util.LinkedHashMap<String, Object>();
+        details.put("rcode", "NOERROR");
+        details.put("answers", List.of("192.0.2.1", "192.0.2.2"));
+        details.put("query_ms", 0.25);
+        details.put("soa", Map.of("serial", 7));
+        var result = ProbeResult.at(AT)
+                .timings(new PhaseTimings(null, null, null, null, null, null, 0.25, null))
+                .details(details)
+                .success();
+
+        assertThat(PhaseReport.render("dns://127.0.0.1/example.org", result))
+                .endsWith(
+                        """
+                  result             OK
+
+                  rcode              NOERROR
+                  answers            192.0.2.1, 192.0.2.2
+                  query_ms           0.25
+                  soa                {"serial":7}
+                """);
+    }
+
+    @Test
+    void withoutDetailsTheReportEndsWithTheResult() {
+        var result = ProbeResult.success(AT, PhaseTimings.NONE);
+
+        assertThat(PhaseReport.render("tcp://127.0.0.1:1", result)).endsWith("  result             OK\n");
     }
 }

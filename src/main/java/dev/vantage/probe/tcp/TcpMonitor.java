@@ -23,6 +23,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +38,12 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
     @Override
     public String type() {
         return "tcp";
+    }
+
+    /** The {@code body} column is the text to send, like {@code settings.send}. */
+    @Override
+    public Set<String> requestColumns() {
+        return Set.of("body");
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * @param host host name or IP literal (without brackets)
  * @param port 1-65535
- * @param send text written after connecting, or null
+ * @param send text written after connecting ({@code settings.send}, or the row's {@code body}), or null
  * @param expect text that must appear in what is read back, or null
  */
 public record TcpSettings(String host, int port, String send, String expect) {
@@ -50,6 +50,11 @@ public record TcpSettings(String host, int port, String send, String expect) {
             host = host.substring(1, host.length() - 1);
         }
         SettingsReader s = SettingsReader.of(spec.settings(), KEYS);
-        return new TcpSettings(host, uri.getPort(), s.string("send"), s.string("expect"));
+        String send = s.string("send");
+        String body = spec.body() == null || spec.body().isEmpty() ? null : spec.body();
+        if (send != null && body != null) {
+            throw new InvalidMonitorException("body", "and settings.send both give the text to send; set one");
+        }
+        return new TcpSettings(host, uri.getPort(), send != null ? send : body, s.string("expect"));
     }
 }
