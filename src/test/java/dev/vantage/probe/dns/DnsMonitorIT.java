@@ -35,7 +35,8 @@ class DnsMonitorIT {
                 "example.org. MX 10 mail.example.org.",
                 "example.org. TXT \"v=spf1 -all\"",
                 "example.org. CAA 0 issue \"letsencrypt.org\"",
-                "www.example.org. CNAME example.org.");
+                "www.example.org. CNAME example.org.",
+                "truncated.example.org. A 192.0.2.7");
     }
 
     @AfterAll
@@ -146,6 +147,26 @@ class DnsMonitorIT {
         assertThat(probe(url("nope.example.org"), "{\"expected_rcode\": \"nxdomain\"}")
                         .success())
                 .isTrue();
+    }
+
+    @Test
+    void aTruncatedUdpAnswerIsAskedAgainOverTcp() throws Exception {
+        ProbeResult r = probe(url("truncated.example.org"), "{}");
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        assertThat(r.details())
+                .containsEntry("transport", "udp, truncated, then tcp")
+                .containsEntry("answers", List.of("192.0.2.7"));
+        assertThat(r.timings().connect()).as("the TCP connect").isNotNull();
+    }
+
+    @Test
+    void aTcpQueryHasAConnectPhase() throws Exception {
+        ProbeResult r = probe(url("example.org"), "{\"transport\": \"tcp\"}");
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        assertThat(r.timings().connect()).isPositive();
+        assertThat(r.timings().total()).isEqualTo(r.details().get("query_ms"));
     }
 
     @Test
