@@ -170,6 +170,41 @@ class DnsMonitorIT {
     }
 
     @Test
+    void aUrlWithoutAServerAsksTheSystemsResolverAndAServerNameGetsPort53() throws Exception {
+        DnsSettings system = monitor.configure(new MonitorSpec(
+                5,
+                "dns",
+                "dns",
+                null,
+                "dns:///Example.org.",
+                Map.of(),
+                null,
+                null,
+                null,
+                Duration.ofSeconds(30),
+                false));
+        DnsSettings named = monitor.configure(new MonitorSpec(
+                5,
+                "dns",
+                "dns",
+                null,
+                "dns://ns1.example.net/example.org",
+                Map.of(),
+                null,
+                null,
+                null,
+                Duration.ofSeconds(30),
+                false));
+
+        assertThat(system.server()).isNull();
+        assertThat(system.name().toString()).isEqualTo("Example.org.");
+        assertThat(system.record()).isEqualTo("A");
+        assertThat(named.server()).isEqualTo("ns1.example.net");
+        assertThat(named.port()).isEqualTo(53);
+        assertThat(named.tcp()).isFalse();
+    }
+
+    @Test
     void theRegistryFindsTheTypeByItsUrlScheme() {
         assertThat(MonitorRegistry.load().find("dns")).get().isInstanceOf(DnsMonitor.class);
     }
