@@ -1,5 +1,7 @@
 package dev.vantage.demo;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,6 +53,7 @@ public final class DemoTargets implements AutoCloseable {
     private final ServerSocket blackhole;
     private final ServerSocket tcp;
     private final int refusedPort;
+    private final DemoDns dns;
     private ServerSocket stalled;
 
     private DemoTargets() throws IOException {
@@ -63,6 +66,7 @@ public final class DemoTargets implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
             refusedPort = probe.getLocalPort();
         }
+        dns = new DemoDns(LOOPBACK);
     }
 
     /** Starts every target; close to stop them. */
@@ -138,6 +142,11 @@ public final class DemoTargets implements AutoCloseable {
         return "tcp://127.0.0.1:" + tcp.getLocalPort();
     }
 
+    /** The demo's DNS server, asked for its one name ({@code dns://127.0.0.1:port/demo.vantage.test}). */
+    public String dnsUrl() {
+        return "dns://127.0.0.1:" + dns.port() + "/" + DemoDns.NAME.substring(0, DemoDns.NAME.length() - 1);
+    }
+
     /** Never resolves and never leaves the machine: .invalid is reserved (RFC 6761). */
     public String unresolvableUrl() {
         return "http://vantage-demo.invalid/";
@@ -155,8 +164,34 @@ public final class DemoTargets implements AutoCloseable {
         urls.put("blackhole", blackholeUrl());
         urls.put("unresolvable", unresolvableUrl());
         urls.put("tcp", tcpUrl());
+        urls.put("dns", dnsUrl());
         return urls;
     }
+
+    /**
+     * Probes of these targets that run a monitor type's whole code path, by the name {@code vantage probe} looks the
+     * type up with (its URL scheme): {@code vantage probe} runs them before timing, so that class loading and the JIT
+     * are not counted as network time. A type without an entry here is simply not warmed up.
+     */
+    public Map<String, List<WarmUp>> warmUps() {
+        ObjectNode insecure = JsonNodeFactory.instance.objectNode().put("verify_tls", false);
+        ObjectNode none = JsonNodeFactory.instance.objectNode();
+        return Map.of(
+                "http", List.of(new WarmUp(httpUrl("/fast"), none, 20), new WarmUp(httpUrl("/big"), none, 3)),
+                "https",
+                        List.of(new WarmUp(httpsUrl("/fast"), insecure, 20), new WarmUp(httpsUrl("/big"), insecure, 3)),
+                "tcp", List.of(new WarmUp(tcpUrl(), none, 20)),
+                "dns", List.of(new WarmUp(dnsUrl(), none, 20)));
+    }
+
+    /**
+     * A warm-up probe: {@code url} with {@code settings}, {@code times} times.
+     *
+     * @param url a loopback target of these demo targets
+     * @param settings the monitor settings it needs (an https target's certificate is the demo's own)
+     * @param times how many probes, enough for the JIT to compile the path (measured with bench/curl-vs-probe.sh)
+     */
+    public record WarmUp(String url, ObjectNode settings, int times) {}
 
     /**
      * A listener that never accepts, with its accept queue full: Linux then drops new SYNs, so a connect neither
@@ -184,6 +219,7 @@ public final class DemoTargets implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        dns.close();
         for (ServerSocket s : listeners) {
             closeQuietly(s);
         }
