@@ -128,8 +128,13 @@ public final class TestCa {
      * {@link Server}).
      */
     public static Server https(SSLContext context, Map<String, HttpHandler> handlers) {
+        return https(context, handlers, InetAddress.getLoopbackAddress());
+    }
+
+    /** The same on a loopback address of choice (::1). */
+    public static Server https(SSLContext context, Map<String, HttpHandler> handlers, InetAddress loopback) {
         try {
-            HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            HttpsServer server = HttpsServer.create(new InetSocketAddress(loopback, 0), 0);
             server.setHttpsConfigurator(new HttpsConfigurator(context));
             handlers.forEach(server::createContext);
             server.start();
