@@ -14,6 +14,7 @@ import dev.vantage.probe.TargetText;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -89,19 +90,23 @@ public record Assertions(List<Assertion> list) {
         private final Assertions assertions;
         private final StreamSearch[] searches;
         private final ByteArrayOutputStream kept;
+        private final boolean matchesBody;
         private boolean cut;
 
         private Run(Assertions assertions) {
             this.assertions = assertions;
             this.searches = new StreamSearch[assertions.list.size()];
             boolean keep = false;
+            boolean matches = false;
             for (int i = 0; i < searches.length; i++) {
                 Assertion a = assertions.list.get(i);
                 if (a.subject() == Assertion.Subject.BODY && !a.op().equals("matches")) {
                     searches[i] = new StreamSearch(a.value().textValue());
                 }
                 keep |= a.needsBodyText();
+                matches |= a.subject() == Assertion.Subject.BODY && a.op().equals("matches");
             }
+            this.matchesBody = matches;
             this.kept = keep ? new ByteArrayOutputStream() : null;
         }
 
@@ -120,7 +125,7 @@ public record Assertions(List<Assertion> list) {
 
         /** The failed assertions as one sentence, or null when all hold. */
         String failures(Seen seen, Charset charset) {
-            String text = kept == null ? null : kept.toString(charset);
+            String text = kept == null || !matchesBody ? null : kept.toString(charset);
             JsonNode document = null;
             String notJson = null;
             List<String> failed = new ArrayList<>();
@@ -129,7 +134,10 @@ public record Assertions(List<Assertion> list) {
                 String saw;
                 if (a.subject() == Assertion.Subject.JSON && document == null && notJson == null) {
                     try {
-                        document = JSON.readTree(text);
+                        byte[] bytes = kept.toByteArray();
+                        document = charset.equals(StandardCharsets.UTF_8)
+                                ? JSON.readTree(bytes)
+                                : JSON.readTree(new String(bytes, charset));
                         if (document == null || document.isMissingNode()) {
                             notJson = "an empty body";
                         }
@@ -137,6 +145,8 @@ public record Assertions(List<Assertion> list) {
                         notJson = cut
                                 ? "a body longer than " + KEPT_BODY_BYTES + " bytes, not parsed"
                                 : "a body that is not JSON (" + TargetText.cut(e.getOriginalMessage(), 120) + ")";
+                    } catch (java.io.IOException e) {
+                        notJson = "a body that could not be read as JSON (" + e.getMessage() + ")";
                     }
                 }
                 saw = switch (a.subject()) {
@@ -187,6 +197,13 @@ public record Assertions(List<Assertion> list) {
         }
 
         private static String json(Assertion a, JsonNode document) {
+            if (a.pointer() != null) {
+                JsonNode at = document.at(a.pointer());
+                if (a.op().equals("exists")) {
+                    return at.isMissingNode() ? "no such path" : null;
+                }
+                return at.isMissingNode() ? "no value at " + a.selector() : compare(a, at);
+            }
             Object found;
             try {
                 found = a.path().read(document, JSON_PATH);

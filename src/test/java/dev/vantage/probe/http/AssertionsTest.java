@@ -167,6 +167,44 @@ class AssertionsTest {
                 .startsWith("assertions[0] [JSON $.status] == \"ok\" failed: saw a body that is not JSON (");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "$.status | /status",
+                "$.checks.db.latency_ms | /checks/db/latency_ms",
+                "$.items[1].id | /items/1/id",
+                "$['a b']['c/d'] | /a b/c~1d",
+                "$ | ''",
+            })
+    void aPathOfMembersAndIndexesIsWalkedAsAJsonPointer(String path, String pointer) {
+        assertThat(Assertion.pointer(path)).hasToString(pointer);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"$.items[*].id", "$..id", "$.items[?(@.id > 1)]", "$.items[-1]", "$.a.length()"})
+    void anyOtherPathIsLeftToJsonPath(String path) {
+        assertThat(Assertion.pointer(path)).isNull();
+    }
+
+    @Test
+    void aPointerAndJsonPathAgreeOnWhatTheySee() throws Exception {
+        var run = parse(
+                        """
+                [{"subject":"json","path":"$.items[1].id","op":"==","value":2},
+                 {"subject":"json","path":"$.items[?(@.id == 2)]","op":"exists"},
+                 {"subject":"json","path":"$.items[?(@.id == 3)]","op":"exists"},
+                 {"subject":"json","path":"$.items[5]","op":"exists"}]""")
+                .start();
+        byte[] body = "{\"items\":[{\"id\":1},{\"id\":2}]}".getBytes(StandardCharsets.UTF_8);
+        run.feed(body, 0, body.length);
+
+        assertThat(run.failures(new Assertions.Seen(200, 1, h -> null, null), StandardCharsets.UTF_8))
+                .isEqualTo("assertions[2] [JSON $.items[?(@.id == 3)]] exists failed: saw no match; "
+                        + "assertions[3] [JSON $.items[5]] exists failed: saw no such path");
+    }
+
     @Test
     void numbersCompareByValueWhateverTheirJsonSpelling() throws Exception {
         var run = parse(
