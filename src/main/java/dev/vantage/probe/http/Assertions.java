@@ -70,9 +70,9 @@ public record Assertions(List<Assertion> list) {
         return list.stream().anyMatch(a -> a.subject() == Assertion.Subject.CERT_DAYS_LEFT);
     }
 
-    /** A new run over one response body. */
-    Run start() {
-        return new Run(this);
+    /** A new run over one response body of {@code contentLength} bytes (-1 when unknown). */
+    Run start(long contentLength) {
+        return new Run(this, contentLength);
     }
 
     /**
@@ -89,11 +89,11 @@ public record Assertions(List<Assertion> list) {
     static final class Run {
         private final Assertions assertions;
         private final StreamSearch[] searches;
-        private final ByteArrayOutputStream kept;
+        private final Kept kept;
         private final boolean matchesBody;
         private boolean cut;
 
-        private Run(Assertions assertions) {
+        private Run(Assertions assertions, long contentLength) {
             this.assertions = assertions;
             this.searches = new StreamSearch[assertions.list.size()];
             boolean keep = false;
@@ -107,7 +107,8 @@ public record Assertions(List<Assertion> list) {
                 matches |= a.subject() == Assertion.Subject.BODY && a.op().equals("matches");
             }
             this.matchesBody = matches;
-            this.kept = keep ? new ByteArrayOutputStream() : null;
+            int expected = contentLength < 0 ? 8192 : (int) Math.min(contentLength, KEPT_BODY_BYTES);
+            this.kept = keep ? new Kept(expected) : null;
         }
 
         void feed(byte[] buf, int off, int len) {
@@ -123,9 +124,9 @@ public record Assertions(List<Assertion> list) {
             }
         }
 
-        /** The failed assertions as one sentence, or null when all hold. */
-        String failures(Seen seen, Charset charset) {
-            String text = kept == null || !matchesBody ? null : kept.toString(charset);
+        /** The failed assertions as one sentence, or null when all hold; {@code charset} decodes text for a regex. */
+        String failures(Seen seen, java.util.function.Supplier<Charset> charset) {
+            String text = kept == null || !matchesBody ? null : kept.toString(charset.get());
             JsonNode document = null;
             String notJson = null;
             List<String> failed = new ArrayList<>();
@@ -134,10 +135,10 @@ public record Assertions(List<Assertion> list) {
                 String saw;
                 if (a.subject() == Assertion.Subject.JSON && document == null && notJson == null) {
                     try {
-                        byte[] bytes = kept.toByteArray();
-                        document = charset.equals(StandardCharsets.UTF_8)
-                                ? JSON.readTree(bytes)
-                                : JSON.readTree(new String(bytes, charset));
+                        Charset c = charset.get();
+                        document = c.equals(StandardCharsets.UTF_8)
+                                ? JSON.readTree(kept.bytes(), 0, kept.size())
+                                : JSON.readTree(kept.toString(c));
                         if (document == null || document.isMissingNode()) {
                             notJson = "an empty body";
                         }
@@ -166,6 +167,17 @@ public record Assertions(List<Assertion> list) {
                 }
             }
             return failed.isEmpty() ? null : String.join("; ", failed);
+        }
+
+        /** The kept prefix, read in place. */
+        private static final class Kept extends ByteArrayOutputStream {
+            Kept(int size) {
+                super(size);
+            }
+
+            byte[] bytes() {
+                return buf;
+            }
         }
 
         private String body(Assertion a, StreamSearch search, String text) {

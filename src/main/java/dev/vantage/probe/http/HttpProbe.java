@@ -244,7 +244,7 @@ final class HttpProbe {
         long contentLength = body.contentLength();
         StreamSearch search = settings.bodyContains() == null ? null : new StreamSearch(settings.bodyContains());
         Assertions.Run assertions =
-                settings.assertions().isEmpty() ? null : settings.assertions().start();
+                settings.assertions().isEmpty() ? null : settings.assertions().start(contentLength);
         // Only the start of the body is kept, for raw_response_body; the rest streams through one buffer.
         ByteArrayOutputStream kept = context.includeBody() ? new ByteArrayOutputStream() : null;
         long size = 0;
@@ -298,7 +298,7 @@ final class HttpProbe {
                     (bodyEnd - t0) / 1e6,
                     response::header,
                     certificate == null ? null : certificate.daysLeft());
-            String failed = assertions.failures(seen, charsetOf(body));
+            String failed = assertions.failures(seen, () -> charsetOf(body));
             if (failed != null) {
                 failure = new HttpFailures.Failure(ErrorType.ASSERTION, failed);
             }

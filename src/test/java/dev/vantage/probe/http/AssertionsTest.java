@@ -140,13 +140,13 @@ class AssertionsTest {
                  {"subject":"header","name":"Content-Type","op":"matches","value":"^application/json"},
                  {"subject":"body","op":"contains","value":"\\"status\\""},
                  {"subject":"cert_days_left","op":">","value":14}]""");
-        var run = a.start();
+        var run = a.start(-1);
         byte[] body = "{\"status\":\"down\",\"count\":3}".getBytes(StandardCharsets.UTF_8);
         run.feed(body, 0, body.length);
 
         String failures = run.failures(
                 new Assertions.Seen(200, 12.3, Map.of("Content-Type", "text/plain")::get, null),
-                StandardCharsets.UTF_8);
+                () -> StandardCharsets.UTF_8);
 
         assertThat(failures)
                 .isEqualTo("assertions[1] [JSON $.status] == \"ok\" failed: saw \"down\"; "
@@ -159,11 +159,11 @@ class AssertionsTest {
     @Test
     void aJsonAssertionOnABodyThatIsNotJsonSaysSo() throws Exception {
         var run = parse("[{\"subject\":\"json\",\"path\":\"$.status\",\"op\":\"==\",\"value\":\"ok\"}]")
-                .start();
+                .start(-1);
         byte[] body = "<html>".getBytes(StandardCharsets.UTF_8);
         run.feed(body, 0, body.length);
 
-        assertThat(run.failures(new Assertions.Seen(200, 1, h -> null, null), StandardCharsets.UTF_8))
+        assertThat(run.failures(new Assertions.Seen(200, 1, h -> null, null), () -> StandardCharsets.UTF_8))
                 .startsWith("assertions[0] [JSON $.status] == \"ok\" failed: saw a body that is not JSON (");
     }
 
@@ -196,11 +196,11 @@ class AssertionsTest {
                  {"subject":"json","path":"$.items[?(@.id == 2)]","op":"exists"},
                  {"subject":"json","path":"$.items[?(@.id == 3)]","op":"exists"},
                  {"subject":"json","path":"$.items[5]","op":"exists"}]""")
-                .start();
+                .start(-1);
         byte[] body = "{\"items\":[{\"id\":1},{\"id\":2}]}".getBytes(StandardCharsets.UTF_8);
         run.feed(body, 0, body.length);
 
-        assertThat(run.failures(new Assertions.Seen(200, 1, h -> null, null), StandardCharsets.UTF_8))
+        assertThat(run.failures(new Assertions.Seen(200, 1, h -> null, null), () -> StandardCharsets.UTF_8))
                 .isEqualTo("assertions[2] [JSON $.items[?(@.id == 3)]] exists failed: saw no match; "
                         + "assertions[3] [JSON $.items[5]] exists failed: saw no such path");
     }
@@ -212,11 +212,11 @@ class AssertionsTest {
                 [{"subject":"json","path":"$.ratio","op":"==","value":1},
                  {"subject":"json","path":"$.ratio","op":"<=","value":1.0},
                  {"subject":"response_time_ms","op":"<","value":300}]""")
-                .start();
+                .start(-1);
         byte[] body = "{\"ratio\":1.00}".getBytes(StandardCharsets.UTF_8);
         run.feed(body, 0, body.length);
 
-        assertThat(run.failures(new Assertions.Seen(200, 299.9, h -> null, null), StandardCharsets.UTF_8))
+        assertThat(run.failures(new Assertions.Seen(200, 299.9, h -> null, null), () -> StandardCharsets.UTF_8))
                 .isNull();
     }
 }
