@@ -17,6 +17,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -85,6 +86,24 @@ public record Assertions(List<Assertion> list) {
      */
     record Seen(int status, double responseTimeMs, Function<String, String> header, Long certDaysLeft) {}
 
+    /**
+     * An assertion that did not hold.
+     *
+     * @param index its position in {@code settings.assertions}
+     * @param assertion its text, {@code [JSON $.status] == "ok"}
+     * @param seen what the response showed instead
+     */
+    record Failed(int index, String assertion, String seen) {
+        String sentence() {
+            return "assertions[" + index + "] " + assertion + " failed: saw " + seen;
+        }
+
+        /** As an entry of {@code details.assertions_failed}. */
+        Map<String, Object> details() {
+            return Map.of("index", index, "assertion", assertion, "seen", seen);
+        }
+    }
+
     /** Feeds the body through the streamed searches and keeps the prefix the others need. */
     static final class Run {
         private final Assertions assertions;
@@ -126,10 +145,18 @@ public record Assertions(List<Assertion> list) {
 
         /** The failed assertions as one sentence, or null when all hold; {@code charset} decodes text for a regex. */
         String failures(Seen seen, java.util.function.Supplier<Charset> charset) {
+            List<Failed> failed = check(seen, charset);
+            return failed.isEmpty()
+                    ? null
+                    : String.join("; ", failed.stream().map(Failed::sentence).toList());
+        }
+
+        /** The assertions that did not hold, in order; empty when all hold. */
+        List<Failed> check(Seen seen, java.util.function.Supplier<Charset> charset) {
             String text = kept == null || !matchesBody ? null : kept.toString(charset.get());
             JsonNode document = null;
             String notJson = null;
-            List<String> failed = new ArrayList<>();
+            List<Failed> failed = new ArrayList<>();
             for (int i = 0; i < searches.length; i++) {
                 Assertion a = assertions.list.get(i);
                 String saw;
@@ -163,10 +190,10 @@ public record Assertions(List<Assertion> list) {
                     case JSON -> notJson != null ? notJson : json(a, document);
                 };
                 if (saw != null) {
-                    failed.add("assertions[" + a.index() + "] " + a.text() + " failed: saw " + saw);
+                    failed.add(new Failed(a.index(), a.text(), saw));
                 }
             }
-            return failed.isEmpty() ? null : String.join("; ", failed);
+            return failed;
         }
 
         /** The kept prefix, read in place. */

@@ -52,6 +52,9 @@ final class HttpProbe {
 
     private CapturingTrustManager hopCertificate;
 
+    /** The assertions that did not hold on the final response; empty when none failed or none ran. */
+    private java.util.List<Assertions.Failed> assertionsFailed = java.util.List.of();
+
     HttpProbe(OkHttpClient base, TlsContexts tls, HttpSettings settings, ProbeContext context) {
         this.base = base;
         this.tls = tls;
@@ -298,9 +301,15 @@ final class HttpProbe {
                     (bodyEnd - t0) / 1e6,
                     response::header,
                     certificate == null ? null : certificate.daysLeft());
-            String failed = assertions.failures(seen, () -> charsetOf(body));
-            if (failed != null) {
-                failure = new HttpFailures.Failure(ErrorType.ASSERTION, failed);
+            assertionsFailed = assertions.check(seen, () -> charsetOf(body));
+            if (!assertionsFailed.isEmpty()) {
+                failure = new HttpFailures.Failure(
+                        ErrorType.ASSERTION,
+                        String.join(
+                                "; ",
+                                assertionsFailed.stream()
+                                        .map(Assertions.Failed::sentence)
+                                        .toList()));
             }
         }
         return result(failure, trace, hopStart, bodyEnd, bodyEnd, redirects, response, size, text);
@@ -341,18 +350,36 @@ final class HttpProbe {
                 first == 0 ? null : PhaseTimings.millis(first - t0),
                 PhaseTimings.millis(end - t0),
                 redirects == 0 ? null : PhaseTimings.millis(hopStart - t0));
-        return new ProbeResult(
-                startedAt,
-                failure == null,
-                failure == null ? null : failure.type(),
-                failure == null ? null : failure.message(),
-                timings,
-                response == null ? null : response.code(),
-                size,
-                trace.remoteAddress(),
-                response == null ? Map.of() : headers(response.headers()),
-                body,
-                redirects);
+        return ProbeResult.at(startedAt)
+                .timings(timings)
+                .statusCode(response == null ? null : response.code())
+                .responseSizeBytes(size)
+                .remoteAddress(trace.remoteAddress())
+                .responseHeaders(response == null ? Map.of() : headers(response.headers()))
+                .body(body)
+                .redirects(redirects)
+                .details(details())
+                .outcome(failure == null ? null : failure.type(), failure == null ? null : failure.message());
+    }
+
+    /**
+     * The certificate of the final TLS handshake ({@code cert_*} keys) and the failed assertions
+     * ({@code assertions_failed}: index, assertion, seen).
+     */
+    private Map<String, Object> details() {
+        if (certificate == null && assertionsFailed.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (certificate != null) {
+            d.putAll(certificate.details(settings.certExpiryWarningDays()));
+        }
+        if (!assertionsFailed.isEmpty()) {
+            d.put(
+                    "assertions_failed",
+                    assertionsFailed.stream().map(Assertions.Failed::details).toList());
+        }
+        return d;
     }
 
     private static Map<String, String> headers(Headers headers) {

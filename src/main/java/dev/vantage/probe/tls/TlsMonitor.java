@@ -203,18 +203,12 @@ public final class TlsMonitor implements Monitor<TlsSettings> {
             long end = System.nanoTime();
             PhaseTimings timings = new PhaseTimings(
                     trace.dns(), trace.connect(), trace.tls(), null, null, null, PhaseTimings.millis(end - t0), null);
-            return new ProbeResult(
-                    startedAt,
-                    type == null,
-                    type,
-                    message,
-                    timings,
-                    null,
-                    null,
-                    trace.remoteAddress(),
-                    Map.of(),
-                    null,
-                    0);
+            CertificateFacts facts = capture.facts();
+            return ProbeResult.at(startedAt)
+                    .timings(timings)
+                    .remoteAddress(trace.remoteAddress())
+                    .details(facts == null ? Map.of() : facts.details(settings.certExpiryWarningDays()))
+                    .outcome(type, message);
         }
     }
 }

@@ -118,6 +118,11 @@ class HttpAssertionsIT {
         assertThat(outcome.result().errorType()).isEqualTo(ErrorType.ASSERTION);
         assertThat(outcome.result().errorMessage())
                 .isEqualTo("assertions[1] [JSON $.status] == \"ok\" failed: saw \"down\"");
+        assertThat(outcome.result().details())
+                .containsEntry(
+                        "assertions_failed",
+                        java.util.List.of(
+                                Map.of("index", 1, "assertion", "[JSON $.status] == \"ok\"", "seen", "\"down\"")));
     }
 
     @Test
@@ -160,6 +165,11 @@ class HttpAssertionsIT {
         assertThat(cert.sans()).containsExactly("localhost", "127.0.0.1", "0:0:0:0:0:0:0:1");
         assertThat(cert.chainValid()).isTrue();
         assertThat(cert.details(14)).doesNotContainKey("cert_expiry_warning");
+        assertThat(outcome.result().details())
+                .containsEntry("cert_days_left", 29L)
+                .containsEntry("cert_issuer", "CN=Vantage Test CA")
+                .containsEntry("cert_chain_valid", true)
+                .doesNotContainKey("assertions_failed");
     }
 
     @Test
@@ -174,6 +184,7 @@ class HttpAssertionsIT {
                         "certificate of CN=localhost expires in 5 days ("
                                 + outcome.certificate().notAfter() + ")");
         assertThat(outcome.certificate().details(5)).doesNotContainKey("cert_expiry_warning");
+        assertThat(outcome.result().details()).containsKey("cert_expiry_warning");
     }
 
     @Test
@@ -185,6 +196,7 @@ class HttpAssertionsIT {
         assertThat(outcome.certificate().daysLeft()).isEqualTo(-1);
         assertThat(outcome.certificate().chainValid()).isFalse();
         assertThat(outcome.certificate().chainError()).startsWith("certificate expired");
+        assertThat(outcome.result().details()).containsEntry("cert_chain_valid", false);
     }
 
     @Test
@@ -201,6 +213,7 @@ class HttpAssertionsIT {
         try (var receiver = dev.vantage.testing.HttpReceiver.start()) {
             var outcome = probe(receiver.uri("/x").toString(), "{}");
             assertThat(outcome.certificate()).isNull();
+            assertThat(outcome.result().details()).isEmpty();
         }
     }
 }

@@ -95,6 +95,9 @@ class TlsMonitorIT {
                 .isEqualTo("certificate of CN=localhost expires in 5 days ("
                         + outcome.certificate().notAfter() + ")");
         assertThat(outcome.certificate().expiryWarning(5)).isNull();
+        assertThat(outcome.result().details())
+                .containsEntry("cert_expiry_warning", outcome.certificate().expiryWarning(14))
+                .containsEntry("cert_days_left", 5L);
     }
 
     @Test
@@ -104,6 +107,7 @@ class TlsMonitorIT {
         assertThat(outcome.result().errorType()).isEqualTo(ErrorType.TLS);
         assertThat(outcome.result().errorMessage()).startsWith("TLS handshake failed: certificate expired (");
         assertThat(outcome.certificate().daysLeft()).isEqualTo(-3);
+        assertThat(outcome.result().details()).containsEntry("cert_chain_valid", false);
     }
 
     @Test
