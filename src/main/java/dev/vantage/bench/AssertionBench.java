@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The CPU an {@code http} probe's assertions cost, on loopback only: {@code java -cp target/vantage.jar
  * dev.vantage.bench.AssertionBench [probes=5000 rounds=7]}. One JVM runs a loopback JSON server (a 1 KiB health
- * document) and probes it from one thread with the real {@link HttpMonitor}, alternating rounds without assertions and
- * with five (status, response time, header, JSON path equality, JSON path comparison). The figure is the probing
+ * document) and probes it from one thread with the real {@link HttpMonitor}, alternating probe by probe between none and five assertions (status, response time, header, JSON path equality, JSON path comparison). The figure is the probing
  * thread's CPU time per probe ({@link ThreadMXBean#getCurrentThreadCpuTime()}): OkHttp runs a synchronous call on the
  * caller's thread, so this is the probe's own work (connect, request, read, checks), not the server's. Prints each
  * round and the medians. Not a test: it prints its figures.
@@ -65,45 +64,47 @@ public final class AssertionBench {
             System.out.printf(
                     "AssertionBench %s, %d cores, JVM %s%n",
                     p, Runtime.getRuntime().availableProcessors(), Runtime.version());
-            round(monitor, none, probes); // warm-up: both paths compiled before anything is measured
-            round(monitor, five, probes);
+            round(monitor, none, five, probes); // warm-up: both paths compiled before anything is measured
             List<Double> noneUs = new ArrayList<>();
             List<Double> fiveUs = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                noneUs.add(round(monitor, none, probes));
-                fiveUs.add(round(monitor, five, probes));
-                System.out.printf(
-                        "round %d: none %.1f µs/probe, five assertions %.1f µs/probe%n",
-                        r + 1, noneUs.getLast(), fiveUs.getLast());
-            }
-            double a = median(noneUs);
-            double b = median(fiveUs);
             List<Double> ratios = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                ratios.add(fiveUs.get(r) / noneUs.get(r));
+                double[] us = round(monitor, none, five, probes);
+                noneUs.add(us[0]);
+                fiveUs.add(us[1]);
+                ratios.add(us[1] / us[0]);
+                System.out.printf(
+                        "round %d: none %.1f µs/probe, five assertions %.1f µs/probe (%+.1f%%)%n",
+                        r + 1, us[0], us[1], (us[1] / us[0] - 1) * 100);
             }
             System.out.printf(
-                    "median CPU per probe: none %.1f µs, five assertions %.1f µs: %+.1f%%; median of the paired rounds"
-                            + " %+.1f%%%n",
-                    a, b, (b / a - 1) * 100, (median(ratios) - 1) * 100);
+                    "median CPU per probe: none %.1f µs, five assertions %.1f µs; median of the rounds' ratios %+.1f%%%n",
+                    median(noneUs), median(fiveUs), (median(ratios) - 1) * 100);
         } finally {
             server.stop(0);
             ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
         }
     }
 
-    /** Probes {@code n} times; the probing thread's CPU microseconds per probe. Every probe must succeed. */
-    private static double round(HttpMonitor monitor, HttpSettings settings, int n) {
+    /**
+     * Probes {@code n} times with each settings, alternating one with the other, so that whatever else the machine
+     * does falls on both alike; the probing thread's CPU microseconds per probe of each. Every probe must succeed.
+     */
+    private static double[] round(HttpMonitor monitor, HttpSettings none, HttpSettings five, int n) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         var context = new ProbeContext(Duration.ofSeconds(5), false);
-        long start = threads.getCurrentThreadCpuTime();
-        for (int i = 0; i < n; i++) {
-            ProbeResult r = monitor.probe(settings, context);
+        long[] cpu = new long[2];
+        HttpSettings[] settings = {none, five};
+        for (int i = 0; i < 2 * n; i++) {
+            int which = i & 1;
+            long start = threads.getCurrentThreadCpuTime();
+            ProbeResult r = monitor.probe(settings[which], context);
+            cpu[which] += threads.getCurrentThreadCpuTime() - start;
             if (!r.success()) {
                 throw new IllegalStateException("a bench probe failed: " + r.errorType() + " " + r.errorMessage());
             }
         }
-        return (threads.getCurrentThreadCpuTime() - start) / 1e3 / n;
+        return new double[] {cpu[0] / 1e3 / n, cpu[1] / 1e3 / n};
     }
 
     private static MonitorSpec spec(String url, JsonNode settings) {
