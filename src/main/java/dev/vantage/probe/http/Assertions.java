@@ -100,7 +100,11 @@ public record Assertions(List<Assertion> list) {
 
         /** As an entry of {@code details.assertions_failed}. */
         Map<String, Object> details() {
-            return Map.of("index", index, "assertion", assertion, "seen", seen);
+            Map<String, Object> d = new java.util.LinkedHashMap<>();
+            d.put("index", index);
+            d.put("assertion", assertion);
+            d.put("seen", seen);
+            return d;
         }
     }
 
