@@ -38,6 +38,9 @@ class DemoIT {
         EXPECTED.put("Unresolvable name", "DNS");
         EXPECTED.put("TCP banner", null);
         EXPECTED.put("Broken row (bad URL)", "INVALID_CONFIG");
+        EXPECTED.put("Certificate expiring in 5 days (tls)", null);
+        EXPECTED.put("JSON health (assertions hold)", null);
+        EXPECTED.put("JSON health (an assertion fails)", "ASSERTION");
     }
 
     private static final int MONITORS = EXPECTED.size() + 1;
@@ -173,6 +176,28 @@ class DemoIT {
                         """)
                 .mapTo(String.class)
                 .list());
+    }
+
+    @Test
+    void theExpiringCertificateIsRecordedWithItsWarningAndTheFailedAssertionWithItsValue() {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                                WHERE m.name = 'Certificate expiring in 5 days (tls)'
+                                  AND h.details->>'cert_expiry_warning' LIKE 'certificate of CN=localhost expires in 5 days (%'
+                                  AND (h.details->>'cert_days_left')::int = 5
+                                """)
+                        > 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                                WHERE m.name = 'JSON health (an assertion fails)'
+                                  AND h.error_message = 'assertions[0] [JSON $.version] == "2.0.0" failed: saw "1.4.2"'
+                                  AND h.details->'assertions_failed'->0->>'seen' = '"1.4.2"'
+                                """)
+                        > 0);
     }
 
     private long count(String sql) {
