@@ -58,6 +58,22 @@ final class DemoData {
                         null,
                         "every 5 s"),
                 new DemoMonitor(
+                        "DNS record (matches)",
+                        "dns",
+                        null,
+                        t.dnsUrl(),
+                        "{\"expect_any\": [\"" + DemoDns.ADDRESS + "\"]}",
+                        null,
+                        "every 5 s"),
+                new DemoMonitor(
+                        "DNS record (changed)",
+                        "dns",
+                        null,
+                        t.dnsUrl(),
+                        "{\"expect_any\": [\"192.0.2.99\"]}",
+                        null,
+                        "every 10 s"),
+                new DemoMonitor(
                         "Certificate expiring in 5 days (tls)",
                         "tls",
                         null,
