@@ -198,7 +198,8 @@ public final class DemoTargets implements AutoCloseable {
                 "https",
                         List.of(new WarmUp(httpsUrl("/fast"), insecure, 20), new WarmUp(httpsUrl("/big"), insecure, 3)),
                 "tcp", List.of(new WarmUp(tcpUrl(), none, 20)),
-                "dns", List.of(new WarmUp(dnsUrl(), none, 20)));
+                "dns", List.of(new WarmUp(dnsUrl(), none, 20)),
+                "tls", List.of(new WarmUp(expiringTlsUrl(), insecure, 20)));
     }
 
     /**
