@@ -296,23 +296,33 @@ final class HttpProbe {
                     "body does not contain \"" + settings.bodyContains() + "\""
                             + (limitHit ? " in its first " + max + " bytes" : ""));
         } else if (assertions != null) {
-            var seen = new Assertions.Seen(
-                    response.code(),
-                    (bodyEnd - t0) / 1e6,
-                    response::header,
-                    certificate == null ? null : certificate.daysLeft());
-            assertionsFailed = assertions.check(seen, () -> charsetOf(body));
-            if (!assertionsFailed.isEmpty()) {
-                failure = new HttpFailures.Failure(
-                        ErrorType.ASSERTION,
-                        String.join(
-                                "; ",
-                                assertionsFailed.stream()
-                                        .map(Assertions.Failed::sentence)
-                                        .toList()));
-            }
+            failure = assertionFailure(assertions, response, body, bodyEnd);
         }
         return result(failure, trace, hopStart, bodyEnd, bodyEnd, redirects, response, size, text);
+    }
+
+    /**
+     * Checks {@code settings.assertions} on the final response (after the status and {@code body_contains}, which fail
+     * first); null when all hold. The response time they see is the total up to the end of the body.
+     */
+    private HttpFailures.Failure assertionFailure(
+            Assertions.Run assertions, Response response, ResponseBody body, long bodyEnd) {
+        var seen = new Assertions.Seen(
+                response.code(),
+                (bodyEnd - t0) / 1e6,
+                response::header,
+                certificate == null ? null : certificate.daysLeft());
+        assertionsFailed = assertions.check(seen, () -> charsetOf(body));
+        if (assertionsFailed.isEmpty()) {
+            return null;
+        }
+        return new HttpFailures.Failure(
+                ErrorType.ASSERTION,
+                String.join(
+                        "; ",
+                        assertionsFailed.stream()
+                                .map(Assertions.Failed::sentence)
+                                .toList()));
     }
 
     private static String truncated(long size, long contentLength) {
