@@ -73,6 +73,33 @@ final class DemoData {
                         "{\"expect_any\": [\"192.0.2.99\"]}",
                         null,
                         "every 10 s"),
+                new DemoMonitor(
+                        "Certificate expiring in 5 days (tls)",
+                        "tls",
+                        null,
+                        t.expiringTlsUrl(),
+                        "{\"verify_tls\": false}",
+                        null,
+                        "every 10 s"),
+                new DemoMonitor(
+                        "JSON health (assertions hold)",
+                        "http",
+                        "GET",
+                        t.httpUrl("/health"),
+                        "{\"assertions\": [{\"subject\": \"status\", \"op\": \"==\", \"value\": 200},"
+                                + " {\"subject\": \"json\", \"path\": \"$.status\", \"op\": \"==\", \"value\": \"ok\"},"
+                                + " {\"subject\": \"json\", \"path\": \"$.checks.db.latency_ms\", \"op\": \"<\", \"value\": 50}]}",
+                        null,
+                        "every 5 s"),
+                new DemoMonitor(
+                        "JSON health (an assertion fails)",
+                        "http",
+                        "GET",
+                        t.httpUrl("/health"),
+                        "{\"assertions\": [{\"subject\": \"json\", \"path\": \"$.version\", \"op\": \"==\","
+                                + " \"value\": \"2.0.0\"}]}",
+                        null,
+                        "every 10 s"),
                 new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"),
                 new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"));
     }

@@ -81,6 +81,14 @@ final class DemoHttp {
         boolean head = method.equals("HEAD");
         switch (path) {
             case "/fast" -> send(out, 200, "OK", "text/plain", text("fast\n"), head);
+            case "/health" ->
+                send(
+                        out,
+                        200,
+                        "OK",
+                        "application/json",
+                        text("{\"status\":\"ok\",\"version\":\"1.4.2\",\"checks\":{\"db\":{\"latency_ms\":3}}}\n"),
+                        head);
             case "/slow" -> {
                 waitPrecisely(SLOW_MILLIS);
                 send(out, 200, "OK", "text/plain", text("slow\n"), head);

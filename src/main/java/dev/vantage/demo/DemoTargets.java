@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,9 @@ import java.util.function.Consumer;
  */
 public final class DemoTargets implements AutoCloseable {
     public static final String BANNER = "VANTAGE-DEMO ready";
+    /** The validity left of the certificate of {@link #expiringTlsUrl()}: inside the default 14-day warning. */
+    public static final Duration EXPIRING_IN = Duration.ofDays(5).plusHours(12);
+
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<ServerSocket> listeners = new ArrayList<>();
@@ -50,6 +54,7 @@ public final class DemoTargets implements AutoCloseable {
     private final DemoOutage outage = DemoOutage.standard();
     private final ServerSocket http;
     private final ServerSocket https;
+    private final ServerSocket expiringTls;
     private final ServerSocket blackhole;
     private final ServerSocket tcp;
     private final int refusedPort;
@@ -60,6 +65,11 @@ public final class DemoTargets implements AutoCloseable {
         http = listen(new ServerSocket(), s -> DemoHttp.serve(s, outage));
         https = listen(
                 SelfSignedTls.serverContext().getServerSocketFactory().createServerSocket(),
+                s -> DemoHttp.serve(s, outage));
+        expiringTls = listen(
+                SelfSignedTls.serverContext(EXPIRING_IN)
+                        .getServerSocketFactory()
+                        .createServerSocket(),
                 s -> DemoHttp.serve(s, outage));
         blackhole = listen(new ServerSocket(), held::add);
         tcp = listen(new ServerSocket(), DemoTargets::banner);
@@ -138,6 +148,11 @@ public final class DemoTargets implements AutoCloseable {
         return "http://127.0.0.1:" + stalled.getLocalPort() + "/";
     }
 
+    /** A TLS server (the same HTTPS paths) whose self-signed certificate expires in 5 days. */
+    public String expiringTlsUrl() {
+        return "tls://127.0.0.1:" + expiringTls.getLocalPort();
+    }
+
     public String tcpUrl() {
         return "tcp://127.0.0.1:" + tcp.getLocalPort();
     }
@@ -165,6 +180,8 @@ public final class DemoTargets implements AutoCloseable {
         urls.put("unresolvable", unresolvableUrl());
         urls.put("tcp", tcpUrl());
         urls.put("dns", dnsUrl());
+        urls.put("tls/expiring", expiringTlsUrl());
+        urls.put("http/health", httpUrl("/health"));
         return urls;
     }
 
@@ -181,7 +198,8 @@ public final class DemoTargets implements AutoCloseable {
                 "https",
                         List.of(new WarmUp(httpsUrl("/fast"), insecure, 20), new WarmUp(httpsUrl("/big"), insecure, 3)),
                 "tcp", List.of(new WarmUp(tcpUrl(), none, 20)),
-                "dns", List.of(new WarmUp(dnsUrl(), none, 20)));
+                "dns", List.of(new WarmUp(dnsUrl(), none, 20)),
+                "tls", List.of(new WarmUp(expiringTlsUrl(), insecure, 20)));
     }
 
     /**

@@ -33,6 +33,11 @@ public final class SelfSignedTls {
     private SelfSignedTls() {}
 
     public static SSLContext serverContext() {
+        return serverContext(Duration.ofDays(365));
+    }
+
+    /** The same, valid from a day ago until {@code validFor} from now: the demo's certificate that expires soon. */
+    public static SSLContext serverContext(Duration validFor) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
@@ -43,7 +48,7 @@ public final class SelfSignedTls {
                     name,
                     BigInteger.valueOf(now.toEpochMilli()),
                     Date.from(now.minus(Duration.ofDays(1))),
-                    Date.from(now.plus(Duration.ofDays(365))),
+                    Date.from(now.plus(validFor)),
                     name,
                     keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

@@ -15,6 +15,9 @@ final class DatacenterTracker {
     int failures;
     int successes;
     int slow;
+    /** The warning of the last success (a certificate about to expire), or null: DEGRADED while it lasts. */
+    String warning;
+
     Instant lastScheduledAt;
     Boolean lastSuccess;
     Double lastResponseTimeMs;
@@ -88,7 +91,9 @@ final class DatacenterTracker {
             firstErrorType = null;
             firstErrorMessage = null;
             slow = isSlow(o) ? slow + 1 : 0;
+            warning = o.warning();
         } else {
+            warning = null;
             failures++;
             successes = 0;
             slow = 0;
@@ -119,11 +124,11 @@ final class DatacenterTracker {
             // Below downAfter a failing probe leaves UP, DEGRADED and UNKNOWN as they are.
             return failures >= policy.downAfter() ? State.DOWN : state;
         }
-        State up = slow >= policy.degradedAfter() ? State.DEGRADED : State.UP;
+        State up = slow >= policy.degradedAfter() || warning != null ? State.DEGRADED : State.UP;
         return switch (state) {
             case DOWN -> successes >= policy.upAfter() ? up : State.DOWN;
             case UP, UNKNOWN -> up;
-            case DEGRADED -> slow == 0 ? State.UP : State.DEGRADED;
+            case DEGRADED -> slow == 0 && warning == null ? State.UP : State.DEGRADED;
             case PARTIAL -> throw new IllegalStateException("PARTIAL is a global state only");
         };
     }

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param criticalMs the critical threshold in force when the probe ran ({@code critical_threshold_ms}), or null
  * @param beatKind {@code api_heartbeats.beat_kind}: null for a probe; for a pushed beat {@code success}, {@code fail},
  *     or {@code start} and {@code log}, which change no state
+ * @param warning why a successful probe still makes its datacenter DEGRADED, or null: today the certificate expiry
+ *     warning a {@code tls} or https probe put in {@code details.cert_expiry_warning}
  */
 public record Observation(
         long heartbeatId,
@@ -24,11 +26,41 @@ public record Observation(
         Integer criticalMs,
         String errorType,
         String errorMessage,
-        String beatKind) {
+        String beatKind,
+        String warning) {
 
     public Observation {
         errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
         errorMessage = TargetText.cut(errorMessage);
+        warning = TargetText.cut(warning);
+    }
+
+    /** A heartbeat without a warning. */
+    public Observation(
+            long heartbeatId,
+            int monitorId,
+            int datacenterId,
+            Instant scheduledAt,
+            boolean success,
+            Double responseTimeMs,
+            Integer warningMs,
+            Integer criticalMs,
+            String errorType,
+            String errorMessage,
+            String beatKind) {
+        this(
+                heartbeatId,
+                monitorId,
+                datacenterId,
+                scheduledAt,
+                success,
+                responseTimeMs,
+                warningMs,
+                criticalMs,
+                errorType,
+                errorMessage,
+                beatKind,
+                null);
     }
 
     /** A probe's heartbeat. */
@@ -54,6 +86,7 @@ public record Observation(
                 criticalMs,
                 errorType,
                 errorMessage,
+                null,
                 null);
     }
 

@@ -47,8 +47,10 @@ final class Texts {
         return switch (dc.state) {
             case DOWN -> error(dc.firstErrorType, dc.firstErrorMessage, ": ");
             case DEGRADED ->
-                "slow: " + ms(o.responseTimeMs()) + " ms > " + (o.warningMs() != null ? o.warningMs() : o.criticalMs())
-                        + " ms";
+                o.warning() != null
+                        ? o.warning()
+                        : "slow: " + ms(o.responseTimeMs()) + " ms > "
+                                + (o.warningMs() != null ? o.warningMs() : o.criticalMs()) + " ms";
             case UP -> o.responseTimeMs() == null ? "up" : "up: " + ms(o.responseTimeMs()) + " ms";
             case UNKNOWN, PARTIAL -> throw new IllegalStateException("a heartbeat never leads to " + dc.state);
         };

@@ -17,6 +17,11 @@ public enum ErrorType {
     HTTP_STATUS,
     /** The body could not be read completely, or did not contain the expected text. */
     BODY,
+    /**
+     * An assertion of {@code settings.assertions} did not hold; the message names each failed one by index and
+     * condition and the value seen.
+     */
+    ASSERTION,
     /** The peer answered with something that is not valid for the protocol (malformed status line, TCP expect). */
     PROTOCOL,
     /** The monitor row cannot be run (bad URL, unknown type, bad setting); the message names the field. */

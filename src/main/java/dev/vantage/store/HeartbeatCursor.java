@@ -126,7 +126,8 @@ public final class HeartbeatCursor {
             LEFT JOIN LATERAL (
                 SELECT h.commit_xid::text::bigint AS xid, h.id, h.monitor_id, h.datacenter_id, h.scheduled_at,
                        h.success, h.response_time_ms, h.warning_threshold_ms, h.critical_threshold_ms,
-                       h.error_type, h.error_message, h.inserted_at, h.beat_kind
+                       h.error_type, h.error_message, h.inserted_at, h.beat_kind,
+                       h.details ->> 'cert_expiry_warning' AS warning
                 FROM api_heartbeats h
                 WHERE (h.commit_xid, h.id) > (CAST(:xid AS text)::xid8, :id) AND h.commit_xid < w.xmin
                 ORDER BY h.commit_xid, h.id
@@ -141,6 +142,7 @@ public final class HeartbeatCursor {
     private static final int ID = 3;
     private static final int INSERTED_AT = 13;
     private static final int BEAT_KIND = 14;
+    private static final int WARNING = 15;
 
     private static final RowMapper<Observation> OBSERVATION = (rs, ctx) -> new Observation(
             rs.getLong(ID),
@@ -153,7 +155,8 @@ public final class HeartbeatCursor {
             nullable(rs, rs.getInt(10)),
             rs.getString(11),
             rs.getString(12),
-            rs.getString(BEAT_KIND));
+            rs.getString(BEAT_KIND),
+            rs.getString(WARNING));
 
     private static final String SAVE =
             """

@@ -40,9 +40,13 @@ class DemoIT {
         EXPECTED.put("DNS record (matches)", null);
         EXPECTED.put("DNS record (changed)", "DNS");
         EXPECTED.put("Broken row (bad URL)", "INVALID_CONFIG");
+        EXPECTED.put("Certificate expiring in 5 days (tls)", null);
+        EXPECTED.put("JSON health (assertions hold)", null);
+        EXPECTED.put("JSON health (an assertion fails)", "ASSERTION");
     }
 
     private static final int MONITORS = EXPECTED.size() + 1;
+    private static final String EXPIRING_CERTIFICATE = "Certificate expiring in 5 days (tls)";
 
     private Demo demo;
     private dev.vantage.web.WebServer web;
@@ -120,9 +124,10 @@ class DemoIT {
                                         + " AND monitor_id IN (SELECT id FROM api_monitors WHERE type <> 'push')")
                                 == 3L * MONITORS);
 
-        // Evaluated from heartbeats, not merely created: every monitor that succeeds everywhere is UP.
+        // Evaluated from heartbeats, not merely created: every monitor that succeeds everywhere is UP (but the
+        // certificate that expires in 5 days, which is DEGRADED).
         List<String> healthy = EXPECTED.entrySet().stream()
-                .filter(e -> e.getValue() == null)
+                .filter(e -> e.getValue() == null && !e.getKey().equals(EXPIRING_CERTIFICATE))
                 .map(Map.Entry::getKey)
                 .toList();
         await().atMost(Duration.ofSeconds(10))
@@ -175,6 +180,38 @@ class DemoIT {
                         """)
                 .mapTo(String.class)
                 .list());
+    }
+
+    @Test
+    void theExpiringCertificateIsRecordedWithItsWarningAndTheFailedAssertionWithItsValue() {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                                WHERE m.name = 'Certificate expiring in 5 days (tls)'
+                                  AND h.details->>'cert_expiry_warning' LIKE 'certificate of CN=localhost expires in 5 days (%'
+                                  AND (h.details->>'cert_days_left')::int = 5
+                                """)
+                        > 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                                WHERE m.name = 'JSON health (an assertion fails)'
+                                  AND h.error_message = 'assertions[0] [JSON $.version] == "2.0.0" failed: saw "1.4.2"'
+                                  AND h.details->'assertions_failed'->0->>'seen' = '"1.4.2"'
+                                """)
+                        > 0);
+        // The evaluator reads the warning: the datacenters are DEGRADED and say when the certificate expires.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM monitor_states s JOIN api_monitors m ON m.id = s.monitor_id
+                                WHERE m.name = 'Certificate expiring in 5 days (tls)' AND s.state = 'DEGRADED'
+                                  AND (s.datacenter_id IS NULL
+                                       OR s.details LIKE 'certificate of CN=localhost expires in 5 days (%')
+                                """)
+                        == 4L);
     }
 
     private long count(String sql) {

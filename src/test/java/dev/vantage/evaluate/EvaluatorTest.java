@@ -177,6 +177,44 @@ class EvaluatorTest {
     }
 
     @Test
+    void aSuccessWarningThatTheCertificateExpiresSoonIsDegradedAtOnceUntilASuccessWithoutIt() {
+        var evaluator = evaluator(monitor(1, policy(1), 1));
+        String warning = "certificate of CN=shop.example expires in 5 days (2026-12-11T07:30:00Z)";
+        evaluator.apply(ok(1, 1, 0));
+        evaluator.apply(withWarning(ok(1, 1, 10), warning));
+        var degraded = evaluator.find(1, 1).orElseThrow();
+        assertThat(degraded.state()).isEqualTo(State.DEGRADED);
+        assertThat(degraded.since()).isEqualTo(at(10));
+        assertThat(degraded.details()).isEqualTo(warning);
+
+        evaluator.apply(withWarning(ok(1, 1, 20), warning));
+        assertThat(evaluator.find(1, 1).orElseThrow().since())
+                .as("the same warning again changes nothing")
+                .isEqualTo(at(10));
+
+        evaluator.apply(ok(1, 1, 30)); // renewed
+        var up = evaluator.find(1, 1).orElseThrow();
+        assertThat(up.state()).isEqualTo(State.UP);
+        assertThat(up.since()).isEqualTo(at(30));
+    }
+
+    private static Observation withWarning(Observation o, String warning) {
+        return new Observation(
+                o.heartbeatId(),
+                o.monitorId(),
+                o.datacenterId(),
+                o.scheduledAt(),
+                o.success(),
+                o.responseTimeMs(),
+                o.warningMs(),
+                o.criticalMs(),
+                o.errorType(),
+                o.errorMessage(),
+                o.beatKind(),
+                warning);
+    }
+
+    @Test
     void aHeartbeatNotAfterTheNewestSlotIsCountedLateAndChangesNothing() {
         var evaluator = evaluator(monitor(1, policy(1, 1, null, null), 1));
         evaluator.apply(ok(1, 1, 20));

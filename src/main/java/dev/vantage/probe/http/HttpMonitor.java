@@ -5,6 +5,7 @@ import dev.vantage.probe.Monitor;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.tls.CertificateFacts;
 import java.net.Proxy;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +42,15 @@ public final class HttpMonitor implements Monitor<HttpSettings> {
             // Probes measure the path to the target itself, so proxy settings of the agent's host do not apply.
             .proxy(Proxy.NO_PROXY)
             .build();
-    private final TlsContexts tls = new TlsContexts();
+    private final TlsContexts tls;
+
+    public HttpMonitor() {
+        this(new TlsContexts());
+    }
+
+    HttpMonitor(TlsContexts tls) {
+        this.tls = tls;
+    }
 
     @Override
     public String type() {
@@ -65,10 +74,22 @@ public final class HttpMonitor implements Monitor<HttpSettings> {
 
     @Override
     public ProbeResult probe(HttpSettings settings, ProbeContext context) {
+        return probeWithCertificate(settings, context).result();
+    }
+
+    /**
+     * A probe and the certificate of its final TLS handshake (null for plain http or a handshake that never got the
+     * server's certificate).
+     */
+    Outcome probeWithCertificate(HttpSettings settings, ProbeContext context) {
+        HttpProbe probe = new HttpProbe(base, tls, settings, context);
         try {
-            return new HttpProbe(base, tls, settings, context).run();
+            return new Outcome(probe.run(), probe.certificate());
         } catch (RuntimeException e) {
-            return ProbeResult.internal(Instant.now(), "http probe failed unexpectedly: " + e);
+            return new Outcome(
+                    ProbeResult.internal(Instant.now(), "http probe failed unexpectedly: " + e), probe.certificate());
         }
     }
+
+    record Outcome(ProbeResult result, CertificateFacts certificate) {}
 }

@@ -9,6 +9,8 @@ import dev.vantage.probe.net.Resolver;
 import dev.vantage.probe.net.TimedSocketFactory;
 import dev.vantage.probe.net.TimedSslSocketFactory;
 import dev.vantage.probe.net.Trace;
+import dev.vantage.probe.tls.CapturingTrustManager;
+import dev.vantage.probe.tls.CertificateFacts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +47,14 @@ final class HttpProbe {
     /** Timing origin: just before the first request starts, like curl's start. */
     private long t0;
 
+    /** The server certificate of the latest TLS handshake, or null when there was none. */
+    private CertificateFacts certificate;
+
+    private CapturingTrustManager hopCertificate;
+
+    /** The assertions that did not hold on the final response; empty when none failed or none ran. */
+    private java.util.List<Assertions.Failed> assertionsFailed = java.util.List.of();
+
     HttpProbe(OkHttpClient base, TlsContexts tls, HttpSettings settings, ProbeContext context) {
         this.base = base;
         this.tls = tls;
@@ -74,7 +84,9 @@ final class HttpProbe {
             Response response;
             try {
                 response = call.execute();
+                keepCertificate();
             } catch (IOException e) {
+                keepCertificate();
                 var failure = HttpFailures.classify(
                         e, trace, request.url().host(), System.nanoTime() >= deadline, context.timeout());
                 return failure(failure, trace, hopStart, redirects);
@@ -90,6 +102,14 @@ final class HttpProbe {
                 }
                 return complete(call, response, trace, hopStart, redirects, notFollowed);
             }
+        }
+    }
+
+    private void keepCertificate() {
+        if (hopCertificate != null && hopCertificate.facts() != null) {
+            certificate = hopCertificate.facts();
+        } else if (hopCertificate == null) {
+            certificate = null; // a plain-http hop: the final response did not come over TLS
         }
     }
 
@@ -131,7 +151,13 @@ final class HttpProbe {
         return c == null ? StandardCharsets.UTF_8 : c;
     }
 
+    /** The certificate of the last TLS handshake of this run, or null when none got as far as the certificate. */
+    CertificateFacts certificate() {
+        return certificate;
+    }
+
     private OkHttpClient client(HttpUrl url, Trace trace, long remainingNanos) {
+        hopCertificate = null;
         long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos));
         Resolver resolver = Resolver.system();
         OkHttpClient.Builder b = base.newBuilder()
@@ -154,8 +180,10 @@ final class HttpProbe {
                 .readTimeout(ms, TimeUnit.MILLISECONDS)
                 .writeTimeout(ms, TimeUnit.MILLISECONDS);
         if (url.isHttps()) {
+            CapturingTrustManager capture = tls.capture(settings.verifyTls());
+            hopCertificate = capture;
             b.sslSocketFactory(
-                    new TimedSslSocketFactory(tls.freshFactory(settings.verifyTls()), trace),
+                    new TimedSslSocketFactory(tls.freshFactory(capture), trace),
                     tls.trustManager(settings.verifyTls()));
             if (!settings.verifyTls()) {
                 b.hostnameVerifier((host, session) -> true);
@@ -218,6 +246,8 @@ final class HttpProbe {
         ResponseBody body = response.body();
         long contentLength = body.contentLength();
         StreamSearch search = settings.bodyContains() == null ? null : new StreamSearch(settings.bodyContains());
+        Assertions.Run assertions =
+                settings.assertions().isEmpty() ? null : settings.assertions().start(contentLength);
         // Only the start of the body is kept, for raw_response_body; the rest streams through one buffer.
         ByteArrayOutputStream kept = context.includeBody() ? new ByteArrayOutputStream() : null;
         long size = 0;
@@ -233,6 +263,9 @@ final class HttpProbe {
                 size += n;
                 if (search != null) {
                     search.feed(buf, 0, n);
+                }
+                if (assertions != null) {
+                    assertions.feed(buf, 0, n);
                 }
                 if (kept != null && kept.size() < ProbeResult.MAX_BODY_CHARS) {
                     kept.write(buf, 0, Math.min(n, ProbeResult.MAX_BODY_CHARS - kept.size()));
@@ -262,8 +295,34 @@ final class HttpProbe {
                     ErrorType.BODY,
                     "body does not contain \"" + settings.bodyContains() + "\""
                             + (limitHit ? " in its first " + max + " bytes" : ""));
+        } else if (assertions != null) {
+            failure = assertionFailure(assertions, response, body, bodyEnd);
         }
         return result(failure, trace, hopStart, bodyEnd, bodyEnd, redirects, response, size, text);
+    }
+
+    /**
+     * Checks {@code settings.assertions} on the final response (after the status and {@code body_contains}, which fail
+     * first); null when all hold. The response time they see is the total up to the end of the body.
+     */
+    private HttpFailures.Failure assertionFailure(
+            Assertions.Run assertions, Response response, ResponseBody body, long bodyEnd) {
+        var seen = new Assertions.Seen(
+                response.code(),
+                (bodyEnd - t0) / 1e6,
+                response::header,
+                certificate == null ? null : certificate.daysLeft());
+        assertionsFailed = assertions.check(seen, () -> charsetOf(body));
+        if (assertionsFailed.isEmpty()) {
+            return null;
+        }
+        return new HttpFailures.Failure(
+                ErrorType.ASSERTION,
+                String.join(
+                        "; ",
+                        assertionsFailed.stream()
+                                .map(Assertions.Failed::sentence)
+                                .toList()));
     }
 
     private static String truncated(long size, long contentLength) {
@@ -309,7 +368,28 @@ final class HttpProbe {
                 .responseHeaders(response == null ? Map.of() : headers(response.headers()))
                 .body(body)
                 .redirects(redirects)
+                .details(details())
                 .outcome(failure == null ? null : failure.type(), failure == null ? null : failure.message());
+    }
+
+    /**
+     * The certificate of the final TLS handshake ({@code cert_*} keys) and the failed assertions
+     * ({@code assertions_failed}: index, assertion, seen).
+     */
+    private Map<String, Object> details() {
+        if (certificate == null && assertionsFailed.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (certificate != null) {
+            d.putAll(certificate.details(settings.certExpiryWarningDays()));
+        }
+        if (!assertionsFailed.isEmpty()) {
+            d.put(
+                    "assertions_failed",
+                    assertionsFailed.stream().map(Assertions.Failed::details).toList());
+        }
+        return d;
     }
 
     private static Map<String, String> headers(Headers headers) {

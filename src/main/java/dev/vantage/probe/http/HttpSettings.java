@@ -6,6 +6,7 @@ import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.SettingsReader;
 import dev.vantage.probe.UrlText;
+import dev.vantage.probe.tls.CertificateFacts;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ import okhttp3.MediaType;
  * @param maxBodyBytes body bytes read at most (up to {@link #MAX_BODY_BYTES}); reading stops there without error
  * @param bodyContains text the body must contain, or null
  * @param followHttpsToHttp follow a redirect from https to http (off: such a redirect is the final response)
+ * @param assertions checks on the final response that must all hold ({@code settings.assertions})
+ * @param certExpiryWarningDays an https certificate that expires within this many days is reported with a warning
  */
 public record HttpSettings(
         HttpUrl url,
@@ -44,7 +47,9 @@ public record HttpSettings(
         boolean verifyTls,
         int maxBodyBytes,
         String bodyContains,
-        boolean followHttpsToHttp) {
+        boolean followHttpsToHttp,
+        Assertions assertions,
+        int certExpiryWarningDays) {
 
     public static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     public static final Set<String> KEYS = Set.of(
@@ -54,7 +59,9 @@ public record HttpSettings(
             "verify_tls",
             "max_body_bytes",
             "body_contains",
-            "follow_https_to_http");
+            "follow_https_to_http",
+            "assertions",
+            "cert_expiry_warning_days");
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     /**
      * The largest {@code max_body_bytes}. The body is streamed and never held, so this bounds the time and bandwidth a
@@ -93,7 +100,9 @@ public record HttpSettings(
                 s.bool("verify_tls", true),
                 s.integer("max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, MAX_BODY_BYTES),
                 s.string("body_contains"),
-                s.bool("follow_https_to_http", false));
+                s.bool("follow_https_to_http", false),
+                Assertions.parse(s.node("assertions")),
+                s.integer("cert_expiry_warning_days", CertificateFacts.DEFAULT_WARNING_DAYS, 0, 3650));
     }
 
     static HttpUrl url(String text) throws InvalidMonitorException {
@@ -197,6 +206,8 @@ public record HttpSettings(
                 + " (values hidden), body=" + (body == null ? "none" : body.length() + " chars") + ", expectedStatus="
                 + expectedStatus + ", followRedirects=" + followRedirects + ", maxRedirects=" + maxRedirects
                 + ", verifyTls=" + verifyTls + ", maxBodyBytes=" + maxBodyBytes + ", bodyContains=" + bodyContains
-                + ", followHttpsToHttp=" + followHttpsToHttp + "]";
+                + ", followHttpsToHttp=" + followHttpsToHttp + ", assertions="
+                + assertions.list().size()
+                + ", certExpiryWarningDays=" + certExpiryWarningDays + "]";
     }
 }

@@ -416,8 +416,8 @@ class HttpMonitorIT {
                         null,
                         "{\"timeout\":1}",
                         "settings.timeout",
-                        "unknown setting (known: body_contains, expected_status, follow_https_to_http, follow_redirects,"
-                                + " max_body_bytes, max_redirects, verify_tls)"),
+                        "unknown setting (known: assertions, body_contains, cert_expiry_warning_days, expected_status,"
+                                + " follow_https_to_http, follow_redirects, max_body_bytes, max_redirects, verify_tls)"),
                 Arguments.of(
                         "GET",
                         "http://h/",
