@@ -1,6 +1,5 @@
 package dev.vantage.probe.icmp;
 
-import com.sun.jna.ptr.IntByReference;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
@@ -176,9 +175,10 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
             long[] sentAt = new long[count];
             long[] rtt = new long[count];
             Arrays.fill(rtt, -1);
-            byte[] buf = new byte[EchoPacket.HEADER_BYTES + settings.payloadBytes() + 60 + 512];
+            // room for an IPv4 header with options (60 bytes) before the echo message
+            byte[] buf = new byte[60 + EchoPacket.HEADER_BYTES + settings.payloadBytes()];
             byte[] from = new byte[28];
-            IntByReference fromLength = new IntByReference();
+            int[] fromLength = new int[1];
             int matchId = socket.ownsIdentifier() ? identifier : -1;
             long first = System.nanoTime();
             int sent = 0;
@@ -199,19 +199,25 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
                     sleepUntil(until);
                     continue;
                 }
-                long waitMs = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime() + 999_999);
-                if (!socket.poll((int) Math.clamp(waitMs, 0, POLL_SLICE_MS))) {
-                    Thread.yield();
-                    continue;
-                }
+                // Read first, poll only when nothing is waiting: on a fast path (loopback, a LAN) the reply is
+                // queued by the time sendto returns, and a poll before the read would be counted in its round trip.
                 int n;
+                boolean any = false;
                 while ((n = socket.receive(buf, from, fromLength)) >= 0) {
                     long at = System.nanoTime();
+                    any = true;
                     int seq = EchoPacket.replySequence(buf, n, ipv6, socket.deliversIpHeader(), matchId);
                     if (seq >= 0 && seq < sent && rtt[seq] < 0 && IcmpSocket.sameAddress(from, address)) {
                         rtt[seq] = at - sentAt[seq];
                         received++;
                     }
+                }
+                if (any) {
+                    continue;
+                }
+                long waitMs = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime() + 999_999);
+                if (!socket.poll((int) Math.clamp(waitMs, 0, POLL_SLICE_MS))) {
+                    Thread.yield();
                 }
             }
             double[] rttsMs = Arrays.stream(rtt)

@@ -2,7 +2,6 @@ package dev.vantage.probe.icmp;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -38,8 +37,6 @@ final class IcmpSocket implements AutoCloseable {
         }
     }
 
-    private static final LibC C = LibC.INSTANCE;
-
     private final int fd;
     private final Kind kind;
     private final boolean ipv6;
@@ -64,7 +61,7 @@ final class IcmpSocket implements AutoCloseable {
             int type = (kind == Kind.RAW ? LibC.SOCK_RAW : LibC.SOCK_DGRAM) | LibC.SOCK_CLOEXEC;
             int fd;
             try {
-                fd = C.socket(family, type, protocol);
+                fd = LibC.socket(family, type, protocol);
             } catch (LastErrorException e) {
                 int errno = e.getErrorCode();
                 if (errno == LibC.EACCES || errno == LibC.EPERM || errno == LibC.EPROTONOSUPPORT) {
@@ -105,7 +102,7 @@ final class IcmpSocket implements AutoCloseable {
     void send(byte[] packet, InetAddress to) throws IOException {
         byte[] address = sockaddr(to);
         try {
-            C.sendto(fd, packet, packet.length, 0, address, address.length);
+            LibC.sendto(fd, packet, packet.length, 0, address, address.length);
         } catch (LastErrorException e) {
             throw new IOException("could not send to " + to.getHostAddress() + ": " + describe(e));
         }
@@ -120,7 +117,7 @@ final class IcmpSocket implements AutoCloseable {
                 .putShort((short) 0)
                 .array();
         try {
-            return C.poll(pollfd, 1, millis) > 0;
+            return LibC.poll(pollfd, 1, millis) > 0;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EINTR) {
                 return false;
@@ -134,10 +131,10 @@ final class IcmpSocket implements AutoCloseable {
      *
      * @return the message's length, or -1 when none is waiting
      */
-    int receive(byte[] buf, byte[] from, IntByReference fromLength) throws IOException {
-        fromLength.setValue(from.length);
+    int receive(byte[] buf, byte[] from, int[] fromLength) throws IOException {
+        fromLength[0] = from.length;
         try {
-            return (int) C.recvfrom(fd, buf, buf.length, LibC.MSG_DONTWAIT, from, fromLength);
+            return (int) LibC.recvfrom(fd, buf, buf.length, LibC.MSG_DONTWAIT, from, fromLength);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
                 return -1;
@@ -190,7 +187,7 @@ final class IcmpSocket implements AutoCloseable {
             fprog.clear();
             fprog.setShort(0, (short) program.length);
             fprog.setPointer(8, filter);
-            C.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16);
+            LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16);
         } catch (LastErrorException e) {
             close();
             throw new IOException("could not attach the identifier filter to a raw ICMP socket: " + describe(e));
@@ -207,7 +204,7 @@ final class IcmpSocket implements AutoCloseable {
     @Override
     public void close() {
         try {
-            C.close(fd);
+            LibC.close(fd);
         } catch (LastErrorException ignored) {
             // the descriptor is released whatever close reports
         }
