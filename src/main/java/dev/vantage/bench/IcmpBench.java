@@ -193,8 +193,15 @@ public final class IcmpBench {
     private static void report(Jdbi jdbi, int dc, Instant from, Instant to, int monitors, int interval, long cpuNanos) {
         var row = jdbi.withHandle(h -> h.createQuery(
                         """
-                        SELECT count(*) AS n, count(*) FILTER (WHERE success) AS ok,
-                               count(DISTINCT scheduled_at) AS slots,
+                        WITH per_monitor AS (
+                            SELECT m.id, count(h.*) AS n
+                            FROM api_monitors m
+                            LEFT JOIN api_heartbeats h ON h.monitor_id = m.id AND h.datacenter_id = :dc
+                                 AND h.scheduled_at >= :from AND h.scheduled_at < :to
+                            GROUP BY m.id)
+                        SELECT (SELECT sum(n) FROM per_monitor) AS n,
+                               (SELECT min(n) FROM per_monitor) AS min_n, (SELECT max(n) FROM per_monitor) AS max_n,
+                               count(*) FILTER (WHERE success) AS ok,
                                percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS rt50,
                                string_agg(DISTINCT error_type || ': ' || left(error_message, 80), ' | ') AS errors
                         FROM api_heartbeats
@@ -207,16 +214,18 @@ public final class IcmpBench {
                 .one());
         double seconds = Duration.between(from, to).toNanos() / 1e9;
         long persisted = ((Number) row.get("n")).longValue();
-        long slots = ((Number) row.get("slots")).longValue();
+        long due = Math.round(seconds / interval) * monitors;
         System.out.printf(
-                "window %.1f s, %d distinct slots; heartbeats persisted: %,d of %,d due (%d monitors x %d slots),"
-                        + " %,d successful; median response_time_ms %.3f; errors: %s%n",
+                "window %.1f s; heartbeats persisted for its slots: %,d, due about %,d (%d monitors x %.0f slots, each"
+                        + " monitor's grid has its own offset); per monitor %s to %s; %,d successful; median"
+                        + " response_time_ms %.3f; errors: %s%n",
                 seconds,
-                slots,
                 persisted,
-                (long) monitors * slots,
+                due,
                 monitors,
-                slots,
+                seconds / interval,
+                row.get("min_n"),
+                row.get("max_n"),
                 ((Number) row.get("ok")).longValue(),
                 row.get("rt50") == null ? Double.NaN : ((Number) row.get("rt50")).doubleValue(),
                 row.get("errors"));

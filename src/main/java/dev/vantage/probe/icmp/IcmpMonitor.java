@@ -108,7 +108,7 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
         return "icmp needs a ping socket or a raw socket, and this process may open neither (" + refusals
                 + "; net.ipv4.ping_group_range is \"" + pingGroupRange()
                 + "\"). Allow ping sockets for all groups: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"; or grant"
-                + " CAP_NET_RAW: docker run --cap-add NET_RAW, or setcap cap_net_raw+ep on the java binary";
+                + " CAP_NET_RAW: docker run --cap-add NET_RAW --user 0, or setcap cap_net_raw+ep on the java binary";
     }
 
     private static String pingGroupRange() {
