@@ -320,18 +320,13 @@ public final class MonitorBench {
 
     private static Heartbeat heartbeat(int monitor, int dc, Instant slot, boolean failing) {
         var timings = new PhaseTimings(1.2, 0.8, 6.5, 30.1, 0.4, 38.9, 39.3, null);
-        var result = new ProbeResult(
-                slot,
-                !failing,
-                failing ? ErrorType.HTTP_STATUS : null,
-                failing ? "status 503, expected 200-299" : null,
-                timings,
-                failing ? 503 : 200,
-                74L,
-                "127.0.0.1:443",
-                Map.of("Content-Type", "application/json"),
-                null,
-                0);
+        var result = ProbeResult.at(slot)
+                .timings(timings)
+                .statusCode(failing ? 503 : 200)
+                .responseSizeBytes(74L)
+                .remoteAddress("127.0.0.1:443")
+                .responseHeaders(Map.of("Content-Type", "application/json"))
+                .outcome(failing ? ErrorType.HTTP_STATUS : null, failing ? "status 503, expected 200-299" : null);
         return new Heartbeat(monitor, dc, null, null, slot, result, 500, 2_000, List.of("User-Agent"));
     }
 

@@ -185,18 +185,14 @@ public final class WriterBench {
                     round(ttfb),
                     round(total),
                     null);
-            var result = new ProbeResult(
-                    started,
-                    !failed,
-                    failed ? ErrorType.HTTP_STATUS : null,
-                    failed ? "status 503, expected 200-299" : null,
-                    timings,
-                    failed ? 503 : 200,
-                    (long) body.length(),
-                    "203.0.113." + (monitor % 250) + ":443",
-                    responseHeaders.get(monitor % 2),
-                    monitor % 10 == 0 ? body : null,
-                    0);
+            var result = ProbeResult.at(started)
+                    .timings(timings)
+                    .statusCode(failed ? 503 : 200)
+                    .responseSizeBytes((long) body.length())
+                    .remoteAddress("203.0.113." + (monitor % 250) + ":443")
+                    .responseHeaders(responseHeaders.get(monitor % 2))
+                    .body(monitor % 10 == 0 ? body : null)
+                    .outcome(failed ? ErrorType.HTTP_STATUS : null, failed ? "status 503, expected 200-299" : null);
             return new Heartbeat(monitor, 1, 1, 1L, slot, result, 500, 2_000, requestHeaders);
         }
     }

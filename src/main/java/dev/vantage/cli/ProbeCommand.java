@@ -1,12 +1,17 @@
 package dev.vantage.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.vantage.demo.DemoTargets;
 import dev.vantage.probe.InvalidMonitorException;
+import dev.vantage.probe.Monitor;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.PhaseReport;
@@ -27,26 +32,47 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vantage probe URL}: probes one target once and prints its phases. Exit 0 success, 1 failure, 2 usage. */
+/**
+ * {@code vantage probe URL}: probes one target once and prints its phases. Exit 0 success, 1 failure, 2 usage.
+ *
+ * <p>The type comes from the {@link MonitorRegistry}, by {@code --type} or else the URL's scheme, so a new type needs
+ * nothing here. The options fill a monitor row as the agent would read it: {@code -X}, {@code -H} and {@code -d} its
+ * request columns (refused for a type that does not read them, see {@link Monitor#requestColumns()}), {@code -s
+ * key=value} its settings, and the older options are shorthands for settings ({@code -k} is {@code -s
+ * verify_tls=false}); the type validates the row with the same one-line errors an agent logs.
+ */
 @Command(
         name = "probe",
         mixinStandardHelpOptions = true,
         description = {
-            "Probes one target once (http, https or tcp URL) and prints its phases, like httpstat.",
-            "Before timing, one probe of the same kind runs against an in-process loopback target, so that JVM"
+            "Probes one target once and prints its phases, like httpstat. The type is the URL's scheme (http, https,"
+                    + " tcp, ...) or --type.",
+            "Before timing, probes of the same kind run against in-process loopback targets, so that JVM"
                     + " class loading is not counted as network time (a running agent is always warm)."
         })
 public final class ProbeCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
-    /** Enough for the JIT to compile the request path and the TLS record crypto (measured with bench/curl-vs-probe.sh). */
-    private static final int WARMUP_PROBES = 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URL", description = "http://…, https://… or tcp://host:port")
+    @Parameters(index = "0", paramLabel = "URL", description = "http://…, https://…, tcp://host:port, …")
     String url;
+
+    @Option(
+            names = {"-t", "--type"},
+            description = "monitor type (default: the URL's scheme)")
+    String type;
+
+    @Option(
+            names = {"-s", "--setting"},
+            paramLabel = "key=value",
+            description = "a key of the type's settings, repeatable; the value is JSON when it parses as JSON"
+                    + " (false, 5, [\"200\"], \"5\"), else text")
+    List<String> settings = new ArrayList<>();
 
     @Option(
             names = {"-X", "--method"},
@@ -72,22 +98,25 @@ public final class ProbeCommand implements Callable<Integer> {
 
     @Option(
             names = {"-k", "--insecure"},
-            description = "do not verify the TLS certificate or host name")
+            description = "do not verify the TLS certificate or host name (-s verify_tls=false)")
     boolean insecure;
 
-    @Option(names = "--max-redirects", description = "redirect hops to follow (0-20, default 5)")
+    @Option(names = "--max-redirects", description = "redirect hops to follow (-s max_redirects=N)")
     Integer maxRedirects;
 
-    @Option(names = "--expect-status", paramLabel = "200,300-399", description = "accepted statuses (default 200-299)")
+    @Option(
+            names = "--expect-status",
+            paramLabel = "200,300-399",
+            description = "accepted statuses (-s expected_status=[...])")
     String expectStatus;
 
-    @Option(names = "--expect", description = "tcp: text that must be read back")
+    @Option(names = "--expect", description = "tcp: text that must be read back (-s expect=TEXT)")
     String expect;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
-    @Option(names = "--no-warmup", description = "skip the loopback warm-up probe")
+    @Option(names = "--no-warmup", description = "skip the loopback warm-up probes")
     boolean noWarmup;
 
     private final MonitorRegistry registry;
@@ -114,7 +143,8 @@ public final class ProbeCommand implements Callable<Integer> {
             return USAGE;
         }
         if (!noWarmup) {
-            warmUp(monitor.type());
+            String scheme = scheme(url);
+            warmUp(scheme.isEmpty() ? monitor.type() : scheme);
         }
         ProbeResult result = probe.run(new ProbeContext(monitor.effectiveTimeout(), false));
         if (json) {
@@ -130,63 +160,93 @@ public final class ProbeCommand implements Callable<Integer> {
         return result.success() ? 0 : FAILED;
     }
 
+    /** The monitor row these options describe; its type's own validation comes after. */
     MonitorSpec monitorSpec(String target) throws InvalidMonitorException {
-        int colon = target.indexOf("://");
-        String type = colon < 0 ? "" : target.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (!List.of("http", "https", "tcp").contains(type)) {
-            throw new InvalidMonitorException(
-                    "url", "must start with http://, https:// or tcp://, was '" + target + "'");
-        }
+        String name = type != null ? type.trim() : scheme(target);
+        Monitor<?> monitor = registry.find(name)
+                .orElseThrow(() -> new InvalidMonitorException(
+                        type != null ? "--type" : "url",
+                        (type != null ? "unknown monitor type '" + type + "'" : "no monitor type for '" + target + "'")
+                                + " (known types: " + String.join(", ", registry.types())
+                                + "; the type is the URL's scheme, or --type)"));
         if (timeoutMs <= 0) {
             throw new InvalidMonitorException("--timeout", "must be a positive number of milliseconds");
         }
-        ObjectNode settings = JsonNodeFactory.instance.objectNode();
-        if (type.equals("tcp")) {
-            if (method != null || !headers.isEmpty() || insecure || maxRedirects != null || expectStatus != null) {
-                throw new InvalidMonitorException(
-                        "options", "-X, -H, -k, --max-redirects and --expect-status apply to http and https only");
-            }
-            if (data != null) {
-                settings.put("send", data);
-            }
-            if (expect != null) {
-                settings.put("expect", expect);
-            }
-            return spec(type, null, target, Map.of(), null, settings);
-        }
-        if (expect != null) {
-            throw new InvalidMonitorException("--expect", "applies to tcp only (for http use --expect-status)");
-        }
+        var columns = monitor.requestColumns();
+        refuse(method != null && !columns.contains("method"), "-X", "method", monitor);
+        refuse(!headers.isEmpty() && !columns.contains("headers"), "-H", "headers", monitor);
+        refuse(data != null && !columns.contains("body"), "-d", "body", monitor);
+
+        ObjectNode values = JsonNodeFactory.instance.objectNode();
         if (insecure) {
-            settings.put("verify_tls", false);
+            put(values, "verify_tls", JsonNodeFactory.instance.booleanNode(false), "-k");
         }
         if (maxRedirects != null) {
-            settings.put("max_redirects", maxRedirects);
+            put(values, "max_redirects", JsonNodeFactory.instance.numberNode(maxRedirects), "--max-redirects");
         }
         if (expectStatus != null) {
-            var array = settings.putArray("expected_status");
+            var array = JsonNodeFactory.instance.arrayNode();
             for (String part : expectStatus.split(",", -1)) {
                 array.add(part.trim());
             }
+            put(values, "expected_status", array, "--expect-status");
         }
-        String verb = method != null ? method : data != null ? "POST" : "GET";
-        return spec(type, verb, target, parseHeaders(), data, settings);
-    }
-
-    private MonitorSpec spec(
-            String type, String verb, String target, Map<String, String> hdrs, String body, ObjectNode settings) {
+        if (expect != null) {
+            put(values, "expect", TextNode.valueOf(expect), "--expect");
+        }
+        for (String setting : settings) {
+            int eq = setting.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidMonitorException("--setting", "'" + setting + "' must look like key=value");
+            }
+            put(values, setting.substring(0, eq).trim(), value(setting.substring(eq + 1)), "-s");
+        }
+        String verb = method != null ? method : data != null && columns.contains("method") ? "POST" : null;
         return new MonitorSpec(
                 0,
                 "vantage probe",
-                type,
+                name,
                 verb,
                 target,
-                hdrs,
-                body,
+                parseHeaders(),
+                data,
                 timeoutMs,
-                settings,
+                values,
                 Duration.ofMillis(timeoutMs),
                 false);
+    }
+
+    private static String scheme(String target) {
+        int colon = target.indexOf("://");
+        return colon < 0 ? "" : target.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    private static void refuse(boolean refused, String option, String column, Monitor<?> monitor)
+            throws InvalidMonitorException {
+        if (refused) {
+            throw new InvalidMonitorException(
+                    option,
+                    "sets the " + column + ", which a " + monitor.type()
+                            + " monitor does not use (its settings go in -s key=value)");
+        }
+    }
+
+    private static void put(ObjectNode values, String key, JsonNode value, String option)
+            throws InvalidMonitorException {
+        if (values.has(key)) {
+            throw new InvalidMonitorException(option, "sets settings." + key + ", which another option set already");
+        }
+        values.set(key, value);
+    }
+
+    /** JSON when the text is JSON ({@code false}, {@code 5}, {@code ["200"]}, {@code "5"}), else the text itself. */
+    static JsonNode value(String text) {
+        try {
+            JsonNode node = JSON.readTree(text);
+            return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(text);
+        }
     }
 
     private Map<String, String> parseHeaders() throws InvalidMonitorException {
@@ -202,40 +262,24 @@ public final class ProbeCommand implements Callable<Integer> {
         return parsed;
     }
 
-    /** Runs the same code path against loopback targets so the real probe finds classes loaded and code compiled. */
-    private void warmUp(String type) {
+    /** Runs the same type against the demo's loopback targets so the real probe finds classes loaded and code compiled. */
+    private void warmUp(String typeName) {
         try (DemoTargets targets = DemoTargets.start()) {
-            String target =
-                    switch (type) {
-                        case "tcp" -> targets.tcpUrl();
-                        case "https" -> targets.httpsUrl("/fast");
-                        default -> targets.httpUrl("/fast");
-                    };
-            ObjectNode settings = JsonNodeFactory.instance.objectNode();
-            if (type.equals("https")) {
-                settings.put("verify_tls", false);
-            }
-            var warm = new MonitorSpec(
-                    0, "warm-up", type, null, target, Map.of(), null, 2000, settings, Duration.ofSeconds(2), false);
-            PreparedProbe<?> probe = registry.prepare(warm);
-            for (int i = 0; i < WARMUP_PROBES; i++) {
-                probe.run(new ProbeContext(Duration.ofSeconds(2), false));
-            }
-            if (!type.equals("tcp")) {
-                PreparedProbe<?> big = registry.prepare(new MonitorSpec(
+            for (DemoTargets.WarmUp warm : targets.warmUps().getOrDefault(typeName, List.of())) {
+                PreparedProbe<?> probe = registry.prepare(new MonitorSpec(
                         0,
                         "warm-up",
-                        type,
+                        typeName,
                         null,
-                        target.replace("/fast", "/big"),
+                        warm.url(),
                         Map.of(),
                         null,
                         2000,
-                        settings,
+                        warm.settings(),
                         Duration.ofSeconds(2),
                         false));
-                for (int i = 0; i < 3; i++) {
-                    big.run(new ProbeContext(Duration.ofSeconds(2), false));
+                for (int i = 0; i < warm.times(); i++) {
+                    probe.run(new ProbeContext(Duration.ofSeconds(2), false));
                 }
             }
         } catch (InvalidMonitorException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.vantage.heartbeat;
 
 import dev.vantage.probe.PhaseTimings;
+import dev.vantage.probe.ProbeDetails;
 import dev.vantage.probe.ProbeResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -61,7 +62,8 @@ final class HeartbeatCopyFormat {
 
     /**
      * Every column the writer fills, in line order; {@code id}, {@code inserted_at} and {@code commit_xid} take their
-     * defaults. The last three are NULL for a probe and filled by a pushed beat.
+     * defaults. {@code beat_kind} and {@code message} are NULL for a probe and filled by a pushed beat; {@code details}
+     * holds what only one probe type knows ({@link ProbeResult#details()}, NULL when empty) or how a pushed beat came.
      */
     static final String COLUMNS = COLUMNS_V1 + ", beat_kind, message, details";
 
@@ -118,7 +120,8 @@ final class HeartbeatCopyFormat {
         row.jsonb(redactedJson(h.requestHeaderNames()));
         row.jsonb(json(r.responseHeaders()));
         row.text(r.body());
-        row.nulls(3); // beat_kind, message, details: a probe is no pushed beat
+        row.nulls(2); // beat_kind, message: a probe is no pushed beat
+        row.jsonb(ProbeDetails.json(r.details()));
         return row.toByteArray();
     }
 
@@ -145,7 +148,7 @@ final class HeartbeatCopyFormat {
 
     /**
      * A line of journal format 1 ({@link #COLUMNS_V1}) as a line of today's columns: the same fields, then NULL for
-     * the columns added since, which a probe leaves NULL anyway.
+     * the columns added since, which a probe of that time left NULL.
      *
      * @throws IllegalArgumentException when the line does not have the field count of format 1
      */

@@ -29,6 +29,10 @@ import java.util.zip.CRC32C;
  * <p>Format 1, written before push monitors, has the same fields with lines of {@link HeartbeatCopyFormat#COLUMNS_V1}:
  * a journal left by such a Vantage is still replayed, each line completed with NULL for the columns added since (see
  * {@link HeartbeatCopyFormat#fromV1}).
+ *
+ * <p>A probe's {@code details} (schema 12) did not change the format: {@code details} has been in the column list
+ * since push monitors (schema 7), where probes wrote NULL. A record of format 2 written before carries NULL there and
+ * replays unchanged; one written since carries the details; a Vantage of either age reads both.
  */
 final class JournalRecordCodec {
     private static final byte VERSION = 2;

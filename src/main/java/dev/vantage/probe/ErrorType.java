@@ -5,7 +5,7 @@ package dev.vantage.probe;
  * the target that produces it, and every value is produced by a real failing target in a test.
  */
 public enum ErrorType {
-    /** The host name did not resolve. */
+    /** The host name did not resolve; for a {@code dns} monitor, the rcode or the answers were not the expected ones. */
     DNS,
     /** The TCP connection was refused, reset or unreachable. */
     CONNECT,

@@ -28,6 +28,15 @@ public interface Monitor<S> {
         return Set.of();
     }
 
+    /**
+     * The request columns of {@code api_monitors} this type reads besides {@code url} and {@code timeout_ms}: any of
+     * {@code "method"}, {@code "headers"}, {@code "body"}. Others are ignored in a row ({@code method} defaults to GET
+     * for every row), but {@code vantage probe} refuses an option that sets one, rather than drop it silently.
+     */
+    default Set<String> requestColumns() {
+        return Set.of();
+    }
+
     /** Validates a monitor row into this type's settings. Pure: no I/O, no DNS. */
     S configure(MonitorSpec spec) throws InvalidMonitorException;
 

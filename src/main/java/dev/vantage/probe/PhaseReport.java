@@ -1,6 +1,8 @@
 package dev.vantage.probe;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Renders one {@link ProbeResult} for people, like httpstat: the phases one by one, then the cumulative times as curl
@@ -8,7 +10,8 @@ import java.util.Locale;
  * exactly.
  *
  * <p>The cumulative times start at the probe's start and include the redirect hops; a phase that did not happen adds
- * nothing, and a time whose moment never came prints as {@code -}. With redirects, curl sums each hop's own
+ * nothing, and a time whose moment never came prints as {@code -}. What only the type knows ({@link
+ * ProbeResult#details()}) follows, one key a line. With redirects, curl sums each hop's own
  * namelookup/connect/pretransfer times instead, so only starttransfer and total compare with curl then.
  */
 public final class PhaseReport {
@@ -43,7 +46,26 @@ public final class PhaseReport {
         field(out, "size", r.responseSizeBytes() == null ? "-" : r.responseSizeBytes() + " bytes");
         field(out, "redirects", Integer.toString(r.redirects()));
         field(out, "result", r.success() ? "OK" : r.errorType() + ": " + r.errorMessage());
+        if (!r.details().isEmpty()) {
+            out.append('\n');
+            for (var e : r.details().entrySet()) {
+                field(out, e.getKey(), text(e.getValue()));
+            }
+        }
         return out.toString();
+    }
+
+    /** A details value for people: text as it is, a list one item after another, a map as JSON. */
+    private static String text(Object value) {
+        return switch (value) {
+            case String s -> s;
+            case List<?> list ->
+                list.isEmpty()
+                        ? "-"
+                        : String.join(", ", list.stream().map(PhaseReport::text).toList());
+            case Map<?, ?> map -> map.isEmpty() ? "{}" : ProbeDetails.json(map);
+            default -> String.valueOf(value);
+        };
     }
 
     private static double orZero(Double d) {

@@ -77,14 +77,81 @@ class ProbeCommandIT {
     }
 
     @Test
-    void aBadUrlIsOneLineAndExitCodeTwo() {
+    void aUrlOfNoKnownTypeIsOneLineAndExitCodeTwo() {
         int code = run("ftp://127.0.0.1/");
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString())
-                .isEqualTo("vantage probe: url: must start with http://, https:// or tcp://, was 'ftp://127.0.0.1/'"
-                        + System.lineSeparator());
+                .startsWith("vantage probe: url: no monitor type for 'ftp://127.0.0.1/' (known types: ")
+                .endsWith("; the type is the URL's scheme, or --type)" + System.lineSeparator())
+                .contains("http, ")
+                .contains("tcp");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void anUnknownTypeIsNamedWithTheKnownOnes() {
+        int code = run("--type", "gopher", targets.httpUrl("/fast"));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("vantage probe: --type: unknown monitor type 'gopher' (known types: ");
+    }
+
+    @Test
+    void genericSettingsReachTheTypeAsJsonOrText() {
+        int code = run(
+                "--no-warmup",
+                "-s",
+                "expected_status=[503]",
+                "-s",
+                "body_contains=status 503",
+                targets.httpUrl("/status/503"));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("  status             503\n").contains("  result             OK\n");
+    }
+
+    @Test
+    void aSettingTheTypeDoesNotKnowIsItsOwnOneLineError() {
+        int code = run("-s", "no_such=1", targets.tcpUrl());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("vantage probe: settings.no_such: unknown setting (known: expect, send)");
+    }
+
+    @Test
+    void aShorthandAndASettingOfTheSameKeyAreRefused() {
+        int code = run("-k", "-s", "verify_tls=true", targets.httpsUrl("/fast"));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("vantage probe: -s: sets settings.verify_tls, which another option set already"
+                        + System.lineSeparator());
+    }
+
+    @Test
+    void theTcpTypeSendsDataAndExpectsItsEcho() {
+        int code = run("--no-warmup", "-d", "ping-7\n", "--expect", "ping-7", targets.tcpUrl());
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("  result             OK\n");
+    }
+
+    @Test
+    void aRequestOptionTheTypeDoesNotReadIsRefusedNotDropped() {
+        int code = run("-X", "POST", targets.tcpUrl());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("vantage probe: -X: sets the method, which a tcp monitor does not use (its settings go in -s"
+                        + " key=value)" + System.lineSeparator());
+    }
+
+    @Test
+    void typeOverridesTheScheme() {
+        int code = run("--no-warmup", "--type", "TCP", targets.tcpUrl(), "-s", "expect=ready");
+
+        assertThat(code).as(err.toString()).isZero();
     }
 
     @Test

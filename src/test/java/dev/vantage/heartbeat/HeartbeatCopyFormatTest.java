@@ -34,18 +34,11 @@ class HeartbeatCopyFormatTest {
                 null,
                 9L,
                 SLOT,
-                new ProbeResult(
-                        SLOT.plusNanos(1_500),
-                        false,
-                        ErrorType.TIMEOUT,
-                        "timeout after 10 s in tls",
-                        new PhaseTimings(null, 1.5, null, null, null, null, 10_000.037, null),
-                        null,
-                        null,
-                        "192.0.2.1:443",
-                        headers,
-                        null,
-                        0),
+                ProbeResult.at(SLOT.plusNanos(1_500))
+                        .timings(new PhaseTimings(null, 1.5, null, null, null, null, 10_000.037, null))
+                        .remoteAddress("192.0.2.1:443")
+                        .responseHeaders(headers)
+                        .outcome(ErrorType.TIMEOUT, "timeout after 10 s in tls"),
                 null,
                 2_000,
                 List.of("Authorization"));
@@ -82,6 +75,28 @@ class HeartbeatCopyFormatTest {
         assertThat(f.subList(28, 32))
                 .as("no body, and a probe is no pushed beat")
                 .containsOnlyNulls();
+    }
+
+    @Test
+    void aProbesDetailsAreTheLastColumnAsJsonbAndSurviveTheJournalCodec() {
+        var details = new LinkedHashMap<String, Object>();
+        details.put("rcode", "NOERROR");
+        details.put("answers", List.of("192.0.2.1", "192.0.2.2"));
+        details.put("query_ms", 0.25);
+        var h = new Heartbeat(
+                1, 1, null, null, SLOT, ProbeResult.at(SLOT).details(details).success(), null, null, List.of());
+        byte[] line = HeartbeatCopyFormat.line(h);
+
+        List<byte[]> f = fields(line);
+
+        assertThat(f.subList(29, 31)).as("beat_kind, message").containsOnlyNulls();
+        assertThat(f.get(31)[0]).isEqualTo((byte) 1);
+        assertThat(text(f.get(31), 1))
+                .isEqualTo("{\"rcode\":\"NOERROR\",\"answers\":[\"192.0.2.1\",\"192.0.2.2\"],\"query_ms\":0.25}");
+        var row = new HeartbeatRow(1, 1, SLOT, null, line);
+        assertThat(JournalRecordCodec.decode(JournalRecordCodec.encode(row)).line())
+                .as("the column layout did not change, so a record of format 2 carries details as it is")
+                .isEqualTo(line);
     }
 
     @Test
@@ -215,12 +230,20 @@ class HeartbeatCopyFormatTest {
     }
 
     private static Heartbeat heartbeatWithBody(String body) {
-        var r = new ProbeResult(SLOT, true, null, null, PhaseTimings.NONE, 200, 1L, null, Map.of(), body, 0);
+        var r = ProbeResult.at(SLOT)
+                .statusCode(200)
+                .responseSizeBytes(1L)
+                .body(body)
+                .success();
         return new Heartbeat(1, 1, null, null, SLOT, r, null, null, List.of());
     }
 
     private static ProbeResult result(Map<String, String> headers) {
-        return new ProbeResult(SLOT, true, null, null, PhaseTimings.NONE, 200, 1L, null, headers, null, 0);
+        return ProbeResult.at(SLOT)
+                .statusCode(200)
+                .responseSizeBytes(1L)
+                .responseHeaders(headers)
+                .success();
     }
 
     /** The fields of one binary COPY tuple, null for NULL. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vantage.heartbeat.journal.Journal;
 import dev.vantage.heartbeat.journal.JournalSettings;
-import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeResult;
 import dev.vantage.testing.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -456,8 +454,11 @@ class JournalingHeartbeatBufferTest {
     }
 
     static HeartbeatRow row(long monitor) {
-        var result =
-                new ProbeResult(SLOT, true, null, null, PhaseTimings.NONE, 200, 1L, "127.0.0.1:80", Map.of(), null, 0);
+        var result = ProbeResult.at(SLOT)
+                .statusCode(200)
+                .responseSizeBytes(1L)
+                .remoteAddress("127.0.0.1:80")
+                .success();
         return HeartbeatRow.of(new Heartbeat(monitor, 3, 1, 42L, SLOT, result, null, null, List.of()));
     }
 }

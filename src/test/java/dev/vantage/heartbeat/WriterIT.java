@@ -42,6 +42,9 @@ class WriterIT {
             .withLinger(Duration.ofMillis(5))
             .withBackoff(Duration.ofMillis(20), Duration.ofMillis(500));
 
+    /** A probe type's details, one of each JSON kind. */
+    private static final Map<String, Object> DETAILS = details();
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @ParameterizedTest(name = "copyDirect={0}")
@@ -60,18 +63,18 @@ class WriterIT {
                 42,
                 7L,
                 slot,
-                new ProbeResult(
-                        slot.plus(123_456, ChronoUnit.MICROS),
-                        false,
-                        ErrorType.HTTP_STATUS,
-                        "status 503, expected 200-299\twith \"quotes\" and \\ and\nnewline",
-                        new PhaseTimings(0.037, 1.5, 12.25, 3.001, 0.999, 17.123, 18.456, 4.5),
-                        503,
-                        1_234L,
-                        "192.0.2.1:443",
-                        headers,
-                        "{\"error\":\"down\"}\n\ttab \\ back \u0000nul é",
-                        2),
+                ProbeResult.at(slot.plus(123_456, ChronoUnit.MICROS))
+                        .timings(new PhaseTimings(0.037, 1.5, 12.25, 3.001, 0.999, 17.123, 18.456, 4.5))
+                        .statusCode(503)
+                        .responseSizeBytes(1_234L)
+                        .remoteAddress("192.0.2.1:443")
+                        .responseHeaders(headers)
+                        .body("{\"error\":\"down\"}\n\ttab \\ back \u0000nul é")
+                        .redirects(2)
+                        .details(DETAILS)
+                        .outcome(
+                                ErrorType.HTTP_STATUS,
+                                "status 503, expected 200-299\twith \"quotes\" and \\ and\nnewline"),
                 500,
                 1_000,
                 List.of("Authorization", "X-Api-Key"));
@@ -91,18 +94,13 @@ class WriterIT {
                 42,
                 7L,
                 slot,
-                new ProbeResult(
-                        slot.plusSeconds(1),
-                        true,
-                        null,
-                        null,
-                        new PhaseTimings(null, 0.25, null, 1.0, 0.0, 1.5, 1.75, null),
-                        200,
-                        0L,
-                        "[2001:db8::1]:80",
-                        Map.of("cf-cache-status", "DYNAMIC"),
-                        null,
-                        0),
+                ProbeResult.at(slot.plusSeconds(1))
+                        .timings(new PhaseTimings(null, 0.25, null, 1.0, 0.0, 1.5, 1.75, null))
+                        .statusCode(200)
+                        .responseSizeBytes(0L)
+                        .remoteAddress("[2001:db8::1]:80")
+                        .responseHeaders(Map.of("cf-cache-status", "DYNAMIC"))
+                        .success(),
                 null,
                 null,
                 List.of());
@@ -148,6 +146,14 @@ class WriterIT {
         var expectedHeaders = new LinkedHashMap<>(headers);
         expectedHeaders.put("X-Odd", "back\\slash\nnew line ünïcødé ✓ \uD83D\uDE00 nulend");
         assertThat(json(row.get("raw_response_headers"))).isEqualTo(expectedHeaders);
+        assertThat(JSON.readTree(row.get("details").toString()))
+                .as("a probe's details, every JSON kind, NUL dropped")
+                .isEqualTo(
+                        JSON.readTree(
+                                """
+                        {"rcode": "NOERROR", "answers": ["192.0.2.1", "2001:db8::1"], "query_ms": 0.5, "ttl": 300,
+                         "big": 12345678901, "ok": true, "nested": {"quote": "a \\"b\\" \\\\ c\\n", "nul": "xy"}}
+                        """));
 
         Map<String, Object> nulls = row(db, monitor + 1);
         assertThat(nulls)
@@ -176,7 +182,8 @@ class WriterIT {
                 "critical_threshold_ms",
                 "raw_request_headers",
                 "raw_response_headers",
-                "raw_response_body")) {
+                "raw_response_body",
+                "details")) {
             assertThat(nulls.get(column)).as(column).isNull();
         }
 
@@ -454,18 +461,13 @@ class WriterIT {
                 1,
                 1L,
                 slot,
-                new ProbeResult(
-                        slot.plusMillis(monitor % 1_000),
-                        success,
-                        success ? null : ErrorType.CONNECT,
-                        success ? null : "connection refused",
-                        new PhaseTimings(1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 15.0, null),
-                        success ? 200 : null,
-                        success ? 100L : null,
-                        "127.0.0.1:443",
-                        Map.of("Content-Type", "text/plain"),
-                        null,
-                        0),
+                ProbeResult.at(slot.plusMillis(monitor % 1_000))
+                        .timings(new PhaseTimings(1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 15.0, null))
+                        .statusCode(success ? 200 : null)
+                        .responseSizeBytes(success ? 100L : null)
+                        .remoteAddress("127.0.0.1:443")
+                        .responseHeaders(Map.of("Content-Type", "text/plain"))
+                        .outcome(success ? null : ErrorType.CONNECT, success ? null : "connection refused"),
                 500,
                 1_000,
                 List.of("Accept"));
@@ -480,6 +482,18 @@ class WriterIT {
 
     private static long count(TestDatabase db, long from, long to) {
         return db.count("SELECT count(*) FROM api_heartbeats WHERE monitor_id BETWEEN ? AND ?", from, to);
+    }
+
+    private static Map<String, Object> details() {
+        var d = new LinkedHashMap<String, Object>();
+        d.put("rcode", "NOERROR");
+        d.put("answers", List.of("192.0.2.1", "2001:db8::1"));
+        d.put("query_ms", 0.5);
+        d.put("ttl", 300);
+        d.put("big", 12_345_678_901L);
+        d.put("ok", true);
+        d.put("nested", Map.of("quote", "a \"b\" \\ c\n", "nul", "x\u0000y"));
+        return d;
     }
 
     private static void awaitRows(TestDatabase db, long from, long to, long rows) {

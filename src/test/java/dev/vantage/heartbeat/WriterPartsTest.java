@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vantage.config.ConfigurationException;
-import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeResult;
 import dev.vantage.testing.SettableClock;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -156,7 +154,7 @@ class WriterPartsTest {
 
     private static HeartbeatRow row(long monitor) {
         Instant slot = Instant.parse("2025-11-23T09:40:00Z");
-        var result = new ProbeResult(slot, true, null, null, PhaseTimings.NONE, 200, 1L, null, Map.of(), null, 0);
+        var result = ProbeResult.at(slot).statusCode(200).responseSizeBytes(1L).success();
         return HeartbeatRow.of(new Heartbeat(monitor, 1, null, null, slot, result, null, null, List.of()));
     }
 }

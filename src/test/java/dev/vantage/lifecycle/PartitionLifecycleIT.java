@@ -29,7 +29,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -193,18 +192,12 @@ class PartitionLifecycleIT {
                 1,
                 null,
                 slot,
-                new ProbeResult(
-                        slot,
-                        true,
-                        null,
-                        null,
-                        new PhaseTimings(1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 15.0, null),
-                        200,
-                        100L,
-                        "127.0.0.1:443",
-                        Map.of(),
-                        null,
-                        0),
+                ProbeResult.at(slot)
+                        .timings(new PhaseTimings(1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 15.0, null))
+                        .statusCode(200)
+                        .responseSizeBytes(100L)
+                        .remoteAddress("127.0.0.1:443")
+                        .success(),
                 500,
                 1_000,
                 List.of());

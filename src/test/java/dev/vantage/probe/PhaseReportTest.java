@@ -3,6 +3,7 @@ package dev.vantage.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,12 @@ class PhaseReportTest {
     @Test
     void aSuccessfulHttpsProbeShowsEveryPhaseAndCurlsCumulativeTimes() {
         var timings = new PhaseTimings(1.5, 0.25, 10.125, 200.5, 3.0, 212.5, 215.5, null);
-        var result = new ProbeResult(AT, true, null, null, timings, 200, 1048576L, "127.0.0.1:8443", Map.of(), null, 0);
+        var result = ProbeResult.at(AT)
+                .timings(timings)
+                .statusCode(200)
+                .responseSizeBytes(1048576L)
+                .remoteAddress("127.0.0.1:8443")
+                .success();
 
         assertThat(PhaseReport.render("https://localhost:8443/big", result))
                 .isEqualTo(
@@ -42,18 +48,8 @@ class PhaseReportTest {
     @Test
     void aRefusedProbeShowsDashesForWhatNeverHappenedAndTheError() {
         var timings = new PhaseTimings(null, null, null, null, null, null, 0.42, null);
-        var result = new ProbeResult(
-                AT,
-                false,
-                ErrorType.CONNECT,
-                "connection refused by 127.0.0.1:9",
-                timings,
-                null,
-                null,
-                null,
-                Map.of(),
-                null,
-                0);
+        var result =
+                ProbeResult.at(AT).timings(timings).outcome(ErrorType.CONNECT, "connection refused by 127.0.0.1:9");
 
         assertThat(PhaseReport.render("http://127.0.0.1:9/", result))
                 .isEqualTo(
@@ -83,11 +79,48 @@ class PhaseReportTest {
     @Test
     void redirectTimeIsAddedToTheCumulativeTimesAndShown() {
         var timings = new PhaseTimings(null, 0.5, null, 1.0, 0.5, 12.0, 12.5, 10.0);
-        var result = new ProbeResult(AT, true, null, null, timings, 200, 5L, "127.0.0.1:80", Map.of(), null, 2);
+        var result = ProbeResult.at(AT)
+                .timings(timings)
+                .statusCode(200)
+                .responseSizeBytes(5L)
+                .remoteAddress("127.0.0.1:80")
+                .redirects(2)
+                .success();
 
         assertThat(PhaseReport.render("http://127.0.0.1/redirect/2", result))
                 .contains("  connect                 10.500 ms\n")
                 .contains("  redirect                10.000 ms\n")
                 .contains("  redirects          2\n");
+    }
+
+    @Test
+    void whatOnlyTheTypeKnowsFollowsOneKeyALine() {
+        var details = new java.util.LinkedHashMap<String, Object>();
+        details.put("rcode", "NOERROR");
+        details.put("answers", List.of("192.0.2.1", "192.0.2.2"));
+        details.put("query_ms", 0.25);
+        details.put("soa", Map.of("serial", 7));
+        var result = ProbeResult.at(AT)
+                .timings(new PhaseTimings(null, null, null, null, null, null, 0.25, null))
+                .details(details)
+                .success();
+
+        assertThat(PhaseReport.render("dns://127.0.0.1/example.org", result))
+                .endsWith(
+                        """
+                  result             OK
+
+                  rcode              NOERROR
+                  answers            192.0.2.1, 192.0.2.2
+                  query_ms           0.25
+                  soa                {"serial":7}
+                """);
+    }
+
+    @Test
+    void withoutDetailsTheReportEndsWithTheResult() {
+        var result = ProbeResult.success(AT, PhaseTimings.NONE);
+
+        assertThat(PhaseReport.render("tcp://127.0.0.1:1", result)).endsWith("  result             OK\n");
     }
 }

@@ -11,7 +11,6 @@ import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.MonitorSpec;
-import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
 import dev.vantage.store.MonitorRow;
@@ -20,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +55,7 @@ class SchedulerTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new ProbeResult(start, true, null, null, PhaseTimings.NONE, null, null, null, Map.of(), null, 0);
+            return ProbeResult.at(start).success();
         }
     }
 

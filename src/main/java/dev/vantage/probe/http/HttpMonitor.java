@@ -54,6 +54,11 @@ public final class HttpMonitor implements Monitor<HttpSettings> {
     }
 
     @Override
+    public Set<String> requestColumns() {
+        return Set.of("method", "headers", "body");
+    }
+
+    @Override
     public HttpSettings configure(MonitorSpec spec) throws InvalidMonitorException {
         return HttpSettings.from(spec);
     }

@@ -301,18 +301,15 @@ final class HttpProbe {
                 first == 0 ? null : PhaseTimings.millis(first - t0),
                 PhaseTimings.millis(end - t0),
                 redirects == 0 ? null : PhaseTimings.millis(hopStart - t0));
-        return new ProbeResult(
-                startedAt,
-                failure == null,
-                failure == null ? null : failure.type(),
-                failure == null ? null : failure.message(),
-                timings,
-                response == null ? null : response.code(),
-                size,
-                trace.remoteAddress(),
-                response == null ? Map.of() : headers(response.headers()),
-                body,
-                redirects);
+        return ProbeResult.at(startedAt)
+                .timings(timings)
+                .statusCode(response == null ? null : response.code())
+                .responseSizeBytes(size)
+                .remoteAddress(trace.remoteAddress())
+                .responseHeaders(response == null ? Map.of() : headers(response.headers()))
+                .body(body)
+                .redirects(redirects)
+                .outcome(failure == null ? null : failure.type(), failure == null ? null : failure.message());
     }
 
     private static Map<String, String> headers(Headers headers) {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +78,10 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
         return ping(settings, context).result();
     }
 
-    /** The probe with its figures; {@code stats} is null when no request could be sent. */
+    /**
+     * The probe with its figures, which are also the result's {@code details}; {@code stats} is null when no request
+     * could be sent.
+     */
     public record Ping(ProbeResult result, PingStats stats) {}
 
     /** Like {@link #probe}, keeping the figures beside the result. Never throws. */
@@ -291,18 +293,11 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
             Double avg = stats == null ? null : stats.avgMs();
             double total = avg != null ? avg : PhaseTimings.millis(System.nanoTime() - t0);
             PhaseTimings timings = new PhaseTimings(dnsMs, null, null, null, null, null, total, null);
-            return new ProbeResult(
-                    startedAt,
-                    type == null,
-                    type,
-                    message,
-                    timings,
-                    null,
-                    null,
-                    stats == null ? null : stats.address(),
-                    Map.of(),
-                    null,
-                    0);
+            var result = ProbeResult.at(startedAt).timings(timings);
+            if (stats != null) {
+                result.remoteAddress(stats.address()).details(stats.details());
+            }
+            return result.outcome(type, message);
         }
     }
 }

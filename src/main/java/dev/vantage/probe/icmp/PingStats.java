@@ -39,7 +39,11 @@ public record PingStats(String address, String socket, int sent, double[] rttsMs
                 : PhaseTimings.millis(Math.round(Arrays.stream(rttsMs).average().orElseThrow() * 1e6));
     }
 
-    /** The figures as JSON values for {@code api_heartbeats.details}. */
+    /**
+     * The figures as JSON values for {@code api_heartbeats.details}: {@code address}, {@code socket}, {@code
+     * packets_sent}, {@code packets_received}, {@code loss_percent} and, when a reply came, {@code rtt_min_ms}, {@code
+     * rtt_avg_ms}, {@code rtt_max_ms}.
+     */
     public Map<String, Object> details() {
         var d = new LinkedHashMap<String, Object>();
         d.put("address", address);
@@ -47,9 +51,11 @@ public record PingStats(String address, String socket, int sent, double[] rttsMs
         d.put("packets_sent", sent);
         d.put("packets_received", received());
         d.put("loss_percent", lossPercent());
-        d.put("rtt_min_ms", minMs());
-        d.put("rtt_avg_ms", avgMs());
-        d.put("rtt_max_ms", maxMs());
+        if (received() > 0) { // details hold no nulls: without a reply there is no round trip to report
+            d.put("rtt_min_ms", minMs());
+            d.put("rtt_avg_ms", avgMs());
+            d.put("rtt_max_ms", maxMs());
+        }
         return d;
     }
 

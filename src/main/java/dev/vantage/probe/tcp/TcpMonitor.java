@@ -23,7 +23,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +38,12 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
     @Override
     public String type() {
         return "tcp";
+    }
+
+    /** The {@code body} column is the text to send, like {@code settings.send}. */
+    @Override
+    public Set<String> requestColumns() {
+        return Set.of("body");
     }
 
     @Override
@@ -216,18 +222,11 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
                     first == 0 ? null : PhaseTimings.millis(first - t0),
                     PhaseTimings.millis(end - t0),
                     null);
-            return new ProbeResult(
-                    startedAt,
-                    type == null,
-                    type,
-                    message,
-                    timings,
-                    null,
-                    reading ? size : null,
-                    trace.remoteAddress(),
-                    Map.of(),
-                    null,
-                    0);
+            return ProbeResult.at(startedAt)
+                    .timings(timings)
+                    .responseSizeBytes(reading ? size : null)
+                    .remoteAddress(trace.remoteAddress())
+                    .outcome(type, message);
         }
 
         private static int indexOf(byte[] haystack, byte[] needle) {

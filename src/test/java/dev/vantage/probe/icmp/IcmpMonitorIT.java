@@ -77,6 +77,15 @@ class IcmpMonitorIT {
                 .allMatch(java.util.Optional::isEmpty);
         assertThat(r.statusCode()).isNull();
         assertThat(r.responseSizeBytes()).isNull();
+        assertThat(r.details())
+                .containsEntry("address", address)
+                .containsEntry("packets_sent", 3)
+                .containsEntry("packets_received", 3)
+                .containsEntry("loss_percent", 0.0)
+                .containsEntry("rtt_min_ms", s.minMs())
+                .containsEntry("rtt_avg_ms", s.avgMs())
+                .containsEntry("rtt_max_ms", s.maxMs())
+                .containsKey("socket");
     }
 
     @Test
@@ -112,6 +121,7 @@ class IcmpMonitorIT {
         assertThat(p.result().errorMessage())
                 .isEqualTo("timed out after 300 ms having sent 1 of 5 echo requests to 127.0.0.1");
         assertThat(p.stats().received()).isEqualTo(1);
+        assertThat(p.result().details()).containsEntry("packets_sent", 1).containsEntry("packets_received", 1);
     }
 
     @Test

@@ -27,5 +27,9 @@ class PingStatsTest {
         assertThat(stats.lossPercent()).isEqualTo(100.0);
         assertThat(stats.avgMs()).isNull();
         assertThat(stats.minMs()).isNull();
+        assertThat(stats.details())
+                .as("details hold no nulls")
+                .doesNotContainKeys("rtt_min_ms", "rtt_avg_ms", "rtt_max_ms")
+                .containsEntry("loss_percent", 100.0);
     }
 }

@@ -1,9 +1,11 @@
 package dev.vantage.probe.tcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vantage.demo.DemoTargets;
+import dev.vantage.probe.LoopbackTargets;
 import dev.vantage.probe.Monitor;
 import dev.vantage.probe.MonitorContractTest;
+import java.io.IOException;
+import java.net.Socket;
 
 class TcpMonitorContractIT extends MonitorContractTest<TcpSettings> {
     private final TcpMonitor monitor = new TcpMonitor();
@@ -13,14 +15,15 @@ class TcpMonitorContractIT extends MonitorContractTest<TcpSettings> {
         return monitor;
     }
 
+    /** A server that accepts and closes: a plain tcp monitor only connects. */
     @Override
-    protected String workingUrl(DemoTargets targets) {
-        return targets.tcpUrl();
+    protected String workingUrl(LoopbackTargets targets) {
+        return "tcp://127.0.0.1:" + targets.tcp(TcpMonitorContractIT::close);
     }
 
     @Override
-    protected String blackholeUrl(DemoTargets targets) {
-        return targets.blackholeUrl().replace("http://", "tcp://").replaceAll("/$", "");
+    protected String blackholeUrl(LoopbackTargets targets) {
+        return "tcp://127.0.0.1:" + targets.blackholePort();
     }
 
     @Override
@@ -29,12 +32,20 @@ class TcpMonitorContractIT extends MonitorContractTest<TcpSettings> {
     }
 
     @Override
-    protected String refusedUrl(DemoTargets targets) {
-        return targets.refusedUrl().replace("http://", "tcp://").replaceAll("/$", "");
+    protected String refusedUrl(LoopbackTargets targets) {
+        return "tcp://127.0.0.1:" + targets.refusedPort();
     }
 
     @Override
     protected String unresolvableUrl() {
         return "tcp://vantage-demo.invalid:80";
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closed anyway
+        }
     }
 }

@@ -36,6 +36,10 @@ class TcpMonitorIT {
     }
 
     private ProbeResult probe(String url, String settings, Duration timeout) throws Exception {
+        return probe(url, null, settings, timeout);
+    }
+
+    private ProbeResult probe(String url, String body, String settings, Duration timeout) throws Exception {
         var spec = new MonitorSpec(
                 3,
                 "tcp",
@@ -43,12 +47,27 @@ class TcpMonitorIT {
                 null,
                 url,
                 Map.of(),
-                null,
+                body,
                 null,
                 JSON.readTree(settings),
                 Duration.ofSeconds(30),
                 false);
         return monitor.probe(monitor.configure(spec), new ProbeContext(timeout, false));
+    }
+
+    @Test
+    void theBodyColumnIsTheTextToSendLikeSettingsSend() throws Exception {
+        ProbeResult r = probe(targets.tcpUrl(), "ping-9\n", "{\"expect\":\"ping-9\"}", Duration.ofSeconds(2));
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        assertThat(r.timings().serverProcessing()).as("something was sent").isNotNull();
+    }
+
+    @Test
+    void aBodyAndSettingsSendTogetherAreAnInvalidRow() {
+        assertThatThrownBy(() -> probe(targets.tcpUrl(), "a", "{\"send\":\"b\"}", Duration.ofSeconds(2)))
+                .isInstanceOf(InvalidMonitorException.class)
+                .hasMessage("body: and settings.send both give the text to send; set one");
     }
 
     @Test

@@ -1,0 +1,3 @@
+-- Probes now fill api_heartbeats.details too: what only one monitor type knows (a DNS answer, ping loss and round
+-- trips, a certificate's expiry), ProbeResult.details in the code. No column changes; the comment says who writes it.
+COMMENT ON COLUMN api_heartbeats.details IS 'What only one kind of heartbeat knows, a JSON object; NULL when there is nothing. Probes: type-specific facts named in the README section of the type (e.g. dns {"rcode": "NOERROR", "answers": ["192.0.2.1"]}); http and tcp leave it NULL. Pushed beats: how the beat came, e.g. {"source": "http", "method": "POST", "remote": "192.0.2.7", "rid": "<uuid>", "exit_status": 3, "body_bytes": 1024}.';
