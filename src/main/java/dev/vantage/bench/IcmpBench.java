@@ -202,6 +202,8 @@ public final class IcmpBench {
                         SELECT (SELECT sum(n) FROM per_monitor) AS n,
                                (SELECT min(n) FROM per_monitor) AS min_n, (SELECT max(n) FROM per_monitor) AS max_n,
                                count(*) FILTER (WHERE success) AS ok,
+                               sum((details->>'packets_sent')::int) AS sent,
+                               sum((details->>'packets_received')::int) AS received,
                                percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS rt50,
                                string_agg(DISTINCT error_type || ': ' || left(error_message, 80), ' | ') AS errors
                         FROM api_heartbeats
@@ -229,6 +231,7 @@ public final class IcmpBench {
                 ((Number) row.get("ok")).longValue(),
                 row.get("rt50") == null ? Double.NaN : ((Number) row.get("rt50")).doubleValue(),
                 row.get("errors"));
+        System.out.printf("echo requests (from details): %s sent, %s answered%n", row.get("sent"), row.get("received"));
         System.out.printf(
                 "agent JVM CPU: %.2f cores, %.3f ms per probe (interval %d s)%n",
                 cpuNanos / 1e9 / seconds, cpuNanos / 1e6 / Math.max(1, persisted), interval);
