@@ -57,6 +57,22 @@ final class DemoData {
                         "{\"expect\": \"" + DemoTargets.BANNER + "\"}",
                         null,
                         "every 5 s"),
+                new DemoMonitor(
+                        "DNS record (matches)",
+                        "dns",
+                        null,
+                        t.dnsUrl(),
+                        "{\"expect_any\": [\"" + DemoDns.ADDRESS + "\"]}",
+                        null,
+                        "every 5 s"),
+                new DemoMonitor(
+                        "DNS record (changed)",
+                        "dns",
+                        null,
+                        t.dnsUrl(),
+                        "{\"expect_any\": [\"192.0.2.99\"]}",
+                        null,
+                        "every 10 s"),
                 new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"),
                 new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"));
     }

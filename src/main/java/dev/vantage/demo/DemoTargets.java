@@ -53,6 +53,7 @@ public final class DemoTargets implements AutoCloseable {
     private final ServerSocket blackhole;
     private final ServerSocket tcp;
     private final int refusedPort;
+    private final DemoDns dns;
     private ServerSocket stalled;
 
     private DemoTargets() throws IOException {
@@ -65,6 +66,7 @@ public final class DemoTargets implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
             refusedPort = probe.getLocalPort();
         }
+        dns = new DemoDns(LOOPBACK);
     }
 
     /** Starts every target; close to stop them. */
@@ -140,6 +142,11 @@ public final class DemoTargets implements AutoCloseable {
         return "tcp://127.0.0.1:" + tcp.getLocalPort();
     }
 
+    /** The demo's DNS server, asked for its one name ({@code dns://127.0.0.1:port/demo.vantage.test}). */
+    public String dnsUrl() {
+        return "dns://127.0.0.1:" + dns.port() + "/" + DemoDns.NAME.substring(0, DemoDns.NAME.length() - 1);
+    }
+
     /** Never resolves and never leaves the machine: .invalid is reserved (RFC 6761). */
     public String unresolvableUrl() {
         return "http://vantage-demo.invalid/";
@@ -157,6 +164,7 @@ public final class DemoTargets implements AutoCloseable {
         urls.put("blackhole", blackholeUrl());
         urls.put("unresolvable", unresolvableUrl());
         urls.put("tcp", tcpUrl());
+        urls.put("dns", dnsUrl());
         return urls;
     }
 
@@ -172,7 +180,8 @@ public final class DemoTargets implements AutoCloseable {
                 "http", List.of(new WarmUp(httpUrl("/fast"), none, 20), new WarmUp(httpUrl("/big"), none, 3)),
                 "https",
                         List.of(new WarmUp(httpsUrl("/fast"), insecure, 20), new WarmUp(httpsUrl("/big"), insecure, 3)),
-                "tcp", List.of(new WarmUp(tcpUrl(), none, 20)));
+                "tcp", List.of(new WarmUp(tcpUrl(), none, 20)),
+                "dns", List.of(new WarmUp(dnsUrl(), none, 20)));
     }
 
     /**
@@ -210,6 +219,7 @@ public final class DemoTargets implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        dns.close();
         for (ServerSocket s : listeners) {
             closeQuietly(s);
         }

@@ -148,6 +148,18 @@ class ProbeCommandIT {
     }
 
     @Test
+    void aDnsProbePrintsItsDetailsOneKeyALine() {
+        int code = run("-s", "record=TXT", targets.dnsUrl());
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("  result             OK\n\n")
+                .contains("  record             TXT\n")
+                .contains("  rcode              NOERROR\n")
+                .contains("  answers            vantage demo\n");
+    }
+
+    @Test
     void typeOverridesTheScheme() {
         int code = run("--no-warmup", "--type", "TCP", targets.tcpUrl(), "-s", "expect=ready");
 

@@ -37,6 +37,8 @@ class DemoIT {
         EXPECTED.put("Never answers", "TIMEOUT");
         EXPECTED.put("Unresolvable name", "DNS");
         EXPECTED.put("TCP banner", null);
+        EXPECTED.put("DNS record (matches)", null);
+        EXPECTED.put("DNS record (changed)", "DNS");
         EXPECTED.put("Broken row (bad URL)", "INVALID_CONFIG");
     }
 

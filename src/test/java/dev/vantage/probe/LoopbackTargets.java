@@ -47,6 +47,29 @@ public final class LoopbackTargets implements AutoCloseable {
         return refused;
     }
 
+    /**
+     * A port whose connects hang until the caller's timeout: a listener that never accepts, with its accept queue
+     * full, so Linux drops new SYNs. Fillers connect until one of them hangs (about 0.2 s).
+     */
+    public synchronized int stalledConnectPort() {
+        try {
+            ServerSocket server = closeLater(new ServerSocket());
+            server.bind(new InetSocketAddress(LOOPBACK, 0), 1);
+            for (int i = 0; i < 64; i++) {
+                Socket filler = new Socket();
+                held.add(filler);
+                try {
+                    filler.connect(server.getLocalSocketAddress(), 200);
+                } catch (java.net.SocketTimeoutException e) {
+                    return server.getLocalPort();
+                }
+            }
+            throw new IllegalStateException("the accept queue of port " + server.getLocalPort() + " never filled up");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A TCP server whose every connection is given to {@code handler} on its own virtual thread; its port. */
     public int tcp(Consumer<Socket> handler) {
         return serve(handler).getLocalPort();

@@ -7,24 +7,30 @@ import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.TargetText;
 import dev.vantage.probe.net.NetFailures;
 import dev.vantage.probe.net.Resolver;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -32,15 +38,17 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.WireParseException;
 
 /**
  * DNS probe: one query of one record type for one name, to a given server over UDP or TCP, or to the system's first
- * resolver, with dnsjava (the JDK resolver hides the server, caches, and cannot ask for other records). No cache, no
- * retry: one query, one answer, timed from the moment it is sent until the answer is read, as {@code dig} reports its
- * query time; that is the heartbeat's {@code response_time_ms}. Looking up the server's own name, when it is not an
- * IP literal, is the DNS phase. The other phases do not exist for this type and stay null.
+ * resolver. dnsjava builds and parses the messages (the JDK resolver hides the server, caches, and cannot ask for
+ * other records); the query goes over the JDK's own blocking sockets, stamped just before the send and just after the
+ * answer arrives, so the query time compares with {@code dig}'s and no selector thread hand-off is counted. No cache,
+ * no retry; a UDP answer cut short (TC) is asked again over TCP, as resolvers do. The query time is the heartbeat's
+ * {@code response_time_ms}; looking up the server's own name, when it is not an IP literal, is the DNS phase, and
+ * over TCP the connect is the connect phase. The other phases do not exist for this type and stay null.
  *
  * <p>{@code details}: {@code server} (ip:port asked), {@code transport}, {@code record}, {@code rcode}, {@code
  * answers} (the answer section's data as text, at most {@value #MAX_ANSWERS}), {@code authoritative}, {@code
@@ -78,6 +86,9 @@ public final class DnsMonitor implements Monitor<DnsSettings> {
         private final long deadline;
         private final Map<String, Object> details = new LinkedHashMap<>();
         private Double lookup;
+        private Double connect;
+        private long sent;
+        private Double queryMs;
         private String server;
 
         Run(DnsSettings settings, Duration timeout, Instant startedAt) {
@@ -104,39 +115,95 @@ public final class DnsMonitor implements Monitor<DnsSettings> {
             details.put("transport", settings.tcp() ? "tcp" : "udp");
             details.put("record", settings.record());
             Message query = Message.newQuery(Record.newRecord(settings.name(), settings.type(), DClass.IN));
-            var resolver = new SimpleResolver(address);
-            resolver.setTCP(settings.tcp());
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return result(ErrorType.TIMEOUT, timedOut("before the query was sent"), null);
-            }
-            resolver.setTimeout(Duration.ofNanos(remaining));
-            long sent = System.nanoTime();
+            byte[] wire = query.toWire();
             Message response;
             try {
-                response = resolver.sendAsync(query).toCompletableFuture().get(remaining, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
+                response = settings.tcp()
+                        ? overTcp(address, wire)
+                        : overUdp(address, wire, query.getHeader().getID());
+                if (!settings.tcp() && response.getHeader().getFlag(Flags.TC)) {
+                    details.put("transport", "udp, truncated, then tcp");
+                    response = overTcp(address, wire);
+                }
+            } catch (SocketTimeoutException e) {
                 return result(ErrorType.TIMEOUT, timedOut("waiting for the answer from " + server), null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } catch (InterruptedIOException e) {
                 return result(ErrorType.TIMEOUT, timedOut("waiting for the answer from " + server), null);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (NetFailures.find(cause, InterruptedIOException.class) != null || System.nanoTime() >= deadline) {
+            } catch (PortUnreachableException | ConnectException e) {
+                return result(ErrorType.CONNECT, "connection refused by " + server, null);
+            } catch (WireParseException e) {
+                return result(
+                        ErrorType.PROTOCOL,
+                        "malformed answer from " + server + ": " + TargetText.quoted(e.getMessage()),
+                        null);
+            } catch (IOException e) {
+                if (System.nanoTime() >= deadline) {
                     return result(ErrorType.TIMEOUT, timedOut("waiting for the answer from " + server), null);
                 }
-                if (NetFailures.find(cause, PortUnreachableException.class) != null
-                        || NetFailures.find(cause, ConnectException.class) != null) {
-                    return result(ErrorType.CONNECT, "connection refused by " + server, null);
-                }
-                String why = cause instanceof IOException ? NetFailures.rootMessage(cause) : String.valueOf(cause);
                 return result(
                         ErrorType.CONNECT,
-                        "no answer from " + server + " (" + details.get("transport") + "): " + why,
+                        "no answer from " + server + " (" + details.get("transport") + "): "
+                                + NetFailures.rootMessage(e),
                         null);
             }
-            double queryMs = PhaseTimings.millis(System.nanoTime() - sent);
             return check(response, queryMs);
+        }
+
+        /**
+         * One datagram out, then reads until the answer with the query's id arrives (a stray or late datagram is
+         * skipped) or the deadline passes. Stamped on the socket: just before the send, just after the receive.
+         */
+        private Message overUdp(InetSocketAddress address, byte[] wire, int id) throws IOException {
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.connect(address);
+                byte[] buffer = new byte[65_535];
+                sent = System.nanoTime();
+                socket.send(new DatagramPacket(wire, wire.length));
+                while (true) {
+                    socket.setSoTimeout(remainingMillis());
+                    var packet = new DatagramPacket(buffer, buffer.length);
+                    socket.receive(packet);
+                    long answered = System.nanoTime();
+                    if (packet.getLength() >= 2 && (((buffer[0] & 0xff) << 8) | (buffer[1] & 0xff)) == id) {
+                        queryMs = PhaseTimings.millis(answered - sent);
+                        return new Message(Arrays.copyOf(buffer, packet.getLength()));
+                    }
+                }
+            }
+        }
+
+        /** Connects, writes the length-prefixed query, reads the length-prefixed answer (RFC 1035 4.2.2). */
+        private Message overTcp(InetSocketAddress address, byte[] wire) throws IOException {
+            try (Socket socket = new Socket()) {
+                long connecting = System.nanoTime();
+                socket.connect(address, remainingMillis());
+                connect = PhaseTimings.millis(System.nanoTime() - connecting);
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(remainingMillis());
+                var out = new DataOutputStream(socket.getOutputStream());
+                var in = new DataInputStream(socket.getInputStream());
+                byte[] framed = new byte[wire.length + 2];
+                framed[0] = (byte) (wire.length >>> 8);
+                framed[1] = (byte) wire.length;
+                System.arraycopy(wire, 0, framed, 2, wire.length);
+                sent = System.nanoTime();
+                out.write(framed);
+                out.flush();
+                int length = in.readUnsignedShort();
+                byte[] answer = new byte[length];
+                in.readFully(answer);
+                queryMs = PhaseTimings.millis(System.nanoTime() - sent);
+                return new Message(answer);
+            }
+        }
+
+        /** What is left of the deadline as a socket timeout: at least 1 ms, since 0 would mean forever. */
+        private int remainingMillis() throws SocketTimeoutException {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left) + 1));
         }
 
         private InetSocketAddress address() throws UnknownHostException, InterruptedIOException {
@@ -155,7 +222,7 @@ public final class DnsMonitor implements Monitor<DnsSettings> {
             return new InetSocketAddress(addresses.getFirst(), settings.port());
         }
 
-        private ProbeResult check(Message response, double queryMs) {
+        private ProbeResult check(Message response, Double queryMs) {
             int rcode = response.getRcode();
             List<String> answers = new ArrayList<>();
             for (Record r : response.getSection(Section.ANSWER)) {
@@ -194,7 +261,7 @@ public final class DnsMonitor implements Monitor<DnsSettings> {
         private ProbeResult result(ErrorType type, String message, Double queryMs) {
             double total = PhaseTimings.millis(System.nanoTime() - t0);
             var timings =
-                    new PhaseTimings(lookup, null, null, null, null, null, queryMs != null ? queryMs : total, null);
+                    new PhaseTimings(lookup, connect, null, null, null, null, queryMs != null ? queryMs : total, null);
             return ProbeResult.at(startedAt)
                     .timings(timings)
                     .remoteAddress(queryMs != null ? server : null)

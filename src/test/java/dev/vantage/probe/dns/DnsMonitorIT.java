@@ -35,7 +35,8 @@ class DnsMonitorIT {
                 "example.org. MX 10 mail.example.org.",
                 "example.org. TXT \"v=spf1 -all\"",
                 "example.org. CAA 0 issue \"letsencrypt.org\"",
-                "www.example.org. CNAME example.org.");
+                "www.example.org. CNAME example.org.",
+                "truncated.example.org. A 192.0.2.7");
     }
 
     @AfterAll
@@ -146,6 +147,61 @@ class DnsMonitorIT {
         assertThat(probe(url("nope.example.org"), "{\"expected_rcode\": \"nxdomain\"}")
                         .success())
                 .isTrue();
+    }
+
+    @Test
+    void aTruncatedUdpAnswerIsAskedAgainOverTcp() throws Exception {
+        ProbeResult r = probe(url("truncated.example.org"), "{}");
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        assertThat(r.details())
+                .containsEntry("transport", "udp, truncated, then tcp")
+                .containsEntry("answers", List.of("192.0.2.7"));
+        assertThat(r.timings().connect()).as("the TCP connect").isNotNull();
+    }
+
+    @Test
+    void aTcpQueryHasAConnectPhase() throws Exception {
+        ProbeResult r = probe(url("example.org"), "{\"transport\": \"tcp\"}");
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        assertThat(r.timings().connect()).isPositive();
+        assertThat(r.timings().total()).isEqualTo(r.details().get("query_ms"));
+    }
+
+    @Test
+    void aUrlWithoutAServerAsksTheSystemsResolverAndAServerNameGetsPort53() throws Exception {
+        DnsSettings system = monitor.configure(new MonitorSpec(
+                5,
+                "dns",
+                "dns",
+                null,
+                "dns:///Example.org.",
+                Map.of(),
+                null,
+                null,
+                null,
+                Duration.ofSeconds(30),
+                false));
+        DnsSettings named = monitor.configure(new MonitorSpec(
+                5,
+                "dns",
+                "dns",
+                null,
+                "dns://ns1.example.net/example.org",
+                Map.of(),
+                null,
+                null,
+                null,
+                Duration.ofSeconds(30),
+                false));
+
+        assertThat(system.server()).isNull();
+        assertThat(system.name().toString()).isEqualTo("Example.org.");
+        assertThat(system.record()).isEqualTo("A");
+        assertThat(named.server()).isEqualTo("ns1.example.net");
+        assertThat(named.port()).isEqualTo(53);
+        assertThat(named.tcp()).isFalse();
     }
 
     @Test

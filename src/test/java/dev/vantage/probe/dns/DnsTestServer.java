@@ -81,7 +81,7 @@ final class DnsTestServer implements AutoCloseable {
             try {
                 var packet = new DatagramPacket(buffer, buffer.length);
                 udp.receive(packet);
-                byte[] answer = answer(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+                byte[] answer = answer(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), true);
                 udp.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
             } catch (IOException e) {
                 return; // closed
@@ -106,7 +106,7 @@ final class DnsTestServer implements AutoCloseable {
             var out = new DataOutputStream(socket.getOutputStream());
             byte[] query = new byte[in.readUnsignedShort()];
             in.readFully(query);
-            byte[] answer = answer(query);
+            byte[] answer = answer(query, false);
             out.writeShort(answer.length);
             out.write(answer);
             out.flush();
@@ -115,7 +115,8 @@ final class DnsTestServer implements AutoCloseable {
         }
     }
 
-    private byte[] answer(byte[] wire) throws IOException {
+    /** Over UDP, a name starting with {@code truncated.} is answered empty with TC set, as a too large answer is. */
+    private byte[] answer(byte[] wire, boolean udp) throws IOException {
         Message query = new Message(wire);
         Record question = query.getQuestion();
         Message response = new Message(query.getHeader().getID());
@@ -123,7 +124,9 @@ final class DnsTestServer implements AutoCloseable {
         response.getHeader().setFlag(Flags.AA);
         response.addRecord(question, Section.QUESTION);
         List<Record> known = records.get(question.getName());
-        if (known == null) {
+        if (udp && question.getName().toString().startsWith("truncated.")) {
+            response.getHeader().setFlag(Flags.TC);
+        } else if (known == null) {
             response.getHeader().setRcode(Rcode.NXDOMAIN);
         } else {
             for (Record r : known) {

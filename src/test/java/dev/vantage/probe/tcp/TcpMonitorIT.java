@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vantage.demo.DemoTargets;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.InvalidMonitorException;
+import dev.vantage.probe.LoopbackTargets;
 import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -23,11 +29,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TcpMonitorIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final TcpMonitor monitor = new TcpMonitor();
-    private DemoTargets targets;
+    /** What the banner server says first; then it echoes each line, and answers {@code quit} with bye and closes. */
+    private static final String BANNER = "VANTAGE-TEST ready";
+
+    private LoopbackTargets targets;
+    private String bannerUrl;
 
     @BeforeAll
     void start() {
-        targets = DemoTargets.start();
+        targets = new LoopbackTargets();
+        bannerUrl = "tcp://127.0.0.1:" + targets.tcp(TcpMonitorIT::banner);
     }
 
     @AfterAll
@@ -57,7 +68,7 @@ class TcpMonitorIT {
 
     @Test
     void theBodyColumnIsTheTextToSendLikeSettingsSend() throws Exception {
-        ProbeResult r = probe(targets.tcpUrl(), "ping-9\n", "{\"expect\":\"ping-9\"}", Duration.ofSeconds(2));
+        ProbeResult r = probe(bannerUrl, "ping-9\n", "{\"expect\":\"ping-9\"}", Duration.ofSeconds(2));
 
         assertThat(r.success()).as("%s", r).isTrue();
         assertThat(r.timings().serverProcessing()).as("something was sent").isNotNull();
@@ -65,37 +76,37 @@ class TcpMonitorIT {
 
     @Test
     void aBodyAndSettingsSendTogetherAreAnInvalidRow() {
-        assertThatThrownBy(() -> probe(targets.tcpUrl(), "a", "{\"send\":\"b\"}", Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> probe(bannerUrl, "a", "{\"send\":\"b\"}", Duration.ofSeconds(2)))
                 .isInstanceOf(InvalidMonitorException.class)
                 .hasMessage("body: and settings.send both give the text to send; set one");
     }
 
     @Test
     void aPlainConnectMeasuresOnlyTheConnection() throws Exception {
-        ProbeResult r = probe(targets.tcpUrl(), "{}", Duration.ofSeconds(2));
+        ProbeResult r = probe(bannerUrl, "{}", Duration.ofSeconds(2));
 
         assertThat(r.success()).isTrue();
         assertThat(r.timings().dns()).isNull();
         assertThat(r.timings().connect()).isPositive();
         assertThat(r.timings().timeToFirstByte()).isNull();
         assertThat(r.responseSizeBytes()).isNull();
-        assertThat(r.remoteAddress()).isEqualTo(targets.tcpUrl().substring("tcp://".length()));
+        assertThat(r.remoteAddress()).isEqualTo(bannerUrl.substring("tcp://".length()));
     }
 
     @Test
     void anExpectedBannerIsFoundAndTimed() throws Exception {
-        ProbeResult r = probe(targets.tcpUrl(), "{\"expect\":\"ready\"}", Duration.ofSeconds(2));
+        ProbeResult r = probe(bannerUrl, "{\"expect\":\"ready\"}", Duration.ofSeconds(2));
 
         assertThat(r.success()).isTrue();
         assertThat(r.timings().timeToFirstByte()).isGreaterThan(r.timings().connect());
         assertThat(r.timings().serverProcessing()).as("nothing was sent").isNull();
-        assertThat(r.responseSizeBytes()).isEqualTo(DemoTargets.BANNER.length() + 2L);
+        assertThat(r.responseSizeBytes()).isEqualTo(BANNER.length() + 2L);
     }
 
     @Test
     void sentTextIsAnsweredAndTheReplyMatched() throws Exception {
         ProbeResult r = probe(
-                targets.tcpUrl().replace("127.0.0.1", "localhost"),
+                bannerUrl.replace("127.0.0.1", "localhost"),
                 "{\"send\":\"ping-42\\n\",\"expect\":\"ping-42\"}",
                 Duration.ofSeconds(2));
 
@@ -106,7 +117,7 @@ class TcpMonitorIT {
 
     @Test
     void aPeerThatClosesWithoutTheExpectedTextIsAProtocolFailure() throws Exception {
-        ProbeResult r = probe(targets.tcpUrl(), "{\"send\":\"quit\\n\",\"expect\":\"nope\"}", Duration.ofSeconds(2));
+        ProbeResult r = probe(bannerUrl, "{\"send\":\"quit\\n\",\"expect\":\"nope\"}", Duration.ofSeconds(2));
 
         assertThat(r.errorType()).isEqualTo(ErrorType.PROTOCOL);
         assertThat(r.errorMessage()).isEqualTo("expected \"nope\" but the connection closed after 25 bytes");
@@ -114,7 +125,7 @@ class TcpMonitorIT {
 
     @Test
     void aPeerThatNeverSaysTheExpectedTextTimesOut() throws Exception {
-        ProbeResult r = probe(targets.tcpUrl(), "{\"expect\":\"nope\"}", Duration.ofMillis(300));
+        ProbeResult r = probe(bannerUrl, "{\"expect\":\"nope\"}", Duration.ofMillis(300));
 
         assertThat(r.errorType()).isEqualTo(ErrorType.TIMEOUT);
         assertThat(r.errorMessage()).isEqualTo("timed out after 300 ms waiting for \"nope\" (received 20 bytes)");
@@ -122,7 +133,7 @@ class TcpMonitorIT {
 
     @Test
     void aStalledConnectTimesOutInTheConnectPhase() throws Exception {
-        String url = targets.stalledConnectUrl().replace("http://", "tcp://").replaceAll("/$", "");
+        String url = "tcp://127.0.0.1:" + targets.stalledConnectPort();
         ProbeResult r = probe(url, "{}", Duration.ofMillis(300));
 
         assertThat(r.errorType()).isEqualTo(ErrorType.TIMEOUT);
@@ -157,6 +168,25 @@ class TcpMonitorIT {
             return JSON.readTree(s);
         } catch (Exception e) {
             throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static void banner(Socket socket) {
+        try (socket) {
+            OutputStream out = socket.getOutputStream();
+            out.write((BANNER + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                boolean quit = line.trim().equals("quit");
+                out.write(((quit ? "bye" : line) + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                if (quit) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // client went away
         }
     }
 }
