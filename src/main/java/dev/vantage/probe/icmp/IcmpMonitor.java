@@ -180,7 +180,8 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
             // room for an IPv4 header with options (60 bytes) before the echo message
             byte[] buf = new byte[60 + EchoPacket.HEADER_BYTES + settings.payloadBytes()];
             byte[] from = new byte[28];
-            int[] fromLength = new int[1];
+            long[] receivedAt = new long[1];
+            long wallOffset = wallOffsetNanos();
             int matchId = socket.ownsIdentifier() ? identifier : -1;
             long first = System.nanoTime();
             int sent = 0;
@@ -191,8 +192,7 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
                 long nextSend = sent < count ? first + sent * intervalNanos : Long.MAX_VALUE;
                 if (System.nanoTime() >= nextSend) {
                     byte[] packet = EchoPacket.request(ipv6, identifier, sent, settings.payloadBytes());
-                    sentAt[sent] = System.nanoTime();
-                    socket.send(packet, address);
+                    sentAt[sent] = socket.send(packet, address);
                     sent++;
                     continue;
                 }
@@ -202,15 +202,15 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
                     continue;
                 }
                 // Read first, poll only when nothing is waiting: on a fast path (loopback, a LAN) the reply is
-                // queued by the time sendto returns, and a poll before the read would be counted in its round trip.
+                // queued by the time sendto returns.
                 int n;
                 boolean any = false;
-                while ((n = socket.receive(buf, from, fromLength)) >= 0) {
-                    long at = System.nanoTime();
+                while ((n = socket.receive(buf, from, receivedAt)) >= 0) {
+                    long readAt = System.nanoTime();
                     any = true;
                     int seq = EchoPacket.replySequence(buf, n, ipv6, socket.deliversIpHeader(), matchId);
                     if (seq >= 0 && seq < sent && rtt[seq] < 0 && IcmpSocket.sameAddress(from, address)) {
-                        rtt[seq] = at - sentAt[seq];
+                        rtt[seq] = roundTrip(sentAt[seq], readAt, receivedAt[0], wallOffset);
                         received++;
                     }
                 }
@@ -222,11 +222,41 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
                     Thread.yield();
                 }
             }
+            // Replies the kernel queued before the deadline count even when this thread reads them after it.
+            int n;
+            while (received < sent && (n = socket.receive(buf, from, receivedAt)) >= 0) {
+                long readAt = System.nanoTime();
+                int seq = EchoPacket.replySequence(buf, n, ipv6, socket.deliversIpHeader(), matchId);
+                boolean inTime = receivedAt[0] != 0 && receivedAt[0] - wallOffset <= deadline;
+                if (inTime && seq >= 0 && seq < sent && rtt[seq] < 0 && IcmpSocket.sameAddress(from, address)) {
+                    rtt[seq] = roundTrip(sentAt[seq], readAt, receivedAt[0], wallOffset);
+                    received++;
+                }
+            }
             double[] rttsMs = Arrays.stream(rtt)
                     .filter(r -> r >= 0)
                     .mapToDouble(PhaseTimings::millis)
                     .toArray();
             return judge(new PingStats(address.getHostAddress(), socket.kind().label, sent, rttsMs));
+        }
+
+        /**
+         * The round trip in nanoseconds: until the kernel queued the reply when it said so, else until it was read. A
+         * kernel time outside [send, read] means the wall clock was stepped meanwhile; the read time is used then.
+         */
+        private static long roundTrip(long sentAt, long readAt, long kernelWallNanos, long wallOffset) {
+            if (kernelWallNanos == 0) {
+                return readAt - sentAt;
+            }
+            long queuedAt = kernelWallNanos - wallOffset;
+            return queuedAt >= sentAt && queuedAt <= readAt ? queuedAt - sentAt : readAt - sentAt;
+        }
+
+        /** Wall-clock nanoseconds minus {@link System#nanoTime()}: maps the kernel's receive times onto ours. */
+        private static long wallOffsetNanos() {
+            Instant now = Instant.now();
+            long mono = System.nanoTime();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano() - mono;
         }
 
         private Ping judge(PingStats stats) {

@@ -80,6 +80,7 @@ final class IcmpSocket implements AutoCloseable {
             if (kind == Kind.RAW) {
                 socket.acceptOnlyIdentifier(identifier);
             }
+            socket.stampReceives();
             return socket;
         }
         throw new IcmpUnavailableException(refused.toString());
@@ -99,13 +100,27 @@ final class IcmpSocket implements AutoCloseable {
         return kind == Kind.RAW && !ipv6;
     }
 
-    void send(byte[] packet, InetAddress to) throws IOException {
+    /**
+     * Sends {@code packet} to {@code to}, returning the {@link System#nanoTime()} taken just before the system call:
+     * the packet and address are copied to native memory first, so that the copying is not in the round trip.
+     */
+    long send(byte[] packet, InetAddress to) throws IOException {
         byte[] address = sockaddr(to);
+        if (outgoing == null || outgoing.size() < packet.length) {
+            if (outgoing != null) {
+                outgoing.close();
+            }
+            outgoing = new Memory(Math.max(packet.length, 1));
+        }
+        outgoing.write(0, packet, 0, packet.length);
+        destination.write(0, address, 0, address.length);
+        long sentAt = System.nanoTime();
         try {
-            LibC.sendto(fd, packet, packet.length, 0, address, address.length);
+            LibC.sendto(fd, outgoing, packet.length, 0, destination, address.length);
         } catch (LastErrorException e) {
             throw new IOException("could not send to " + to.getHostAddress() + ": " + describe(e));
         }
+        return sentAt;
     }
 
     /** Waits at most {@code millis} for a message to read; false when none came. */
@@ -127,19 +142,73 @@ final class IcmpSocket implements AutoCloseable {
     }
 
     /**
-     * Reads one waiting message without blocking into {@code buf}; its sender's address goes into {@code from}.
+     * Reads one waiting message without blocking into {@code buf}; its sender's address goes into {@code from}, and the
+     * kernel's receive time (CLOCK_REALTIME, nanoseconds since the epoch, 0 when none came with it) into {@code
+     * receivedAt[0]}. The kernel stamps the message as it queues it, as {@code ping} reads it: a probe thread that runs
+     * late does not make the round trip longer.
      *
      * @return the message's length, or -1 when none is waiting
      */
-    int receive(byte[] buf, byte[] from, int[] fromLength) throws IOException {
-        fromLength[0] = from.length;
+    int receive(byte[] buf, byte[] from, long[] receivedAt) throws IOException {
+        Native n = natives(buf.length);
+        n.message.clear();
+        n.message.setPointer(0, n.name);
+        n.message.setInt(8, from.length);
+        n.iov.setPointer(0, n.data);
+        n.iov.setLong(8, buf.length);
+        n.message.setPointer(16, n.iov);
+        n.message.setLong(24, 1);
+        n.message.setPointer(32, n.control);
+        n.message.setLong(40, n.control.size());
+        long length;
         try {
-            return (int) LibC.recvfrom(fd, buf, buf.length, LibC.MSG_DONTWAIT, from, fromLength);
+            length = LibC.recvmsg(fd, n.message, LibC.MSG_DONTWAIT);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
                 return -1;
             }
             throw new IOException("receive failed: " + describe(e));
+        }
+        n.data.read(0, buf, 0, (int) Math.min(length, buf.length));
+        n.name.read(0, from, 0, from.length);
+        receivedAt[0] = 0;
+        long controlLength = n.message.getLong(40);
+        for (long at = 0; at + 32 <= controlLength; ) {
+            long cmsgLength = n.control.getLong(at);
+            if (cmsgLength < 16) {
+                break;
+            }
+            if (n.control.getInt(at + 8) == LibC.SOL_SOCKET && n.control.getInt(at + 12) == LibC.SO_TIMESTAMPNS) {
+                receivedAt[0] = n.control.getLong(at + 16) * 1_000_000_000L + n.control.getLong(at + 24);
+            }
+            at += (cmsgLength + 7) & ~7L;
+        }
+        return (int) Math.min(length, buf.length);
+    }
+
+    /** The native buffers of {@code recvmsg} (Linux x86-64 and arm64 layouts), allocated once per socket. */
+    private record Native(Memory message, Memory iov, Memory data, Memory name, Memory control) {}
+
+    private Native natives;
+    private Memory outgoing;
+    private final Memory destination = new Memory(28);
+
+    private Native natives(int dataBytes) {
+        if (natives == null || natives.data().size() < dataBytes) {
+            freeNatives();
+            natives = new Native(new Memory(56), new Memory(16), new Memory(dataBytes), new Memory(28), new Memory(64));
+        }
+        return natives;
+    }
+
+    private void freeNatives() {
+        if (natives != null) {
+            natives.message().close();
+            natives.iov().close();
+            natives.data().close();
+            natives.name().close();
+            natives.control().close();
+            natives = null;
         }
     }
 
@@ -194,6 +263,16 @@ final class IcmpSocket implements AutoCloseable {
         }
     }
 
+    private void stampReceives() throws IOException {
+        try (Memory on = new Memory(4)) {
+            on.setInt(0, 1);
+            LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPNS, on, 4);
+        } catch (LastErrorException e) {
+            close();
+            throw new IOException("could not ask for receive times on an ICMP socket: " + describe(e));
+        }
+    }
+
     private static String describe(LastErrorException e) {
         String m = e.getMessage();
         return m == null
@@ -203,6 +282,11 @@ final class IcmpSocket implements AutoCloseable {
 
     @Override
     public void close() {
+        freeNatives();
+        if (outgoing != null) {
+            outgoing.close();
+        }
+        destination.close();
         try {
             LibC.close(fd);
         } catch (LastErrorException ignored) {

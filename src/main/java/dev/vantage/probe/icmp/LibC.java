@@ -26,6 +26,9 @@ final class LibC {
     static final int IPPROTO_ICMPV6 = 58;
     static final int SOL_SOCKET = 1;
     static final int SO_ATTACH_FILTER = 26;
+    /** SO_TIMESTAMPNS_OLD: a receive time (CLOCK_REALTIME, struct timespec) with every message; also its cmsg type. */
+    static final int SO_TIMESTAMPNS = 35;
+
     static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 1;
 
@@ -45,6 +48,11 @@ final class LibC {
 
     static native long recvfrom(int fd, byte[] buf, long length, int flags, byte[] from, int[] fromLength)
             throws LastErrorException;
+
+    static native long sendto(int fd, Pointer buf, long length, int flags, Pointer to, int toLength)
+            throws LastErrorException;
+
+    static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
 
     static native int poll(byte[] fds, long count, int timeoutMillis) throws LastErrorException;
 
