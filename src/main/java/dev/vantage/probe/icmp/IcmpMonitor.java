@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class IcmpMonitor implements Monitor<IcmpSettings> {
     static final int POLL_SLICE_MS = 10;
+    /** A raw IPv4 socket delivers the IP header, with options up to 60 bytes, before the echo message. */
+    static final int IPV4_HEADER_MAX = 60;
 
     /** Ping sockets first: they need no privilege, so a process that has both uses the lesser. */
     static final List<IcmpSocket.Kind> DEFAULT_KINDS = List.of(IcmpSocket.Kind.DATAGRAM, IcmpSocket.Kind.RAW);
@@ -150,7 +152,8 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
             }
             boolean ipv6 = address instanceof Inet6Address;
             int identifier = identifiers.getAndIncrement() & 0xffff;
-            try (IcmpSocket socket = IcmpSocket.open(ipv6, order(ipv6), identifier)) {
+            int messageBytes = IPV4_HEADER_MAX + EchoPacket.HEADER_BYTES + settings.payloadBytes();
+            try (IcmpSocket socket = IcmpSocket.open(ipv6, order(ipv6), identifier, messageBytes)) {
                 working[ipv6 ? 1 : 0] = socket.kind();
                 return exchange(socket, address, identifier);
             } catch (IcmpUnavailableException e) {
@@ -177,8 +180,7 @@ public final class IcmpMonitor implements Monitor<IcmpSettings> {
             long[] sentAt = new long[count];
             long[] rtt = new long[count];
             Arrays.fill(rtt, -1);
-            // room for an IPv4 header with options (60 bytes) before the echo message
-            byte[] buf = new byte[60 + EchoPacket.HEADER_BYTES + settings.payloadBytes()];
+            byte[] buf = new byte[IPV4_HEADER_MAX + EchoPacket.HEADER_BYTES + settings.payloadBytes()];
             byte[] from = new byte[28];
             long[] receivedAt = new long[1];
             long wallOffset = wallOffsetNanos();

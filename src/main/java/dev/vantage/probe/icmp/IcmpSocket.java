@@ -2,6 +2,7 @@ package dev.vantage.probe.icmp;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -41,19 +42,47 @@ final class IcmpSocket implements AutoCloseable {
     private final Kind kind;
     private final boolean ipv6;
 
-    private IcmpSocket(int fd, Kind kind, boolean ipv6) {
+    /**
+     * The native memory of this socket's calls, one allocation: {@code msghdr} (56 bytes on Linux x86-64 and arm64),
+     * {@code iovec} (16), the sender's address (28), control messages (64), the destination address (28), then the
+     * received message and the outgoing packet, {@code messageBytes} each.
+     */
+    private final Memory block;
+
+    private final Pointer message;
+    private final Pointer iov;
+    private final Pointer name;
+    private final Pointer control;
+    private final Pointer destination;
+    private final Pointer data;
+    private final Pointer outgoing;
+    private final int messageBytes;
+
+    private IcmpSocket(int fd, Kind kind, boolean ipv6, int messageBytes) {
         this.fd = fd;
         this.kind = kind;
         this.ipv6 = ipv6;
+        this.messageBytes = messageBytes;
+        this.block = new Memory(208L + 2L * messageBytes);
+        this.message = block.share(0, 56);
+        this.iov = block.share(56, 16);
+        this.name = block.share(72, 28);
+        this.control = block.share(104, CONTROL_BYTES);
+        this.destination = block.share(168, 28);
+        this.data = block.share(208, messageBytes);
+        this.outgoing = block.share(208L + messageBytes, messageBytes);
     }
 
+    private static final int CONTROL_BYTES = 64;
+
     /**
-     * Opens the first kind in {@code kinds} that the kernel allows, for this identifier (used by raw sockets only).
+     * Opens the first kind in {@code kinds} that the kernel allows, for this identifier (used by raw sockets only),
+     * to send and receive messages of at most {@code messageBytes}.
      *
      * @throws IcmpUnavailableException no kind was allowed; the message names the fix
      * @throws IOException another failure (IPv6 switched off, no file descriptors left)
      */
-    static IcmpSocket open(boolean ipv6, List<Kind> kinds, int identifier) throws IOException {
+    static IcmpSocket open(boolean ipv6, List<Kind> kinds, int identifier, int messageBytes) throws IOException {
         int family = ipv6 ? LibC.AF_INET6 : LibC.AF_INET;
         int protocol = ipv6 ? LibC.IPPROTO_ICMPV6 : LibC.IPPROTO_ICMP;
         StringBuilder refused = new StringBuilder();
@@ -76,7 +105,7 @@ final class IcmpSocket implements AutoCloseable {
                 }
                 throw new IOException("could not open an ICMP socket: " + describe(e));
             }
-            IcmpSocket socket = new IcmpSocket(fd, kind, ipv6);
+            IcmpSocket socket = new IcmpSocket(fd, kind, ipv6, messageBytes);
             if (kind == Kind.RAW) {
                 socket.acceptOnlyIdentifier(identifier);
             }
@@ -106,11 +135,8 @@ final class IcmpSocket implements AutoCloseable {
      */
     long send(byte[] packet, InetAddress to) throws IOException {
         byte[] address = sockaddr(to);
-        if (outgoing == null || outgoing.size() < packet.length) {
-            if (outgoing != null) {
-                outgoing.close();
-            }
-            outgoing = new Memory(Math.max(packet.length, 1));
+        if (packet.length > messageBytes) {
+            throw new IllegalArgumentException("packet of " + packet.length + " bytes, more than " + messageBytes);
         }
         outgoing.write(0, packet, 0, packet.length);
         destination.write(0, address, 0, address.length);
@@ -150,66 +176,41 @@ final class IcmpSocket implements AutoCloseable {
      * @return the message's length, or -1 when none is waiting
      */
     int receive(byte[] buf, byte[] from, long[] receivedAt) throws IOException {
-        Native n = natives(buf.length);
-        n.message.clear();
-        n.message.setPointer(0, n.name);
-        n.message.setInt(8, from.length);
-        n.iov.setPointer(0, n.data);
-        n.iov.setLong(8, buf.length);
-        n.message.setPointer(16, n.iov);
-        n.message.setLong(24, 1);
-        n.message.setPointer(32, n.control);
-        n.message.setLong(40, n.control.size());
+        int capacity = Math.min(buf.length, messageBytes);
+        message.setMemory(0, 56, (byte) 0);
+        message.setPointer(0, name);
+        message.setInt(8, from.length);
+        iov.setPointer(0, data);
+        iov.setLong(8, capacity);
+        message.setPointer(16, iov);
+        message.setLong(24, 1);
+        message.setPointer(32, control);
+        message.setLong(40, CONTROL_BYTES);
         long length;
         try {
-            length = LibC.recvmsg(fd, n.message, LibC.MSG_DONTWAIT);
+            length = LibC.recvmsg(fd, message, LibC.MSG_DONTWAIT);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
                 return -1;
             }
             throw new IOException("receive failed: " + describe(e));
         }
-        n.data.read(0, buf, 0, (int) Math.min(length, buf.length));
-        n.name.read(0, from, 0, from.length);
+        int read = (int) Math.min(length, capacity);
+        data.read(0, buf, 0, read);
+        name.read(0, from, 0, from.length);
         receivedAt[0] = 0;
-        long controlLength = n.message.getLong(40);
+        long controlLength = message.getLong(40);
         for (long at = 0; at + 32 <= controlLength; ) {
-            long cmsgLength = n.control.getLong(at);
+            long cmsgLength = control.getLong(at);
             if (cmsgLength < 16) {
                 break;
             }
-            if (n.control.getInt(at + 8) == LibC.SOL_SOCKET && n.control.getInt(at + 12) == LibC.SO_TIMESTAMPNS) {
-                receivedAt[0] = n.control.getLong(at + 16) * 1_000_000_000L + n.control.getLong(at + 24);
+            if (control.getInt(at + 8) == LibC.SOL_SOCKET && control.getInt(at + 12) == LibC.SO_TIMESTAMPNS) {
+                receivedAt[0] = control.getLong(at + 16) * 1_000_000_000L + control.getLong(at + 24);
             }
             at += (cmsgLength + 7) & ~7L;
         }
-        return (int) Math.min(length, buf.length);
-    }
-
-    /** The native buffers of {@code recvmsg} (Linux x86-64 and arm64 layouts), allocated once per socket. */
-    private record Native(Memory message, Memory iov, Memory data, Memory name, Memory control) {}
-
-    private Native natives;
-    private Memory outgoing;
-    private final Memory destination = new Memory(28);
-
-    private Native natives(int dataBytes) {
-        if (natives == null || natives.data().size() < dataBytes) {
-            freeNatives();
-            natives = new Native(new Memory(56), new Memory(16), new Memory(dataBytes), new Memory(28), new Memory(64));
-        }
-        return natives;
-    }
-
-    private void freeNatives() {
-        if (natives != null) {
-            natives.message().close();
-            natives.iov().close();
-            natives.data().close();
-            natives.name().close();
-            natives.control().close();
-            natives = null;
-        }
+        return read;
     }
 
     /** True when {@code sockaddr} (as filled by {@link #receive}) holds {@code address}. */
@@ -282,11 +283,7 @@ final class IcmpSocket implements AutoCloseable {
 
     @Override
     public void close() {
-        freeNatives();
-        if (outgoing != null) {
-            outgoing.close();
-        }
-        destination.close();
+        block.close();
         try {
             LibC.close(fd);
         } catch (LastErrorException ignored) {
