@@ -35,6 +35,10 @@ ENV VANTAGE_HTTP_ADDRESS=0.0.0.0 \
 VOLUME ["/var/lib/vantage/journal"]
 EXPOSE 8080
 
+# icmp monitors use Linux ping sockets (SOCK_DGRAM, IPPROTO_ICMP), which need no capability: Docker (20.10 and later)
+# sets net.ipv4.ping_group_range to "0 2147483647" in each container's network namespace, so group 10001 may open
+# them. With --network host the host's value applies (often "1 0": set it there, see the README, icmp); raw sockets
+# would need CAP_NET_RAW, which a non-root user does not get from --cap-add alone.
 USER 10001:10001
 
 # Liveness only (/healthz: the process answers); readiness (/readyz) is for orchestrators, see docker-compose.yml.

@@ -100,6 +100,7 @@ final class DemoData {
                                 + " \"value\": \"2.0.0\"}]}",
                         null,
                         "every 10 s"),
+                new DemoMonitor("Ping loopback", "icmp", null, "icmp://127.0.0.1", "{}", null, "every 5 s"),
                 new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"),
                 new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"));
     }
