@@ -17,6 +17,11 @@ final class DatacenterTracker {
     int slow;
     /** The warning of the last success (a certificate about to expire), or null: DEGRADED while it lasts. */
     String warning;
+    /**
+     * The certificate the last success warned about ({@link Observation#certNotAfter()}), or null. Not persisted: after
+     * a restart it is null until the datacenter reports again. A failure leaves it: it says nothing of the certificate.
+     */
+    Instant warnedNotAfter;
 
     Instant lastScheduledAt;
     Boolean lastSuccess;
@@ -92,6 +97,7 @@ final class DatacenterTracker {
             firstErrorMessage = null;
             slow = isSlow(o) ? slow + 1 : 0;
             warning = o.warning();
+            warnedNotAfter = warning != null ? o.certNotAfter() : null;
         } else {
             warning = null;
             failures++;

@@ -68,9 +68,18 @@ import java.util.Set;
  *   <li>Entering flapping sends one FLAPPING notice if a global incident is open. While flapping there is no FIRING
  *       nor RESOLVED and the incident is held open; once settled (checked at every heartbeat of the monitor and at
  *       every tick) an incident whose outage is over resolves, and a globally DOWN monitor not yet notified fires.
- *   <li>A monitor removed from the configuration (or disabled) resolves its incident (RESOLVED if notified) and its
+ *   <li>A monitor removed from the configuration (or disabled) resolves its incidents (RESOLVED if notified) and its
  *       rows are listed as removed.
  * </ul>
+ *
+ * <h2>Certificate incidents (at most one open per monitor)</h2>
+ *
+ * A success whose certificate is within the monitor's {@code cert_expiry_warning_days}
+ * ({@link Observation#warning()}, named by {@link Observation#certNotAfter()}) opens a certificate incident for that
+ * certificate with one CERTIFICATE notice, unless one for the same or a later certificate is open. A warning about a
+ * later certificate resolves the open one (RENEWED) and opens the next. The incident resolves with RENEWED once the
+ * last success of every datacenter carries no warning. No reminders: one notice per certificate. It does not depend on
+ * the monitor's state: an expired certificate fails as {@code TLS} and opens a monitor incident of its own.
  *
  * <h2>Datacenter incidents</h2>
  *
@@ -155,6 +164,7 @@ public final class Evaluator {
                     m.restore(new OpenIncident(i));
                 }
                 case DATACENTER -> liveness.restore(new OpenIncident(i));
+                case CERTIFICATE -> tracker(i.key().subjectId()).restoreCertificate(new OpenIncident(i));
             }
         }
     }
@@ -220,6 +230,9 @@ public final class Evaluator {
         } else {
             m.afterHeartbeat(heartbeat.scheduledAt(), log, texts);
         }
+        if (heartbeat.success() && (dc.warnedNotAfter != null || m.certificate != null)) {
+            m.afterSuccess(dc, heartbeat.scheduledAt(), log);
+        }
     }
 
     /**
@@ -263,6 +276,9 @@ public final class Evaluator {
         for (MonitorTracker m : monitors.values()) {
             if (m.incident != null) {
                 open.add(m.incident.snapshot());
+            }
+            if (m.certificate != null) {
+                open.add(m.certificate.snapshot());
             }
         }
         for (OpenIncident i : liveness.open()) {

@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param scope {@code datacenter} (below the quorum) or {@code global} (a quorum of datacenters was DOWN at some point)
  * @param resolvedAt null while open
  * @param datacenters every datacenter that was DOWN during the incident (or the lost one), ascending
- * @param notified whether a FIRING (or LOST) notice was requested, so that a RESOLVED (or FOUND) one follows
+ * @param notified whether a FIRING (LOST, CERTIFICATE) notice was requested, so that a RESOLVED (FOUND, RENEWED) one
+ *     follows
+ * @param certNotAfter for a {@link IncidentKey.Kind#CERTIFICATE certificate} incident, the notAfter of the certificate
+ *     it warns about (which names it); null for the other kinds
  */
 public record Incident(
         IncidentKey key,
@@ -23,7 +26,8 @@ public record Incident(
         String errorType,
         String errorMessage,
         List<Integer> datacenters,
-        boolean notified) {
+        boolean notified,
+        Instant certNotAfter) {
 
     public static final String SCOPE_DATACENTER = "datacenter";
     public static final String SCOPE_GLOBAL = "global";
@@ -37,6 +41,29 @@ public record Incident(
         errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
         errorMessage = TargetText.cut(errorMessage);
         datacenters = datacenters.stream().distinct().sorted().toList();
+        if ((key.kind() == IncidentKey.Kind.CERTIFICATE) != (certNotAfter != null)) {
+            throw new IllegalArgumentException("certNotAfter is set exactly for certificate incidents: " + key);
+        }
+    }
+
+    /** A monitor or datacenter incident. */
+    public Incident(
+            IncidentKey key,
+            String scope,
+            Instant openedAt,
+            Instant resolvedAt,
+            String errorType,
+            String errorMessage,
+            List<Integer> datacenters,
+            boolean notified) {
+        this(key, scope, openedAt, resolvedAt, errorType, errorMessage, datacenters, notified, null);
+    }
+
+    /** The deduplication key of its notices: per incident row, or per certificate for a certificate incident. */
+    public String dedupKey(long incidentId) {
+        return certNotAfter == null
+                ? "vantage-incident-" + incidentId
+                : "vantage-certificate-" + key.subjectId() + "-" + certNotAfter.getEpochSecond();
     }
 
     public boolean isOpen() {

@@ -5,10 +5,12 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What an incident is about: a monitor (its target fails) or a datacenter (no live leader agent). At most one incident
- * per key is open at a time, as the partial unique indexes on {@code incidents} require.
+ * What an incident is about: a monitor (its target fails), a datacenter (no live leader agent) or a monitor's
+ * certificate (about to expire). At most one incident per key is open at a time, as the partial unique indexes on
+ * {@code incidents} require.
  *
- * @param subjectId the monitor id ({@link Kind#MONITOR}) or the datacenter id ({@link Kind#DATACENTER})
+ * @param subjectId the monitor id ({@link Kind#MONITOR}, {@link Kind#CERTIFICATE}) or the datacenter id
+ *     ({@link Kind#DATACENTER})
  */
 public record IncidentKey(Kind kind, int subjectId) implements Comparable<IncidentKey> {
 
@@ -18,11 +20,21 @@ public record IncidentKey(Kind kind, int subjectId) implements Comparable<Incide
     /** {@code incidents.kind}. */
     public enum Kind {
         MONITOR,
-        DATACENTER;
+        DATACENTER,
+        CERTIFICATE;
 
-        /** The value stored in {@code incidents.kind}: {@code monitor} or {@code datacenter}. */
+        /** The value stored in {@code incidents.kind}: {@code monitor}, {@code datacenter} or {@code certificate}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Kind fromWire(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        }
+
+        /** Whether the subject is a monitor ({@code incidents.monitor_id}) rather than a datacenter. */
+        public boolean aboutMonitor() {
+            return this != DATACENTER;
         }
     }
 
@@ -32,6 +44,16 @@ public record IncidentKey(Kind kind, int subjectId) implements Comparable<Incide
 
     public static IncidentKey monitor(int monitorId) {
         return new IncidentKey(Kind.MONITOR, monitorId);
+    }
+
+    public static IncidentKey certificate(int monitorId) {
+        return new IncidentKey(Kind.CERTIFICATE, monitorId);
+    }
+
+    /** The key of an {@code incidents} row, from its kind and subject columns. */
+    public static IncidentKey of(String kind, int monitorId, int datacenterId) {
+        Kind k = Kind.fromWire(kind);
+        return new IncidentKey(k, k.aboutMonitor() ? monitorId : datacenterId);
     }
 
     public static IncidentKey datacenter(int datacenterId) {

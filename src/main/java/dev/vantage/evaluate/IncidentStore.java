@@ -37,12 +37,11 @@ public final class IncidentStore {
         return h.createQuery(
                         """
                         SELECT kind, monitor_id, datacenter_id, scope, opened_at, error_type, error_message,
-                               datacenters, notified
+                               datacenters, notified, cert_not_after
                         FROM incidents WHERE resolved_at IS NULL ORDER BY id
                         """)
                 .map((rs, ctx) -> {
-                    boolean monitor = rs.getString(1).equals("monitor");
-                    var key = monitor ? IncidentKey.monitor(rs.getInt(2)) : IncidentKey.datacenter(rs.getInt(3));
+                    var key = IncidentKey.of(rs.getString(1), rs.getInt(2), rs.getInt(3));
                     return new Incident(
                             key,
                             rs.getString(4),
@@ -51,7 +50,8 @@ public final class IncidentStore {
                             rs.getString(6),
                             rs.getString(7),
                             Columns.integers(rs.getArray(8)),
-                            rs.getBoolean(9));
+                            rs.getBoolean(9),
+                            Columns.instant(rs, 10));
                 })
                 .list();
     }
@@ -112,9 +112,7 @@ public final class IncidentStore {
         var rows = new HashMap<IncidentKey, Row>();
         h.createQuery("SELECT id, kind, monitor_id, datacenter_id, opened_at FROM incidents WHERE resolved_at IS NULL")
                 .map((rs, ctx) -> {
-                    var key = rs.getString(2).equals("monitor")
-                            ? IncidentKey.monitor(rs.getInt(3))
-                            : IncidentKey.datacenter(rs.getInt(4));
+                    var key = IncidentKey.of(rs.getString(2), rs.getInt(3), rs.getInt(4));
                     return Map.entry(key, new Row(rs.getLong(1), Columns.instant(rs, 5)));
                 })
                 .forEach(e -> rows.put(e.getKey(), e.getValue()));
@@ -126,10 +124,10 @@ public final class IncidentStore {
         try (var s = c.prepareStatement(
                 """
                 INSERT INTO incidents (kind, monitor_id, datacenter_id, scope, opened_at, resolved_at, error_type,
-                    error_message, datacenters, notified)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                    error_message, datacenters, notified, cert_not_after)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                 """)) {
-            boolean monitor = i.key().kind() == IncidentKey.Kind.MONITOR;
+            boolean monitor = i.key().kind().aboutMonitor();
             s.setString(1, i.key().kind().wireName());
             setInteger(s, 2, monitor ? i.key().subjectId() : null);
             setInteger(s, 3, monitor ? null : i.key().subjectId());
@@ -140,6 +138,7 @@ public final class IncidentStore {
             s.setString(8, i.errorMessage());
             s.setArray(9, c.createArrayOf("integer", i.datacenters().toArray()));
             s.setBoolean(10, i.notified());
+            s.setTimestamp(11, Columns.timestamp(i.certNotAfter()));
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return new Row(rs.getLong(1), i.openedAt());
@@ -164,7 +163,7 @@ public final class IncidentStore {
         if (n.channels().isEmpty()) {
             return 0;
         }
-        String dedupKey = "vantage-incident-" + incidentId;
+        String dedupKey = n.incident().dedupKey(incidentId);
         String payload = OutboxPayload.write(notice(incidentId, dedupKey, n, names));
         try (var s = h.getConnection()
                 .prepareStatement("INSERT INTO notifications (incident_id, channel_id, event, dedup_key, payload)"
@@ -184,7 +183,7 @@ public final class IncidentStore {
 
     static Notice notice(long incidentId, String dedupKey, NoticeRequest n, Names names) {
         Incident i = n.incident();
-        boolean monitor = i.key().kind() == IncidentKey.Kind.MONITOR;
+        boolean monitor = i.key().kind().aboutMonitor();
         IntFunction<String> code = names::datacenterCode;
         // A push monitor's incident lists its pseudo-datacenter 0, which is no place to name.
         List<String> codes = i.datacenters().stream()
@@ -218,6 +217,8 @@ public final class IncidentStore {
             case FLAPPING -> "FLAPPING";
             case LOST -> "LOST";
             case FOUND -> "FOUND";
+            case CERTIFICATE -> "DEGRADED";
+            case RENEWED -> "UP";
         };
     }
 

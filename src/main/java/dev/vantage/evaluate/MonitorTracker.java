@@ -29,6 +29,8 @@ final class MonitorTracker {
      * went from DOWN to UNKNOWN stays here: losing sight of it is not a recovery.
      */
     final TreeSet<Integer> awaitingRecovery = new TreeSet<>();
+    /** The open certificate incident: a certificate within the warning window, notified once. */
+    OpenIncident certificate;
 
     MonitorTracker(int monitorId) {
         this.monitorId = monitorId;
@@ -77,6 +79,51 @@ final class MonitorTracker {
                             global.changes.size(),
                             config.policy().flapWindow()));
         }
+    }
+
+    /**
+     * A success from {@code dc} (already applied to it): one notice per certificate. A warning about a certificate
+     * opens its incident and notifies (CERTIFICATE) unless it is open already; a warning about a later certificate
+     * than the open one resolves that (RENEWED) and opens the next; an earlier one changes nothing. The open incident
+     * resolves (RENEWED) once no datacenter's last success warns any more: while a datacenter still serves the old
+     * certificate, another one serving the new certificate does not close it.
+     */
+    void afterSuccess(DatacenterTracker dc, Instant at, ChangeLog log) {
+        Instant warned = dc.warnedNotAfter;
+        if (warned != null) {
+            if (certificate != null && !warned.isAfter(certificate.certNotAfter)) {
+                return;
+            }
+            if (certificate != null) {
+                resolveCertificate(at, log, Event.RENEWED, Texts.renewed(config.name(), certificate.certNotAfter));
+            }
+            certificate = OpenIncident.certificate(monitorId, dc.datacenterId, at, warned, dc.warning);
+            log.touch(certificate);
+            log.notice(
+                    certificate,
+                    Event.CERTIFICATE,
+                    at,
+                    config.channels(),
+                    Texts.certificate(config.name(), warned, at));
+            return;
+        }
+        if (certificate == null) {
+            return;
+        }
+        for (DatacenterTracker other : datacenters) {
+            if (other.warnedNotAfter != null) {
+                return;
+            }
+        }
+        resolveCertificate(at, log, Event.RENEWED, Texts.renewed(config.name(), certificate.certNotAfter));
+    }
+
+    private void resolveCertificate(Instant at, ChangeLog log, Event event, String summary) {
+        OpenIncident closing = certificate;
+        closing.resolvedAt = at;
+        log.touch(closing);
+        certificate = null;
+        log.notice(closing, event, at, config != null ? config.channels() : List.of(), summary);
     }
 
     /** Time passes: datacenters past their grace window become UNKNOWN, and flapping may settle. */
@@ -198,10 +245,31 @@ final class MonitorTracker {
         if (incident != null) {
             resolve(now, log, config != null ? config.channels() : defaultChannels, true);
         }
+        if (certificate != null) {
+            OpenIncident closing = certificate;
+            closing.resolvedAt = now;
+            log.touch(closing);
+            certificate = null;
+            String name = config != null ? config.name() : "monitor #" + monitorId;
+            log.notice(
+                    closing,
+                    Event.RESOLVED,
+                    now,
+                    config != null ? config.channels() : defaultChannels,
+                    Texts.removed(name, closing.snapshot()));
+        }
         for (DatacenterTracker dc : datacenters) {
             log.removed(dc);
         }
         log.removedMonitor(monitorId, global);
+    }
+
+    /** After a restart: the open certificate incident, which is not notified again for the same certificate. */
+    void restoreCertificate(OpenIncident open) {
+        if (certificate != null) {
+            throw new IllegalArgumentException("two open incidents for " + open.key);
+        }
+        certificate = open;
     }
 
     /** After a restart: what the database says about an incident that is still open. */

@@ -14,6 +14,8 @@ import java.time.Instant;
  *     or {@code start} and {@code log}, which change no state
  * @param warning why a successful probe still makes its datacenter DEGRADED, or null: today the certificate expiry
  *     warning a {@code tls} or https probe put in {@code details.cert_expiry_warning}
+ * @param certNotAfter with a warning, the notAfter of the certificate it is about ({@code details.cert_not_after}),
+ *     which names the certificate for its once-per-certificate notice; null without a warning or when unreadable
  */
 public record Observation(
         long heartbeatId,
@@ -27,12 +29,43 @@ public record Observation(
         String errorType,
         String errorMessage,
         String beatKind,
-        String warning) {
+        String warning,
+        Instant certNotAfter) {
 
     public Observation {
         errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
         errorMessage = TargetText.cut(errorMessage);
         warning = TargetText.cut(warning);
+    }
+
+    /** A heartbeat whose warning names no certificate. */
+    public Observation(
+            long heartbeatId,
+            int monitorId,
+            int datacenterId,
+            Instant scheduledAt,
+            boolean success,
+            Double responseTimeMs,
+            Integer warningMs,
+            Integer criticalMs,
+            String errorType,
+            String errorMessage,
+            String beatKind,
+            String warning) {
+        this(
+                heartbeatId,
+                monitorId,
+                datacenterId,
+                scheduledAt,
+                success,
+                responseTimeMs,
+                warningMs,
+                criticalMs,
+                errorType,
+                errorMessage,
+                beatKind,
+                warning,
+                null);
     }
 
     /** A heartbeat without a warning. */
@@ -60,6 +93,7 @@ public record Observation(
                 errorType,
                 errorMessage,
                 beatKind,
+                null,
                 null);
     }
 
@@ -86,6 +120,7 @@ public record Observation(
                 criticalMs,
                 errorType,
                 errorMessage,
+                null,
                 null,
                 null);
     }

@@ -14,6 +14,7 @@ final class OpenIncident {
     final String errorMessage;
     final TreeSet<Integer> datacenters;
     boolean notified;
+    final Instant certNotAfter;
 
     /** Listed in the change log since the last drain. */
     boolean touched;
@@ -27,6 +28,7 @@ final class OpenIncident {
         errorMessage = i.errorMessage();
         datacenters = new TreeSet<>(i.datacenters());
         notified = i.notified();
+        certNotAfter = i.certNotAfter();
     }
 
     /** A monitor incident opened by its first datacenter going DOWN: it starts when that run of failures did. */
@@ -56,8 +58,33 @@ final class OpenIncident {
                 true));
     }
 
+    /**
+     * A certificate about to expire, first seen by {@code datacenterId} at {@code at}: notified from the start, since
+     * the incident exists to send that one notice.
+     */
+    static OpenIncident certificate(int monitorId, int datacenterId, Instant at, Instant certNotAfter, String warning) {
+        return new OpenIncident(new Incident(
+                IncidentKey.certificate(monitorId),
+                Incident.SCOPE_GLOBAL,
+                at,
+                null,
+                null,
+                warning,
+                List.of(datacenterId),
+                true,
+                certNotAfter));
+    }
+
     Incident snapshot() {
         return new Incident(
-                key, scope, openedAt, resolvedAt, errorType, errorMessage, List.copyOf(datacenters), notified);
+                key,
+                scope,
+                openedAt,
+                resolvedAt,
+                errorType,
+                errorMessage,
+                List.copyOf(datacenters),
+                notified,
+                certNotAfter);
     }
 }

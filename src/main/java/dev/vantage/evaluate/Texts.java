@@ -131,6 +131,30 @@ final class Texts {
                 + duration(incident.openedAt(), incident.resolvedAt());
     }
 
+    /** {@code "the certificate of checkout expires on 2026-12-11 08:00 UTC (in 5 days)"}. */
+    static String certificate(String monitor, Instant notAfter, Instant at) {
+        long days = Duration.between(at, notAfter).toDays();
+        String left = notAfter.isAfter(at)
+                ? days == 0 ? "in less than a day" : days == 1 ? "in 1 day" : "in " + days + " days"
+                : "expired";
+        return "the certificate of " + monitor + " expires on " + date(notAfter) + " (" + left + ")";
+    }
+
+    /** The certificate warned about is no longer what the monitor's successes warn of. */
+    static String renewed(String monitor, Instant notAfter) {
+        return "the certificate of " + monitor + " that expires on " + date(notAfter)
+                + " is no longer served within the warning window (renewed)";
+    }
+
+    /** {@code 2026-12-11 08:00 UTC}. */
+    static String date(Instant at) {
+        return DATE.format(at);
+    }
+
+    private static final java.time.format.DateTimeFormatter DATE = java.time.format.DateTimeFormatter.ofPattern(
+                    "yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(java.time.ZoneOffset.UTC);
+
     static String flapping(String monitor, int changes, Duration window) {
         return monitor + " is flapping: " + changes + " state changes within " + duration(window)
                 + "; notifications held until it settles";

@@ -15,7 +15,11 @@ public enum Event {
     /** A datacenter has no live leader agent: its monitors go unprobed. */
     LOST,
     /** A lost datacenter has a live leader again. */
-    FOUND;
+    FOUND,
+    /** A monitor's certificate expires within its {@code cert_expiry_warning_days}: sent once per certificate. */
+    CERTIFICATE,
+    /** The certificate warned about is no longer served within the warning window (renewed, or no longer checked). */
+    RENEWED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
@@ -27,6 +31,6 @@ public enum Event {
 
     /** Whether the incident is over after this notice (receivers that track alerts close theirs). */
     public boolean closes() {
-        return this == RESOLVED || this == FOUND;
+        return this == RESOLVED || this == FOUND || this == RENEWED;
     }
 }

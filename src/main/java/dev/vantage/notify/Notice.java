@@ -11,14 +11,16 @@ import java.util.Objects;
  * query string.
  *
  * @param dedupKey the incident's stable deduplication key ({@code incidents.dedup_key}), the same for every notice of
- *     the incident
- * @param kind {@code monitor} or {@code datacenter}
+ *     the incident; for a certificate incident it names the certificate ({@code vantage-certificate-<monitor>-<notAfter
+ *     epoch seconds>})
+ * @param kind {@code monitor}, {@code datacenter} or {@code certificate}
  * @param scope {@code datacenter} or {@code global}
  * @param monitorId the monitor of a monitor incident, else null
  * @param monitorName its name, else null
  * @param target the monitor's URL without user info or query, else null
  * @param datacenters codes of the datacenters involved (DOWN, or the lost one), sorted
- * @param state the state the notice reports: DOWN, PARTIAL, UP, FLAPPING, LOST or FOUND
+ * @param state the state the notice reports: DOWN, PARTIAL, UP, FLAPPING, LOST, FOUND, or DEGRADED (a
+ *     certificate about to expire)
  * @param errorType error_type of the incident's first failed heartbeat, or null
  * @param errorMessage error_message of that heartbeat, or null
  * @param at when the event happened

@@ -127,7 +127,8 @@ public final class HeartbeatCursor {
                 SELECT h.commit_xid::text::bigint AS xid, h.id, h.monitor_id, h.datacenter_id, h.scheduled_at,
                        h.success, h.response_time_ms, h.warning_threshold_ms, h.critical_threshold_ms,
                        h.error_type, h.error_message, h.inserted_at, h.beat_kind,
-                       h.details ->> 'cert_expiry_warning' AS warning
+                       h.details ->> 'cert_expiry_warning' AS warning,
+                       CASE WHEN h.details ->> 'cert_expiry_warning' IS NOT NULL THEN h.details ->> 'cert_not_after' END AS not_after
                 FROM api_heartbeats h
                 WHERE (h.commit_xid, h.id) > (CAST(:xid AS text)::xid8, :id) AND h.commit_xid < w.xmin
                 ORDER BY h.commit_xid, h.id
@@ -143,6 +144,7 @@ public final class HeartbeatCursor {
     private static final int INSERTED_AT = 13;
     private static final int BEAT_KIND = 14;
     private static final int WARNING = 15;
+    private static final int NOT_AFTER = 16;
 
     private static final RowMapper<Observation> OBSERVATION = (rs, ctx) -> new Observation(
             rs.getLong(ID),
@@ -156,7 +158,23 @@ public final class HeartbeatCursor {
             rs.getString(11),
             rs.getString(12),
             rs.getString(BEAT_KIND),
-            rs.getString(WARNING));
+            rs.getString(WARNING),
+            notAfter(rs.getString(NOT_AFTER)));
+
+    /**
+     * {@code details.cert_not_after} as a probe writes it (an ISO instant), or null: a row from an older agent or a
+     * hostile login may hold anything there, and an unreadable date only costs the certificate its notice.
+     */
+    static Instant notAfter(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
 
     private static final String SAVE =
             """

@@ -214,6 +214,28 @@ class DemoIT {
                                        OR s.details LIKE 'certificate of CN=localhost expires in 5 days (%')
                                 """)
                         == 4L);
+        // Three datacenters warn every 10 s; the log channel hears of the certificate once.
+        String certificateNotices =
+                """
+                SELECT count(*) FROM notifications n JOIN incidents i ON i.id = n.incident_id
+                JOIN api_monitors m ON m.id = i.monitor_id JOIN notification_channels c ON c.id = n.channel_id
+                WHERE m.name = 'Certificate expiring in 5 days (tls)' AND c.type = 'log' AND i.kind = 'certificate'
+                """;
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(certificateNotices) == 1L);
+        long warnings = count(
+                """
+                SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                WHERE m.name = 'Certificate expiring in 5 days (tls)' AND h.details->>'cert_expiry_warning' IS NOT NULL
+                """);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count(
+                                """
+                                SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id
+                                WHERE m.name = 'Certificate expiring in 5 days (tls)'
+                                  AND h.details->>'cert_expiry_warning' IS NOT NULL
+                                """)
+                        >= warnings + 6);
+        assertThat(count(certificateNotices)).isEqualTo(1L);
     }
 
     private long count(String sql) {

@@ -83,6 +83,58 @@ class IncidentStoreIT {
                 .isEqualTo(1);
     }
 
+    @Test
+    void aCertificateIsNotifiedOnceUnderADedupKeyNamingItAcrossARebuildAndWithoutReminders(@Fresh TestDatabase db) {
+        db.execute("INSERT INTO notification_channels (id, name, type, settings, is_default)"
+                + " VALUES (1, 'log', 'log', '{}', true)");
+        Instant notAfter = Instant.parse("2026-11-28T10:00:00Z");
+        String dedupKey = "vantage-certificate-5-" + notAfter.getEpochSecond();
+        var monitors = List.of(new MonitorConfig(5, "shop", Scenario.policy(1), java.util.Set.of(2), List.of(1)));
+        var first = new Evaluator(Duration.ofSeconds(10), Scenario.T0);
+        first.configure(monitors, Map.of(2, "NY"), List.of(1), Scenario.T0);
+        persist(db, first.drain());
+        for (int s = 0; s < 50; s += 10) {
+            first.apply(Scenario.expiring(5, 2, s, notAfter));
+            persist(db, first.drain());
+        }
+
+        var rebuilt = new Evaluator(Duration.ofSeconds(10), Scenario.at(55));
+        db.jdbi().useHandle(h -> rebuilt.restore(List.of(), List.of(), IncidentStore.listOpen(h)));
+        assertThat(rebuilt.openIncidents()).isEqualTo(first.openIncidents());
+        rebuilt.configure(monitors, Map.of(2, "NY"), List.of(1), Scenario.at(55));
+        for (int s = 60; s < 100; s += 10) {
+            rebuilt.apply(Scenario.expiring(5, 2, s, notAfter));
+            persist(db, rebuilt.drain());
+        }
+        int reminders = db.jdbi()
+                .inTransaction(h ->
+                        dev.vantage.notify.Reminders.enqueue(h, Scenario.at(100).plus(Duration.ofDays(1))));
+        assertThat(reminders).as("a certificate is told once, never reminded").isZero();
+        rebuilt.apply(Scenario.ok(5, 2, 100));
+        persist(db, rebuilt.drain());
+
+        List<String> rows = db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT n.event || ' ' || n.dedup_key || ' ' || i.dedup_key || ' ' || (n.payload ->> 'kind')"
+                                + " FROM notifications n JOIN incidents i ON i.id = n.incident_id ORDER BY n.id")
+                .mapTo(String.class)
+                .list());
+        assertThat(rows)
+                .containsExactly(
+                        "certificate " + dedupKey + " " + dedupKey + " certificate",
+                        "renewed " + dedupKey + " " + dedupKey + " certificate");
+        assertThat(db.count("SELECT count(*) FROM incidents WHERE kind = 'certificate' AND resolved_at IS NOT NULL"
+                        + " AND cert_not_after = '2026-11-28T10:00:00Z' AND monitor_id = 5"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void theSchemaRefusesACertificateIncidentWithoutItsCertificate(@Fresh TestDatabase db) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> db.execute(
+                                "INSERT INTO incidents (kind, monitor_id, scope, opened_at) VALUES ('certificate', 5, 'global', now())"))
+                .hasMessageContaining("incidents_subject_check");
+    }
+
     private static void persist(TestDatabase db, Changes changes) {
         db.jdbi().useTransaction(h -> {
             try {

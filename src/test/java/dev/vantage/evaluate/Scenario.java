@@ -76,6 +76,27 @@ final class Scenario {
                 null);
     }
 
+    /**
+     * A success whose certificate, expiring at {@code notAfter}, is within the warning window: the warning and the
+     * certificate's notAfter as {@code HeartbeatCursor} reads them from {@code details}.
+     */
+    static Observation expiring(int monitor, int dc, int second, Instant notAfter) {
+        return new Observation(
+                HEARTBEAT_IDS.incrementAndGet(),
+                monitor,
+                dc,
+                at(second),
+                true,
+                100.0,
+                WARNING_MS,
+                CRITICAL_MS,
+                null,
+                null,
+                null,
+                "certificate of CN=shop.example expires in 5 days (" + notAfter + ")",
+                notAfter);
+    }
+
     static Observation fail(int monitor, int dc, int second) {
         return failure(monitor, dc, second, "HTTP_STATUS", "HTTP 503");
     }

@@ -62,7 +62,8 @@ final class Store {
                 i.errorType(),
                 i.errorMessage(),
                 i.datacenters(),
-                i.notified());
+                i.notified(),
+                i.certNotAfter() == null ? null : i.certNotAfter().truncatedTo(ChronoUnit.MICROS));
     }
 
     /** A new evaluator built from the rows, as after a restart at T0 (see {@link #restore(java.time.Instant)}). */

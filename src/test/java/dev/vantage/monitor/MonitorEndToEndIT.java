@@ -148,6 +148,71 @@ class MonitorEndToEndIT {
         }
     }
 
+    @Test
+    void aCertificateExpiringIn5DaysIsNotifiedOnceThroughManyHeartbeatsAndAMonitorRestart(@Fresh TestDatabase db)
+            throws Exception {
+        var ca = dev.vantage.testing.TestCa.create("Vantage e2e CA");
+        try (var receiver = HttpReceiver.start();
+                var server = dev.vantage.testing.TestCa.https(
+                        ca.serverContext("localhost", Duration.ofDays(5).plusHours(1)),
+                        java.util.Map.of("/", exchange -> {
+                            try (exchange) {
+                                exchange.sendResponseHeaders(200, -1);
+                            }
+                        }))) {
+            db.execute("INSERT INTO regions (name, region_code) VALUES ('Everywhere', 'all')");
+            db.execute("INSERT INTO datacenters (id, code, region_id) VALUES (1, 'VA', 1)");
+            db.execute("INSERT INTO schedules (id, name, interval) VALUES (1, 'every second', 1)");
+            db.execute(
+                    "INSERT INTO api_monitors (id, name, url, schedule_id, settings)"
+                            + " VALUES (1, 'shop', ?, 1, '{\"verify_tls\": false}')",
+                    server.url("/"));
+            db.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id) VALUES (1, 1)");
+            db.execute(
+                    "INSERT INTO notification_channels (name, type, settings, is_default)"
+                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                    receiver.uri("/hook").toString());
+            agent(db, "VA");
+            var settings =
+                    MonitorSettings.defaults(db.connection(), "e2e-monitor").withLease(fastLease());
+            var first = MonitorModule.start(settings, new SimpleMeterRegistry(), Clock.systemUTC());
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> receiver.accepted().size() >= 1);
+            awaitEvaluatedPast(db, latestHeartbeat(db) + 5);
+            first.close();
+            var second = MonitorModule.start(settings, new SimpleMeterRegistry(), Clock.systemUTC());
+            running.add(second);
+            awaitEvaluatedPast(db, latestHeartbeat(db) + 5);
+
+            assertThat(db.count(
+                            "SELECT count(*) FROM api_heartbeats WHERE details ->> 'cert_expiry_warning' IS NOT NULL"))
+                    .isGreaterThan(10);
+            assertThat(receiver.accepted()).hasSize(1);
+            JsonNode notice = JSON.readTree(receiver.accepted().getFirst().body());
+            assertThat(notice.get("type").asText()).isEqualTo("incident.certificate");
+            assertThat(notice.at("/data/summary").asText())
+                    .matches(
+                            "the certificate of shop expires on \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC \\(in 5 days\\)");
+            assertThat(notice.at("/data/dedup_key").asText()).matches("vantage-certificate-1-\\d+");
+            assertThat(db.count("SELECT count(*) FROM incidents WHERE kind = 'certificate' AND resolved_at IS NULL"))
+                    .isEqualTo(1);
+            assertThat(globalState(db)).isEqualTo("DEGRADED");
+        }
+    }
+
+    private static long latestHeartbeat(TestDatabase db) {
+        return db.count("SELECT coalesce(max(id), 0) FROM api_heartbeats");
+    }
+
+    /** Until the monitor module's cursor has read past heartbeat {@code id}. */
+    private static void awaitEvaluatedPast(TestDatabase db, long id) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        db.count("SELECT coalesce(max(heartbeat_id), 0) FROM monitor_cursor WHERE name = 'heartbeats'")
+                                > id);
+    }
+
     private static String globalState(TestDatabase db) {
         return db.jdbi().withHandle(h -> h.createQuery(
                         "SELECT state FROM monitor_states WHERE monitor_id = 1 AND datacenter_id IS NULL")

@@ -51,6 +51,27 @@ public final class Notices {
                 "checkout is UP again after 10 min");
     }
 
+    /** A certificate of the monitor that expires within its warning window, notified once. */
+    public static Notice certificate() {
+        return new Notice(
+                Event.CERTIFICATE,
+                "vantage-certificate-7-1741255200",
+                43,
+                "certificate",
+                "global",
+                7,
+                "checkout",
+                "https://shop.example.com/checkout",
+                List.of("NY"),
+                "DEGRADED",
+                null,
+                "certificate of CN=shop.example.com expires in 5 days (2025-03-06T10:00:00Z)",
+                FIRED,
+                null,
+                FIRED,
+                "the certificate of checkout expires on 2025-03-06 10:00 UTC (in 5 days)");
+    }
+
     /** The same notice with another event and summary. */
     public static Notice with(Notice n, Event event, String summary) {
         return new Notice(

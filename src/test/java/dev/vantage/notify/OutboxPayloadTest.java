@@ -20,6 +20,16 @@ class OutboxPayloadTest {
     }
 
     @Test
+    void aCertificateNoticeReadsBackAsWritten() {
+        Notice notice = Notices.certificate();
+        String json = OutboxPayload.write(notice);
+
+        assertThat(json).contains("\"event\":\"certificate\"").contains("\"kind\":\"certificate\"");
+        assertThat(OutboxPayload.read(json, Event.CERTIFICATE, notice.dedupKey(), 43))
+                .isEqualTo(notice);
+    }
+
+    @Test
     void theRowsColumnsWinOverThePayload() {
         String json = OutboxPayload.write(OutboxSeed.notice(42, Event.FIRING, AT));
 

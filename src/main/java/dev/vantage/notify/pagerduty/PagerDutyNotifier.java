@@ -3,6 +3,7 @@ package dev.vantage.notify.pagerduty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.notify.Event;
 import dev.vantage.notify.InvalidChannelException;
 import dev.vantage.notify.Notice;
 import dev.vantage.notify.NoticeJson;
@@ -17,8 +18,9 @@ import okhttp3.Headers;
 
 /**
  * PagerDuty Events API v2. Every notice of an incident carries the incident's dedup key, so PagerDuty keeps one alert
- * per incident: firing, reminder, flapping and lost trigger it (a repeat trigger only adds to its log), resolved and
- * found resolve it. The rendered body holds the routing key, as the API requires.
+ * per incident: firing, reminder, flapping, lost and certificate trigger it (a repeat trigger only adds to its log),
+ * resolved, found and renewed resolve it. A certificate about to expire is a warning, never more severe than the
+ * channel's {@code severity}. The rendered body holds the routing key, as the API requires.
  */
 public final class PagerDutyNotifier implements Notifier<PagerDutySettings, HttpMessage> {
     static final int SUMMARY_MAX = 1024;
@@ -39,6 +41,14 @@ public final class PagerDutyNotifier implements Notifier<PagerDutySettings, Http
         return PagerDutySettings.from(settings);
     }
 
+    /** A certificate notice warns: {@code warning}, or the channel's severity when that is milder ({@code info}). */
+    static String severity(String configured, Notice notice) {
+        if (notice.event() == Event.CERTIFICATE && !configured.equals("info")) {
+            return "warning";
+        }
+        return configured;
+    }
+
     @Override
     public HttpMessage render(PagerDutySettings settings, long notificationId, Notice notice) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -49,7 +59,7 @@ public final class PagerDutyNotifier implements Notifier<PagerDutySettings, Http
             ObjectNode payload = body.putObject("payload");
             payload.put("summary", Text.truncate(notice.summary(), SUMMARY_MAX));
             payload.put("source", source(notice));
-            payload.put("severity", settings.severity());
+            payload.put("severity", severity(settings.severity(), notice));
             payload.put("timestamp", NoticeJson.iso(notice.at()));
             putIfPresent(payload, "component", notice.monitorName());
             payload.put("group", notice.kind());

@@ -1,6 +1,7 @@
 package dev.vantage.notify.pushover;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.notify.Event;
 import dev.vantage.notify.InvalidChannelException;
 import dev.vantage.notify.Notice;
 import dev.vantage.notify.Notifier;
@@ -68,9 +69,12 @@ public final class PushoverNotifier implements Notifier<PushoverSettings, HttpMe
         return sender.post(settings.url(), Headers.of(), message, settings.timeout(), deadline);
     }
 
-    /** Good news never pages louder than normal; a channel set quieter stays quiet. */
+    /**
+     * Good news, and a certificate's advance warning, never page louder than normal; a channel set quieter stays
+     * quiet.
+     */
     static int priority(Integer configured, Notice notice) {
-        if (notice.event().closes()) {
+        if (notice.event().closes() || notice.event() == Event.CERTIFICATE) {
             return configured == null ? 0 : Math.min(configured, 0);
         }
         return configured == null ? 1 : configured;

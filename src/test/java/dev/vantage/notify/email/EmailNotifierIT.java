@@ -97,6 +97,19 @@ class EmailNotifierIT extends NotifierContractTest<EmailSettings, EmailMessage> 
     }
 
     @Test
+    void aCertificateNoticeSaysWhenTheCertificateExpiresInItsSubject() throws Exception {
+        EmailMessage m = notifier.render(configured(), 18, Notices.certificate());
+
+        assertThat(m.subject())
+                .isEqualTo(
+                        "[Vantage] CERTIFICATE: the certificate of checkout expires on 2025-03-06 10:00 UTC (in 5 days)");
+        assertThat(m.body())
+                .contains("Event:       certificate")
+                .contains("State:       DEGRADED")
+                .contains("Incident:    vantage-certificate-7-1741255200");
+    }
+
+    @Test
     void aResolvedNoticeSaysWhenItEnded() throws Exception {
         EmailMessage m = notifier.render(configured(), 18, Notices.resolved());
 

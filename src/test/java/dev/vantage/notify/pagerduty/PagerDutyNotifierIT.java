@@ -110,6 +110,30 @@ class PagerDutyNotifierIT extends HttpNotifierContractTest<PagerDutySettings, Ht
     }
 
     @Test
+    void aCertificateTriggersAWarningKeyedByTheCertificateAndItsRenewalResolvesIt() throws Exception {
+        var certificate = JSON.readTree(
+                notifier.render(configured(), 1, Notices.certificate()).body());
+        assertThat(certificate.get("event_action").asText()).isEqualTo("trigger");
+        assertThat(certificate.get("dedup_key").asText()).isEqualTo("vantage-certificate-7-1741255200");
+        assertThat(certificate.at("/payload/severity").asText()).isEqualTo("warning");
+        assertThat(certificate.at("/payload/group").asText()).isEqualTo("certificate");
+
+        var renewed = JSON.readTree(
+                notifier.render(configured(), 2, Notices.with(Notices.certificate(), Event.RENEWED, "renewed"))
+                        .body());
+        assertThat(renewed.get("event_action").asText()).isEqualTo("resolve");
+        assertThat(renewed.get("dedup_key").asText()).isEqualTo("vantage-certificate-7-1741255200");
+
+        var quiet = notifier.configure(validSettings().put("severity", "info"));
+        assertThat(JSON.readTree(
+                                notifier.render(quiet, 3, Notices.certificate()).body())
+                        .at("/payload/severity")
+                        .asText())
+                .as("a channel set milder stays mild")
+                .isEqualTo("info");
+    }
+
+    @Test
     void aLongSummaryIsCutTo1024Characters() throws Exception {
         var notice = Notices.with(Notices.firing(), Event.FIRING, "x".repeat(5000));
         var summary = JSON.readTree(notifier.render(configured(), 1, notice).body())

@@ -74,6 +74,10 @@ class PushoverNotifierIT extends HttpNotifierContractTest<PushoverSettings, Http
             new Case(-1, Event.REMINDER, -1),
             new Case(-1, Event.RESOLVED, -1),
             new Case(0, Event.LOST, 0),
+            new Case(null, Event.CERTIFICATE, 0),
+            new Case(2, Event.CERTIFICATE, 0),
+            new Case(-2, Event.CERTIFICATE, -2),
+            new Case(1, Event.RENEWED, 0),
         }) {
             assertThat(PushoverNotifier.priority(c.configured(), Notices.with(Notices.firing(), c.event(), "x")))
                     .as("%s", c)

@@ -94,6 +94,8 @@ class SlackNotifierIT extends HttpNotifierContractTest<SlackSettings, HttpMessag
         assertThat(SlackNotifier.color(Event.FLAPPING)).isEqualTo("#ff9900");
         assertThat(SlackNotifier.color(Event.RESOLVED)).isEqualTo("#2eb67d");
         assertThat(SlackNotifier.color(Event.FOUND)).isEqualTo("#2eb67d");
+        assertThat(SlackNotifier.color(Event.CERTIFICATE)).isEqualTo("#ff9900");
+        assertThat(SlackNotifier.color(Event.RENEWED)).isEqualTo("#2eb67d");
     }
 
     @Test
