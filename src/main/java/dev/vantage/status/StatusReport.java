@@ -238,7 +238,8 @@ public record StatusReport(
     /**
      * One incident.
      *
-     * @param kind {@code monitor} or {@code datacenter} (a datacenter lost: no live leader agent)
+     * @param kind {@code monitor}, {@code datacenter} (a datacenter lost: no live leader agent) or {@code certificate}
+     *     (a certificate within its warning window, notified once)
      * @param monitor the monitor's name, null for a datacenter incident
      * @param datacenters codes of the datacenters involved
      */
