@@ -7,8 +7,8 @@ import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.net.Dialer;
 import dev.vantage.probe.net.NetFailures;
-import dev.vantage.probe.net.Resolver;
 import dev.vantage.probe.net.TimedSocketFactory;
 import dev.vantage.probe.net.Trace;
 import java.io.ByteArrayOutputStream;
@@ -17,14 +17,12 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * TCP probe: resolves, connects (trying each address in turn), optionally writes {@code send} and reads until
@@ -129,32 +127,11 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
         }
 
         private List<InetAddress> resolve() throws UnknownHostException, InterruptedIOException {
-            if (Resolver.isIpLiteral(settings.host())) {
-                return List.of(InetAddress.getByName(settings.host()));
-            }
-            trace.dnsStarted();
-            List<InetAddress> found = Resolver.system().resolve(settings.host(), deadline);
-            trace.dnsDone();
-            return found;
+            return Dialer.resolve(settings.host(), trace, deadline);
         }
 
         private Socket connect(List<InetAddress> addresses) throws IOException {
-            var factory = new TimedSocketFactory(trace, true, deadline);
-            IOException last = null;
-            for (InetAddress address : addresses) {
-                Socket socket = factory.createSocket();
-                try {
-                    socket.connect(new InetSocketAddress(address, settings.port()), remainingMillis());
-                    return socket;
-                } catch (IOException e) {
-                    socket.close();
-                    last = e;
-                    if (System.nanoTime() >= deadline) {
-                        break;
-                    }
-                }
-            }
-            throw last;
+            return Dialer.connect(new TimedSocketFactory(trace, true, deadline), addresses, settings.port(), deadline);
         }
 
         private ProbeResult expect(Socket socket) throws IOException {
@@ -194,11 +171,7 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
         }
 
         private int remainingMillis() throws InterruptedIOException {
-            long ms = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (ms <= 0) {
-                throw new InterruptedIOException("deadline passed");
-            }
-            return (int) Math.min(ms, Integer.MAX_VALUE);
+            return Dialer.remainingMillis(deadline);
         }
 
         private String timeoutMessage(String phase) {

@@ -7,15 +7,14 @@ import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.net.Dialer;
 import dev.vantage.probe.net.NetFailures;
-import dev.vantage.probe.net.Resolver;
 import dev.vantage.probe.net.TimedSocketFactory;
 import dev.vantage.probe.net.TimedSslSocketFactory;
 import dev.vantage.probe.net.Trace;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -23,7 +22,6 @@ import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -159,40 +157,15 @@ public final class TlsMonitor implements Monitor<TlsSettings> {
         }
 
         private List<InetAddress> resolve() throws UnknownHostException, InterruptedIOException {
-            if (Resolver.isIpLiteral(settings.host())) {
-                return List.of(InetAddress.getByName(settings.host()));
-            }
-            trace.dnsStarted();
-            List<InetAddress> found = Resolver.system().resolve(settings.host(), deadline);
-            trace.dnsDone();
-            return found;
+            return Dialer.resolve(settings.host(), trace, deadline);
         }
 
         private Socket connect(List<InetAddress> addresses) throws IOException {
-            var factory = new TimedSocketFactory(trace, false, deadline);
-            IOException last = null;
-            for (InetAddress address : addresses) {
-                Socket socket = factory.createSocket();
-                try {
-                    socket.connect(new InetSocketAddress(address, settings.port()), remainingMillis());
-                    return socket;
-                } catch (IOException e) {
-                    socket.close();
-                    last = e;
-                    if (System.nanoTime() >= deadline) {
-                        break;
-                    }
-                }
-            }
-            throw last;
+            return Dialer.connect(new TimedSocketFactory(trace, false, deadline), addresses, settings.port(), deadline);
         }
 
         private int remainingMillis() throws InterruptedIOException {
-            long ms = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (ms <= 0) {
-                throw new InterruptedIOException("deadline passed");
-            }
-            return (int) Math.min(ms, Integer.MAX_VALUE);
+            return Dialer.remainingMillis(deadline);
         }
 
         private String timeoutMessage(String phase) {
