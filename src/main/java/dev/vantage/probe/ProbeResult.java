@@ -64,39 +64,6 @@ public record ProbeResult(
         }
     }
 
-    /**
-     * The result as it was before {@code details}: kept so that code written against that shape still compiles.
-     *
-     * @deprecated use {@link #success}, {@link #failure} or {@link #at}
-     */
-    @Deprecated(forRemoval = true)
-    public ProbeResult(
-            Instant startedAt,
-            boolean success,
-            ErrorType errorType,
-            String errorMessage,
-            PhaseTimings timings,
-            Integer statusCode,
-            Long responseSizeBytes,
-            String remoteAddress,
-            Map<String, String> responseHeaders,
-            String body,
-            int redirects) {
-        this(
-                startedAt,
-                success,
-                errorType,
-                errorMessage,
-                timings,
-                statusCode,
-                responseSizeBytes,
-                remoteAddress,
-                responseHeaders,
-                body,
-                redirects,
-                Map.of());
-    }
-
     /** A passed probe that has nothing to report but its timings. */
     public static ProbeResult success(Instant startedAt, PhaseTimings timings) {
         return at(startedAt).timings(timings).success();
