@@ -153,7 +153,7 @@ class IcmpMonitorIT {
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 200; i++) {
                 pings.add(threads.submit(() ->
-                        ping(monitor, "icmp://127.0.0.1", "{\"count\":3,\"interval_ms\":10}", Duration.ofSeconds(2))));
+                        ping(monitor, "icmp://127.0.0.1", "{\"count\":3,\"interval_ms\":10}", Duration.ofSeconds(10))));
             }
         }
         for (Future<IcmpMonitor.Ping> f : pings) {
