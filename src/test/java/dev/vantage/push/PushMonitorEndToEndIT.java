@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,7 +69,7 @@ class PushMonitorEndToEndIT {
             ScheduledExecutorService job = Executors.newSingleThreadScheduledExecutor();
             running.add(job::shutdownNow);
             var beating = job.scheduleAtFixedRate(() -> send(ping), 0, 300, TimeUnit.MILLISECONDS);
-            await().atMost(Duration.ofSeconds(20)).until(() -> "UP".equals(state(db)));
+            awaitState(db, "UP", Duration.ofSeconds(20));
 
             beating.cancel(false);
             await().atMost(Duration.ofSeconds(15))
@@ -105,10 +106,10 @@ class PushMonitorEndToEndIT {
                 .one());
         String ping = start(db) + "/ping/" + token;
         assertThat(send(ping)).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "UP".equals(state(db)));
+        awaitState(db, "UP", Duration.ofSeconds(20));
 
         assertThat(send(ping + "/3")).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "DOWN".equals(state(db)));
+        awaitState(db, "DOWN", Duration.ofSeconds(10));
         String error = db.jdbi().withHandle(h -> h.createQuery(
                         "SELECT error_type || ': ' || error_message FROM incidents WHERE resolved_at IS NULL")
                 .mapTo(String.class)
@@ -143,6 +144,41 @@ class PushMonitorEndToEndIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /**
+     * Waits for the monitor's global state; on a timeout, says what the evaluation was waiting for: the heartbeat rows,
+     * the cursor, and every session of the cluster holding an xid or a snapshot (the cursor reads only below the
+     * oldest running transaction, see README, Reading heartbeats in commit order).
+     */
+    private static void awaitState(TestDatabase db, String expected, Duration within) {
+        try {
+            await().atMost(within).until(() -> expected.equals(state(db)));
+        } catch (ConditionTimeoutException e) {
+            String dump = db.jdbi()
+                    .withHandle(h -> String.join(
+                            "\n",
+                            h.createQuery("SELECT concat_ws(' ', id, scheduled_at, beat_kind, success, commit_xid)"
+                                            + " FROM api_heartbeats ORDER BY id")
+                                    .mapTo(String.class)
+                                    .list()
+                                    .toString(),
+                            h.createQuery(
+                                            "SELECT concat_ws(' ', commit_xid, heartbeat_id, updated_at) FROM monitor_cursor")
+                                    .mapTo(String.class)
+                                    .list()
+                                    .toString(),
+                            h.createQuery("SELECT concat_ws(' ', datname, pid, application_name, state, backend_xid,"
+                                            + " backend_xmin, xact_start, left(query, 80)) FROM pg_stat_activity"
+                                            + " WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL")
+                                    .mapTo(String.class)
+                                    .list()
+                                    .toString()));
+            throw new AssertionError(
+                    "state " + state(db) + ", expected " + expected + " within " + within + "; heartbeats, cursor,"
+                            + " sessions holding an xid or snapshot:\n" + dump,
+                    e);
         }
     }
 
