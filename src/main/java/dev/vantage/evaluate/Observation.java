@@ -38,36 +38,6 @@ public record Observation(
         warning = TargetText.cut(warning);
     }
 
-    /** A heartbeat whose warning names no certificate. */
-    public Observation(
-            long heartbeatId,
-            int monitorId,
-            int datacenterId,
-            Instant scheduledAt,
-            boolean success,
-            Double responseTimeMs,
-            Integer warningMs,
-            Integer criticalMs,
-            String errorType,
-            String errorMessage,
-            String beatKind,
-            String warning) {
-        this(
-                heartbeatId,
-                monitorId,
-                datacenterId,
-                scheduledAt,
-                success,
-                responseTimeMs,
-                warningMs,
-                criticalMs,
-                errorType,
-                errorMessage,
-                beatKind,
-                warning,
-                null);
-    }
-
     /** A heartbeat without a warning. */
     public Observation(
             long heartbeatId,

@@ -211,7 +211,8 @@ class EvaluatorTest {
                 o.errorType(),
                 o.errorMessage(),
                 o.beatKind(),
-                warning);
+                warning,
+                o.certNotAfter());
     }
 
     @Test
