@@ -21,7 +21,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code vantage agent}: probes one datacenter's monitors until SIGTERM. */
-@Command(name = "agent", description = "Run the probes of one datacenter and write heartbeats.")
+@Command(
+        name = "agent",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Run the probes of one datacenter and write heartbeats.")
 public final class AgentCommand implements Callable<Integer> {
 
     @Option(

@@ -9,7 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code vantage migrate}: applies the packaged Flyway migrations, and with {@code --seed} the optional seed data. */
-@Command(name = "migrate", description = "Apply the database migrations (creates or upgrades the Vantage tables).")
+@Command(
+        name = "migrate",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Apply the database migrations (creates or upgrades the Vantage tables).")
 public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--db", paramLabel = "URL", description = "Database URL (default: DB_CONN_STRING).")

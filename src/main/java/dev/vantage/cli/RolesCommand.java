@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "roles",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Database roles: vantage_agent, vantage_monitor, vantage_reader and their login roles.",
         subcommands = {
             RolesCommand.Print.class,
@@ -83,7 +85,11 @@ public final class RolesCommand implements Runnable {
         }
     }
 
-    @Command(name = "print", description = "Print the SQL that creates the roles, grants them and adds a login role.")
+    @Command(
+            name = "print",
+            mixinStandardHelpOptions = true,
+            versionProvider = VersionProvider.class,
+            description = "Print the SQL that creates the roles, grants them and adds a login role.")
     static final class Print implements Callable<Integer> {
         @CommandLine.Mixin
         LoginOptions options = new LoginOptions();
@@ -105,6 +111,8 @@ public final class RolesCommand implements Runnable {
 
     @Command(
             name = "create-login",
+            mixinStandardHelpOptions = true,
+            versionProvider = VersionProvider.class,
             description = "Create a LOGIN role in vantage_agent, vantage_monitor or vantage_reader, with its"
                     + " session timeouts. Connects as DB_CONN_STRING, which needs CREATEROLE.")
     static final class CreateLogin implements Callable<Integer> {
@@ -171,6 +179,8 @@ public final class RolesCommand implements Runnable {
 
     @Command(
             name = "bind",
+            mixinStandardHelpOptions = true,
+            versionProvider = VersionProvider.class,
             description = "Bind an agent login to the one datacenter it acts for (agent_logins). Connects as"
                     + " DB_CONN_STRING, which must own the tables. Agents of an unbound login refuse to start.")
     static final class Bind implements Callable<Integer> {
