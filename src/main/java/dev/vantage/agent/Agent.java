@@ -13,7 +13,7 @@ import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.heartbeat.PartitionMaintainer;
 import dev.vantage.heartbeat.journal.Journal;
-import dev.vantage.lease.DatacenterLease;
+import dev.vantage.lease.ShardLeases;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.net.NetFailures;
 import dev.vantage.schedule.ConfigSnapshot;
@@ -37,7 +37,8 @@ import org.slf4j.MDC;
 
 /**
  * One agent process, one replica of its datacenter: registers itself, loads and watches the datacenter's monitors,
- * and probes them on schedule while it holds the datacenter lease ({@link DatacenterLease}); a standby keeps its
+ * and probes them on schedule while it holds the datacenter lease ({@link ShardLeases}: the lease of each shard it
+ * holds, all of them with one shard, the default); a standby keeps its
  * configuration current so that it can take over at once. Heartbeats go through the writer (memory, then the
  * journal). Started by {@link #start}, stopped by {@link #close} in a fixed order with bounded waits: stop watching
  * config, release the lease (a standby takes over), let probes in flight finish, flush heartbeats, mark the agent
@@ -57,7 +58,7 @@ public final class Agent implements AutoCloseable {
     private final Scheduler scheduler;
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService liveness;
-    private final DatacenterLease lease;
+    private volatile ShardLeases lease;
     private volatile boolean closed;
     private String touchFailure; // liveness thread only
     private final java.util.Map<String, String> identity;
@@ -80,18 +81,21 @@ public final class Agent implements AutoCloseable {
                         "standby");
         MDC.put("agent", settings.name());
         log.info(
-                "Agent {} (id {}) started for datacenter {} ({}), version {}",
+                "Agent {} (id {}) started for datacenter {} ({}, {} shard{}), version {}",
                 settings.name(),
                 agentId,
                 datacenter.code(),
                 datacenter.id(),
+                datacenter.shards(),
+                datacenter.shards() == 1 ? "" : "s",
                 Version.current());
         this.identity = java.util.Map.copyOf(MDC.getCopyOfContextMap());
         this.liveness = Executors.newSingleThreadScheduledExecutor(Fatal.platformFactory("agent-liveness"));
-        this.lease = DatacenterLease.start(
+        this.lease = ShardLeases.start(
                 settings.db(),
                 datacenter.id(),
                 datacenter.code(),
+                datacenter.shards(),
                 agentId,
                 settings.lease(),
                 clock,
@@ -156,9 +160,14 @@ public final class Agent implements AutoCloseable {
     /** Refreshes the agents row: liveness, and the lease as this replica sees it. On the liveness thread only. */
     private void touch() {
         MDC.setContextMap(identity);
-        var status = lease.status();
+        var leases = lease;
+        if (leases == null) {
+            return; // a shard taken while the leases start: the touch after the constructor reports it
+        }
+        var status = leases.status();
         try {
-            jdbi.onDemand(AgentDao.class).touch(agentId, status.role(), status.epoch(), status.checkedAt());
+            jdbi.onDemand(AgentDao.class)
+                    .touch(agentId, status.role(), status.epoch(), status.checkedAt(), status.shards());
             touchFailure = null;
         } catch (RuntimeException e) {
             String reason = NetFailures.rootMessage(e);

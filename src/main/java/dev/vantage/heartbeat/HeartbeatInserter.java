@@ -1,6 +1,7 @@
 package dev.vantage.heartbeat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.store.DatacenterRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -51,22 +52,32 @@ final class HeartbeatInserter {
             + " ON CONFLICT (monitor_id, datacenter_id, scheduled_at) DO NOTHING";
 
     /**
-     * Takes the lease rows of the batch's datacenters FOR SHARE: a takeover records its epoch by updating that row,
-     * so it waits for this transaction, and its acquired_at (taken after the wait) is later than every slot written
-     * here. Then whether each row's epoch is still the current one decides between the two paths.
+     * Takes the lease rows of the batch's datacenters FOR SHARE, one per shard: a takeover records its epoch by
+     * updating its shard's row, so it waits for this transaction, and its acquired_at (taken after the wait) is later
+     * than every slot written here. Then whether each row's epoch is still the current one of its monitor's shard
+     * decides between the two paths.
      */
-    private static final String LOCK_LEASES =
-            "SELECT datacenter_id, epoch FROM datacenter_leases WHERE datacenter_id = ANY (?) FOR SHARE";
+    private static final String LOCK_LEASES = "SELECT l.datacenter_id, l.shard, l.epoch, d.shards"
+            + " FROM datacenter_leases l JOIN datacenters d ON d.id = l.datacenter_id"
+            + " WHERE l.datacenter_id = ANY (?) FOR SHARE OF l";
 
-    /** A staged row of an older epoch whose slot a later epoch covers: the new leader's to fill, never ours. */
+    /** The shard of a staged row's monitor in its datacenter (V14). */
+    private static final String SHARD = "vantage_monitor_shard(s.monitor_id,"
+            + " (SELECT d.shards FROM datacenters d WHERE d.id = s.datacenter_id))";
+
+    /**
+     * A staged row of an older epoch of its shard whose slot a later epoch covers: the new leader's to fill, never
+     * ours.
+     */
     private static final String FENCED = "s.lease_epoch IS NOT NULL AND EXISTS (SELECT 1 FROM"
-            + " datacenter_lease_history h WHERE h.datacenter_id = s.datacenter_id AND h.epoch > s.lease_epoch"
-            + " AND h.acquired_at <= s.scheduled_at)";
+            + " datacenter_lease_history h WHERE h.datacenter_id = s.datacenter_id AND h.shard = " + SHARD
+            + " AND h.epoch > s.lease_epoch AND h.acquired_at <= s.scheduled_at)";
 
     /** How many rows the fence refuses, and the first of them with the epoch that fences it off, for the log. */
     private static final String COUNT_FENCED = "SELECT count(*) OVER (), s.monitor_id, s.datacenter_id,"
             + " s.scheduled_at, s.lease_epoch, (SELECT max(h.epoch) FROM datacenter_lease_history h"
-            + " WHERE h.datacenter_id = s.datacenter_id AND h.acquired_at <= s.scheduled_at)"
+            + " WHERE h.datacenter_id = s.datacenter_id AND h.shard = " + SHARD
+            + " AND h.acquired_at <= s.scheduled_at)"
             + " FROM " + STAGING + " s WHERE " + FENCED + " ORDER BY s.scheduled_at, s.monitor_id LIMIT 1";
 
     private static final String INSERT_UNFENCED = "INSERT INTO api_heartbeats (" + HeartbeatCopyFormat.COLUMNS
@@ -205,29 +216,38 @@ final class HeartbeatInserter {
         return datacenters;
     }
 
-    /** Locks these datacenters' lease rows; returns the current epoch of each that has one. No query for none. */
-    private static Map<Integer, Long> lockLeases(Connection c, Set<Integer> datacenters) throws SQLException {
+    /** The current epoch of each shard of a datacenter that has a lease row, and how many shards it has. */
+    private record Epochs(int shards, Map<Integer, Long> byShard) {}
+
+    /** Locks these datacenters' lease rows; returns their current epochs. No query for none. */
+    private static Map<Integer, Epochs> lockLeases(Connection c, Set<Integer> datacenters) throws SQLException {
         if (datacenters.isEmpty()) {
             return Map.of();
         }
-        var current = new HashMap<Integer, Long>();
+        var current = new HashMap<Integer, Epochs>();
         try (var s = c.prepareStatement(LOCK_LEASES)) {
             s.setArray(1, c.createArrayOf("int4", datacenters.toArray()));
             try (var rs = s.executeQuery()) {
                 while (rs.next()) {
-                    current.put(rs.getInt(1), rs.getLong(2));
+                    int shards = rs.getInt(4);
+                    current.computeIfAbsent(rs.getInt(1), dc -> new Epochs(shards, new HashMap<>()))
+                            .byShard()
+                            .put(rs.getInt(2), rs.getLong(3));
                 }
             }
         }
         return current;
     }
 
-    /** A datacenter with epoch rows but no lease row (deleted by hand) has nothing to fence against. */
-    private static void requireCurrentEpochs(Map<Integer, Long> current, List<HeartbeatRow> rows)
+    /** A shard with epoch rows but no lease row (deleted by hand) has nothing to fence against. */
+    private static void requireCurrentEpochs(Map<Integer, Epochs> current, List<HeartbeatRow> rows)
             throws StaleEpochException {
         for (HeartbeatRow row : rows) {
             Long epoch = row.leaseEpoch();
-            Long now = epoch == null ? null : current.get(row.datacenterId());
+            Epochs epochs = epoch == null ? null : current.get(row.datacenterId());
+            Long now = epochs == null
+                    ? null
+                    : epochs.byShard().get(DatacenterRow.shardOf(row.monitorId(), epochs.shards()));
             if (now != null && !now.equals(epoch)) {
                 throw new StaleEpochException(row.datacenterId(), epoch, now);
             }

@@ -7,10 +7,13 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /**
- * The agent's lease of one datacenter: lock key the datacenter id, epochs in datacenter_leases and
- * datacenter_lease_history, release payload the datacenter id.
+ * The agent's lease of one shard of a datacenter: lock {@code (NAMESPACE + shard, datacenter id)}, epochs in the
+ * shard's rows of datacenter_leases and datacenter_lease_history, release payload the datacenter id (shard 0) or
+ * {@code id:shard}. A datacenter of one shard has only shard 0, whose lock, payload and names are those of the lease
+ * before shards.
  */
-record DatacenterKind(int datacenterId, String datacenterCode, int agentId) implements LeaseKind {
+record DatacenterKind(int datacenterId, String datacenterCode, int shard, int shards, int agentId)
+        implements LeaseKind {
 
     /**
      * How far after the moment it takes the lock a new leader's coverage starts. Its scheduler passes slots as a
@@ -25,22 +28,22 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
     // the row lock is granted, so after every writer transaction that holds the row FOR SHARE has committed: every row
     // such a transaction wrote has an earlier slot.
     private static final String BUMP =
-            "SELECT lease_epoch, lease_acquired_at FROM vantage_take_datacenter_lease(?, ?, make_interval(secs => ?))";
+            "SELECT lease_epoch, lease_acquired_at FROM vantage_take_shard_lease(?, ?, ?, make_interval(secs => ?))";
 
     private static final String RELEASE =
             """
             WITH lease AS (
                 UPDATE datacenter_leases SET released_at = clock_timestamp()
-                WHERE datacenter_id = ? AND epoch = ? RETURNING datacenter_id, epoch, released_at)
+                WHERE datacenter_id = ? AND shard = ? AND epoch = ? RETURNING datacenter_id, shard, epoch, released_at)
             UPDATE datacenter_lease_history h SET released_at = lease.released_at
-            FROM lease WHERE h.datacenter_id = lease.datacenter_id AND h.epoch = lease.epoch
+            FROM lease WHERE h.datacenter_id = lease.datacenter_id AND h.shard = lease.shard AND h.epoch = lease.epoch
             """;
 
     private static final String HOLDER =
             """
             SELECT l.epoch, l.holder_agent_id, a.name, l.acquired_at
             FROM datacenter_leases l LEFT JOIN agents a ON a.id = l.holder_agent_id
-            WHERE l.datacenter_id = ?
+            WHERE l.datacenter_id = ? AND l.shard = ?
             """;
 
     @Override
@@ -50,12 +53,12 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
 
     @Override
     public String releasePayload() {
-        return Integer.toString(datacenterId);
+        return shard == 0 ? Integer.toString(datacenterId) : datacenterId + ":" + shard;
     }
 
     @Override
     public String applicationName() {
-        return "vantage-lease dc=" + datacenterCode + " agent=" + agentId;
+        return "vantage-lease dc=" + datacenterCode + (shards > 1 ? " shard=" + shard : "") + " agent=" + agentId;
     }
 
     @Override
@@ -65,7 +68,7 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
 
     @Override
     public String name() {
-        return "datacenter:" + datacenterCode;
+        return "datacenter:" + datacenterCode + (shards > 1 ? " shard " + shard + "/" + shards : "");
     }
 
     @Override
@@ -82,8 +85,9 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
     public Acquisition recordAcquisition(Connection c) throws SQLException {
         try (var s = c.prepareStatement(BUMP)) {
             s.setInt(1, datacenterId);
-            s.setInt(2, agentId);
-            s.setDouble(3, COVERAGE_DELAY.toMillis() / 1000.0);
+            s.setInt(2, shard);
+            s.setInt(3, agentId);
+            s.setDouble(4, COVERAGE_DELAY.toMillis() / 1000.0);
             try (var rs = s.executeQuery()) {
                 rs.next();
                 return new Acquisition(
@@ -96,7 +100,8 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
     public void recordRelease(Connection c, long epoch) throws SQLException {
         try (var s = c.prepareStatement(RELEASE)) {
             s.setInt(1, datacenterId);
-            s.setLong(2, epoch);
+            s.setInt(2, shard);
+            s.setLong(3, epoch);
             s.executeUpdate();
         }
     }
@@ -105,6 +110,7 @@ record DatacenterKind(int datacenterId, String datacenterCode, int agentId) impl
     public Optional<Holder> findHolder(Connection c) throws SQLException {
         try (var s = c.prepareStatement(HOLDER)) {
             s.setInt(1, datacenterId);
+            s.setInt(2, shard);
             try (var rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();

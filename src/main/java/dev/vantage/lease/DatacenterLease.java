@@ -36,11 +36,13 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     public record Status(String role, Long epoch, Instant checkedAt) {}
 
     private final LeaseLoop loop;
+    private final int shard;
     private final Clock clock;
     private final String label;
     private final Terms terms = new Terms();
     private final Counter untrusted;
     private final Counter beforeLease;
+    private volatile boolean handingOver;
 
     private DatacenterLease(
             DbConnection db,
@@ -51,6 +53,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             MeterRegistry meters,
             Runnable onRoleChange) {
         this.clock = clock;
+        this.shard = kind.shard();
         this.label = kind.name();
         this.untrusted = meters.counter(Meters.SLOTS_SKIPPED, "reason", "lease_unconfirmed");
         this.beforeLease = meters.counter(Meters.SLOTS_SKIPPED, "reason", "before_lease");
@@ -73,9 +76,24 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
             Clock clock,
             MeterRegistry meters,
             Runnable onRoleChange) {
+        return start(db, datacenterId, datacenterCode, 0, 1, agentId, settings, clock, meters, onRoleChange);
+    }
+
+    /** As {@link #start(DbConnection, int, String, int, LeaseSettings, Clock, MeterRegistry, Runnable)}, for one shard. */
+    static DatacenterLease start(
+            DbConnection db,
+            int datacenterId,
+            String datacenterCode,
+            int shard,
+            int shards,
+            int agentId,
+            LeaseSettings settings,
+            Clock clock,
+            MeterRegistry meters,
+            Runnable onRoleChange) {
         var lease = new DatacenterLease(
                 db,
-                new DatacenterKind(datacenterId, datacenterCode, agentId),
+                new DatacenterKind(datacenterId, datacenterCode, shard, shards, agentId),
                 settings,
                 clock,
                 System::nanoTime,
@@ -91,7 +109,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     }
 
     @Override
-    public OptionalLong admit(Instant slot) {
+    public OptionalLong admit(long monitorId, Instant slot) {
         if (!loop.leader()) {
             return OptionalLong.empty();
         }
@@ -107,8 +125,27 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     }
 
     @Override
-    public boolean keep(long probedEpoch, Instant slot) {
+    public boolean keep(long monitorId, long probedEpoch, Instant slot) {
         return terms.keep(probedEpoch, slot);
+    }
+
+    int shard() {
+        return shard;
+    }
+
+    /** See {@link LeaseLoop#wantedWhen}. */
+    void wantedWhen(java.util.function.BooleanSupplier wanted) {
+        loop.wantedWhen(wanted);
+    }
+
+    /** See {@link LeaseLoop#handOff()}. */
+    void handOff() {
+        loop.handOff();
+    }
+
+    /** Whether this replica holds the lock and is not handing it over. */
+    boolean holding() {
+        return loop.leader() && !handingOver;
     }
 
     public Status status() {
@@ -126,6 +163,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     private final class SlotTerms implements LeaseLoop.Role {
         @Override
         public void acquired(LeaseKind.Acquisition acquisition) {
+            handingOver = false;
             terms.acquired(acquisition.epoch(), acquisition.acquiredAt());
         }
 
@@ -145,6 +183,16 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
                 return false;
             }
             terms.endAt(successorFrom);
+            handingOver = true;
+            if (LeaseLoop.HANDED_OFF.equals(reason)) {
+                log.info(
+                        "Handed off {}: probing the slots before the new holder's start ({}) under epoch {}, then"
+                                + " leaving them to it",
+                        label,
+                        successorFrom,
+                        loop.epoch());
+                return true;
+            }
             log.warn(
                     "Lost lock for {}: {}; probing the slots before the new leader's start ({}) under epoch {},"
                             + " then standing by",
@@ -157,6 +205,7 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
 
         @Override
         public void stopped(Instant successorFrom) {
+            handingOver = false;
             terms.lost(successorFrom);
         }
     }

@@ -12,20 +12,21 @@ public interface Leadership {
     /** The epoch of {@link #unleased()}: probes are not fenced, heartbeats carry no lease epoch. */
     long NO_EPOCH = 0;
 
-    /** True while this replica holds (or last held and has not lost) the lease; false on a standby. */
+    /** True while this replica holds (or last held and has not lost) a lease; false on a standby. */
     boolean leading();
 
     /**
-     * The epoch a probe of {@code slot} may start under now, or empty: this replica is a standby, its verdict about
-     * the lease is stale, or the slot lies before its acquisition (the previous leader's to fill).
+     * The epoch a probe of {@code slot} of monitor {@code monitorId} may start under now, or empty: this replica does
+     * not lead the monitor's shard, its verdict about that lease is stale, or the slot lies before its acquisition (the
+     * previous leader's to fill).
      */
-    OptionalLong admit(Instant slot);
+    OptionalLong admit(long monitorId, Instant slot);
 
     /**
-     * Whether the result of a probe of {@code slot} started under {@code epoch} may still be written. False once this
-     * replica found its lock gone and the slot belongs to the new leader.
+     * Whether the result of a probe of {@code slot} of monitor {@code monitorId} started under {@code epoch} may still
+     * be written. False once this replica found the shard's lock gone and the slot belongs to the new leader.
      */
-    boolean keep(long epoch, Instant slot);
+    boolean keep(long monitorId, long epoch, Instant slot);
 
     /** A leadership that admits every slot with no epoch: for a single process with no replicas, and for tests. */
     static Leadership unleased() {
@@ -36,12 +37,12 @@ public interface Leadership {
             }
 
             @Override
-            public OptionalLong admit(Instant slot) {
+            public OptionalLong admit(long monitorId, Instant slot) {
                 return OptionalLong.of(NO_EPOCH);
             }
 
             @Override
-            public boolean keep(long epoch, Instant slot) {
+            public boolean keep(long monitorId, long epoch, Instant slot) {
                 return true;
             }
         };

@@ -10,7 +10,7 @@ import java.util.Optional;
  * row records the epochs, what a release announces, and how the log names it. Implementations are values; their
  * statements run on the lease session's connection, in autocommit.
  *
- * <p>Every kind locks {@code (LeaseSession.NAMESPACE, lockKey())} and announces releases on
+ * <p>Every kind locks {@code (LeaseSession.NAMESPACE + shard(), lockKey())} and announces releases on
  * {@link LeaseSession#RELEASE_CHANNEL}, so two kinds must differ in both {@link #lockKey()} and
  * {@link #releasePayload()}.
  */
@@ -38,8 +38,21 @@ interface LeaseKind {
         }
     }
 
-    /** Second key of {@code pg_try_advisory_lock(NAMESPACE, key)}. */
+    /** Second key of {@code pg_try_advisory_lock(lockClass(), key)}. */
     int lockKey();
+
+    /**
+     * Which shard of its datacenter the lease is for: 0 for a datacenter of one shard and for the monitor. Part of the
+     * lock's first key ({@link #lockClass()}) and of the meters' tags.
+     */
+    default int shard() {
+        return 0;
+    }
+
+    /** First key of the advisory lock: {@link LeaseSession#NAMESPACE} plus the shard. */
+    default int lockClass() {
+        return LeaseSession.NAMESPACE + shard();
+    }
 
     /** What a graceful release sends on the release channel; standbys of this kind wait for exactly this. */
     String releasePayload();

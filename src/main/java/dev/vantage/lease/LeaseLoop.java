@@ -78,6 +78,11 @@ final class LeaseLoop implements AutoCloseable {
     private final Counter losses;
     private final Counter foreignHolds;
 
+    /** Whether this replica wants the lock now: a standby that does not waits a longer round and ignores releases. */
+    private volatile java.util.function.BooleanSupplier wanted = () -> true;
+    /** Set by {@link #handOff()}, taken by the lease thread. */
+    private volatile boolean handOffRequested;
+
     // Written by the lease thread only; read by the owner's callers.
     private volatile boolean leader;
     private volatile long epoch;
@@ -96,6 +101,19 @@ final class LeaseLoop implements AutoCloseable {
     private Instant handingOverUntil;
 
     private long nextCheckNanos;
+    /** Rounds a standby that does not want the lock has waited since it last tried it. */
+    private int unwantedRounds;
+
+    /** An unwanted lock is still tried every this many standby rounds: a lock nobody wants is taken all the same. */
+    static final int UNWANTED_ROUNDS = 5;
+
+    /** How long a leader that handed off waits for the successor's epoch before it takes the lock back. */
+    static final Duration HAND_OFF_WAIT = Duration.ofSeconds(2);
+
+    private static final Duration HAND_OFF_POLL = Duration.ofMillis(50);
+
+    /** The reason {@link Role#handOver} is given after {@link #handOff()}: no failure, a planned move. */
+    static final String HANDED_OFF = "handed off";
 
     LeaseLoop(
             Logger log,
@@ -119,7 +137,7 @@ final class LeaseLoop implements AutoCloseable {
         this.trust = new Trust(settings.trustWindow());
         var context = MDC.getCopyOfContextMap();
         this.mdc = context == null ? Map.of() : Map.copyOf(context);
-        var tags = Tags.of("kind", kind.meterTag());
+        var tags = Tags.of("kind", kind.meterTag(), "shard", Integer.toString(kind.shard()));
         this.acquisitions = meters.counter(Meters.LEASE_ACQUISITIONS, tags);
         this.losses = meters.counter(Meters.LEASE_LOSSES, tags);
         this.foreignHolds = meters.counter(Meters.LEASE_FOREIGN_HOLDS, tags);
@@ -140,6 +158,23 @@ final class LeaseLoop implements AutoCloseable {
             lastFailure = NetFailures.rootMessage(e); // the thread keeps trying
         }
         thread.start();
+    }
+
+    /**
+     * How a standby decides whether to try the lock: while {@code wanted} is false it tries only every
+     * {@link #UNWANTED_ROUNDS}th round (so a lock nobody wants is still taken) and does not wake up on releases.
+     */
+    void wantedWhen(java.util.function.BooleanSupplier wanted) {
+        this.wanted = wanted;
+    }
+
+    /**
+     * Asks the leader to give the lock to a standby that wants it: it unlocks and announces it, then keeps working
+     * under its epoch until the successor's epoch starts, so no slot falls between them; when no replica takes the lock
+     * within {@link #HAND_OFF_WAIT}, it takes it again. Does nothing on a standby.
+     */
+    void handOff() {
+        handOffRequested = true;
     }
 
     /** Whether this replica holds the lock, or is handing it over; says nothing about how fresh that belief is. */
@@ -193,18 +228,28 @@ final class LeaseLoop implements AutoCloseable {
 
     private void standBy() throws InterruptedException {
         long start = nanoTime.getAsLong();
+        handOffRequested = false;
         try {
             if (session == null) {
                 session = openSession();
             }
-            if (session.tryLock()) {
+            boolean wants = wanted.getAsBoolean();
+            if ((wants || ++unwantedRounds >= UNWANTED_ROUNDS) && session.tryLock()) {
+                unwantedRounds = 0;
                 acquire(start, "");
                 return;
+            }
+            if (unwantedRounds >= UNWANTED_ROUNDS) {
+                unwantedRounds = 0;
             }
             checkedAt = clock.instant();
             reportStandby();
             if (closing.getCount() > 0) {
-                session.awaitRelease(jittered(settings.retryInterval()));
+                if (wants) {
+                    session.awaitRelease(jittered(settings.retryInterval()));
+                } else {
+                    pause(jittered(settings.retryInterval()));
+                }
             }
             return;
         } catch (SQLException e) {
@@ -219,6 +264,11 @@ final class LeaseLoop implements AutoCloseable {
     }
 
     private void lead() throws InterruptedException {
+        if (handOffRequested && handingOverUntil == null && session != null) {
+            handOffRequested = false;
+            handOffNow();
+            return;
+        }
         if (handingOverUntil != null) {
             Duration left = Duration.between(clock.instant(), handingOverUntil);
             if (left.isPositive() && closing.await(left.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -327,6 +377,47 @@ final class LeaseLoop implements AutoCloseable {
         acquisitions.increment();
         log.info("Acquired {} (epoch {}){}", kind.subject(), epoch, how);
         onRoleChange.run();
+    }
+
+    /**
+     * Unlocks for a standby that wants the lock, then waits for its epoch: working on under ours until it starts
+     * ({@link Role#handOver}), or taking the lock back when nobody took it.
+     */
+    private void handOffNow() throws InterruptedException {
+        long start = nanoTime.getAsLong();
+        try {
+            session.unlock();
+            log.info("Handing off {} (epoch {}) to another replica", kind.subject(), epoch);
+            long deadline = start + HAND_OFF_WAIT.toNanos();
+            while (nanoTime.getAsLong() - deadline < 0) {
+                long check = nanoTime.getAsLong();
+                var holder = session.holder();
+                if (holder.isPresent() && holder.get().epoch() > epoch) {
+                    if (role.handOver(HANDED_OFF, holder.get().acquiredAt())) {
+                        trust.renew(check);
+                        handingOverUntil = holder.get().acquiredAt();
+                    } else {
+                        log.info("Handed off {} (epoch {}); stopped {}", kind.subject(), epoch, kind.work());
+                        stopLeading(holder.get().acquiredAt());
+                    }
+                    return;
+                }
+                trust.renew(check); // our epoch is still the last recorded: the fence keeps what we write
+                if (closing.await(HAND_OFF_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            }
+            if (session.tryLock()) {
+                acquire(nanoTime.getAsLong(), " again: no replica took it when handed off");
+            } else {
+                lose(nanoTime.getAsLong(), "handed off, and the replica that took the lock recorded no epoch yet");
+            }
+        } catch (SQLException e) {
+            String reason = "lease session failed while handing off: " + NetFailures.rootMessage(e);
+            failedSessionPid = session.backendPid();
+            dropSession();
+            recover(start, reason);
+        }
     }
 
     /** The lock is another replica's now: stop at once, or first hand over if the role wants to. */

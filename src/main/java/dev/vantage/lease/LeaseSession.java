@@ -129,7 +129,7 @@ final class LeaseSession implements AutoCloseable {
     /** {@code pg_try_advisory_lock}: never waits. Called only when this session does not hold the lock. */
     boolean tryLock() throws SQLException {
         try (var s = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-            s.setInt(1, NAMESPACE);
+            s.setInt(1, kind.lockClass());
             s.setInt(2, kind.lockKey());
             try (var rs = s.executeQuery()) {
                 rs.next();
@@ -141,7 +141,7 @@ final class LeaseSession implements AutoCloseable {
     /** Whether this session holds the lock, read from pg_locks: locking again would stack a second hold. */
     boolean holdsLock() throws SQLException {
         try (var s = connection.prepareStatement(HOLDS)) {
-            s.setInt(1, NAMESPACE);
+            s.setInt(1, kind.lockClass());
             s.setInt(2, kind.lockKey());
             try (var rs = s.executeQuery()) {
                 rs.next();
@@ -186,7 +186,21 @@ final class LeaseSession implements AutoCloseable {
     void release(long epoch) throws SQLException {
         kind.recordRelease(connection, epoch);
         try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?), pg_notify(?, ?)")) {
-            s.setInt(1, NAMESPACE);
+            s.setInt(1, kind.lockClass());
+            s.setInt(2, kind.lockKey());
+            s.setString(3, RELEASE_CHANNEL);
+            s.setString(4, kind.releasePayload());
+            s.executeQuery().close();
+        }
+    }
+
+    /**
+     * Unlocks and tells the standbys, without marking the epoch released: a hand-off, after which this replica keeps
+     * working under its epoch until the successor's epoch starts.
+     */
+    void unlock() throws SQLException {
+        try (var s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?), pg_notify(?, ?)")) {
+            s.setInt(1, kind.lockClass());
             s.setInt(2, kind.lockKey());
             s.setString(3, RELEASE_CHANNEL);
             s.setString(4, kind.releasePayload());
@@ -201,8 +215,9 @@ final class LeaseSession implements AutoCloseable {
     /** The backend that holds this kind's lock now, from pg_locks; empty when nobody does. */
     Optional<LeaseKind.LockHolder> lockHolder() throws SQLException {
         try (var s = connection.prepareStatement("SELECT holder_pid, holder_login, holder_application, holder_address,"
-                + " holder_is_vantage FROM vantage_lock_holder(?)")) {
+                + " holder_is_vantage FROM vantage_lock_holder(?, ?)")) {
             s.setInt(1, kind.lockKey());
+            s.setInt(2, kind.shard());
             try (var rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();

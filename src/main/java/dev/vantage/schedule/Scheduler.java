@@ -263,7 +263,7 @@ public final class Scheduler implements AutoCloseable {
         if (!leadership.leading()) {
             return; // a standby: the leader probes this slot
         }
-        OptionalLong epoch = leadership.admit(slot);
+        OptionalLong epoch = leadership.admit(monitor.id(), slot);
         if (epoch.isEmpty()) {
             return; // the lease counts why (vantage.schedule.slots.skipped, reason lease_unconfirmed or before_lease)
         }
@@ -318,7 +318,7 @@ public final class Scheduler implements AutoCloseable {
                 lateness.record(Duration.between(slot, clock.instant()));
                 ProbeResult result = probe(monitor);
                 record(monitor, result);
-                if (!leadership.keep(epoch, slot)) {
+                if (!leadership.keep(monitor.id(), epoch, slot)) {
                     abandoned.increment();
                     log.debug(
                             "Abandoned the result of slot {} of monitor {}: lease epoch {} lost",

@@ -331,7 +331,8 @@ public final class StatusPage {
             return;
         }
         out.append("<div class=\"scroll\"><table class=\"cards\" id=\"agents\">\n<thead><tr><th>Agent</th>")
-                .append("<th>Datacenter</th><th>Role</th><th>Epoch</th><th>Last seen</th></tr></thead>\n<tbody>\n");
+                .append(
+                        "<th>Datacenter</th><th>Role</th><th>Epoch / shards</th><th>Last seen</th></tr></thead>\n<tbody>\n");
         for (var a : r.agents()) {
             out.append("<tr><td class=\"name\">")
                     .append(text(a.name()))
@@ -339,8 +340,8 @@ public final class StatusPage {
                     .append(text(a.datacenter()))
                     .append("</td><td data-label=\"Role\">")
                     .append(text(a.role()))
-                    .append("</td><td data-label=\"Epoch\">")
-                    .append(a.epoch() == null ? "-" : a.epoch())
+                    .append("</td><td data-label=\"Epoch / shards\">")
+                    .append(text(StatusTable.leases(a)))
                     .append("</td><td data-label=\"Last seen\">")
                     .append(Ages.words(a.lastSeenAgeSeconds()))
                     .append(" ago</td></tr>\n");

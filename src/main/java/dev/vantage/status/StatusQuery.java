@@ -137,11 +137,13 @@ public final class StatusQuery {
         return h.createQuery(
                         """
                         SELECT a.id, d.code, a.name, a.hostname, a.version, a.role,
-                               CASE WHEN l.holder_agent_id = a.id AND l.released_at IS NULL THEN l.epoch END,
-                               a.last_seen_at, a.stopped_at
+                               (SELECT l.epoch FROM datacenter_leases l
+                                WHERE l.datacenter_id = a.datacenter_id AND l.holder_agent_id = a.id
+                                  AND l.released_at IS NULL AND d.shards = 1),
+                               a.last_seen_at, a.stopped_at,
+                               CASE WHEN d.shards > 1 AND a.stopped_at IS NULL THEN a.shards END
                         FROM agents a
                         JOIN datacenters d ON d.id = a.datacenter_id
-                        LEFT JOIN datacenter_leases l ON l.datacenter_id = a.datacenter_id
                         WHERE a.last_seen_at > :horizon OR a.stopped_at > :horizon
                         ORDER BY d.id, a.name, a.id
                         """)
@@ -156,6 +158,7 @@ public final class StatusQuery {
                             rs.getString(5),
                             rs.getString(6),
                             (Long) rs.getObject(7),
+                            rs.getString(10),
                             seen,
                             ageSeconds(seen, now),
                             Columns.instant(rs, 9));

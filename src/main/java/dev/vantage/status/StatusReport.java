@@ -220,6 +220,7 @@ public record StatusReport(
             String version,
             String role,
             Long epoch,
+            String shards,
             Instant lastSeenAt,
             long lastSeenAgeSeconds,
             Instant stoppedAt) {}

@@ -106,18 +106,26 @@ public final class StatusTable {
             return;
         }
         var rows = new ArrayList<List<String>>();
-        rows.add(List.of("DATACENTER", "NAME", "ROLE", "EPOCH", "LAST SEEN", "HOST", "VERSION"));
+        rows.add(List.of("DATACENTER", "NAME", "ROLE", "EPOCH/SHARDS", "LAST SEEN", "HOST", "VERSION"));
         for (Agent a : agents) {
             rows.add(List.of(
                     a.datacenter(),
                     a.name(),
                     a.role(),
-                    a.epoch() == null ? "-" : Long.toString(a.epoch()),
+                    leases(a),
                     Ages.compact(a.lastSeenAgeSeconds()) + " ago",
                     a.hostname() == null ? "-" : a.hostname(),
                     a.version() == null ? "-" : a.version()));
         }
         align(rows, out);
+    }
+
+    /** The epoch of a datacenter's one lease, or the shards the agent leads ("shards 0-3"), or "-". */
+    static String leases(Agent a) {
+        if (a.shards() != null) {
+            return "shards " + a.shards();
+        }
+        return a.epoch() == null ? "-" : Long.toString(a.epoch());
     }
 
     private static void invalid(List<InvalidRow> invalid, StringBuilder out) {

@@ -23,16 +23,19 @@ public interface AgentDao {
 
     @SqlUpdate(
             """
-            UPDATE agents SET last_seen_at = now(), role = :role, lease_epoch = :epoch, lease_checked_at = :checkedAt
+            UPDATE agents SET last_seen_at = now(), role = :role, lease_epoch = :epoch, lease_checked_at = :checkedAt,
+                shards = :shards
             WHERE id = :id
             """)
     int touch(
             @Bind("id") int id,
             @Bind("role") String role,
             @Bind("epoch") Long epoch,
-            @Bind("checkedAt") java.time.Instant checkedAt);
+            @Bind("checkedAt") java.time.Instant checkedAt,
+            @Bind("shards") String shards);
 
     @SqlUpdate(
-            "UPDATE agents SET role = 'stopped', lease_epoch = NULL, stopped_at = now(), last_seen_at = now() WHERE id = :id")
+            "UPDATE agents SET role = 'stopped', lease_epoch = NULL, shards = NULL, stopped_at = now(), last_seen_at = now()"
+                    + " WHERE id = :id")
     int markStopped(@Bind("id") int id);
 }

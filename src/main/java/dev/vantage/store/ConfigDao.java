@@ -45,12 +45,12 @@ public interface ConfigDao {
             """)
     List<MonitorRow> listMonitors(@Bind("datacenterId") int datacenterId);
 
-    @SqlQuery("SELECT id, code, name FROM datacenters WHERE id = :id")
+    @SqlQuery("SELECT id, code, name, shards FROM datacenters WHERE id = :id")
     Optional<DatacenterRow> findDatacenterById(@Bind("id") int id);
 
-    @SqlQuery("SELECT id, code, name FROM datacenters WHERE lower(code) = lower(:code)")
+    @SqlQuery("SELECT id, code, name, shards FROM datacenters WHERE lower(code) = lower(:code)")
     Optional<DatacenterRow> findDatacenterByCode(@Bind("code") String code);
 
-    @SqlQuery("SELECT id, code, name FROM datacenters ORDER BY id")
+    @SqlQuery("SELECT id, code, name, shards FROM datacenters ORDER BY id")
     List<DatacenterRow> listDatacenters();
 }

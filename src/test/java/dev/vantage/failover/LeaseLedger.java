@@ -175,7 +175,7 @@ final class LeaseLedger {
      *   <li>a leader probes only slots at or after its own acquisition;
      *   <li>the fence: no row of an epoch for a slot at or after the acquisition of any later epoch;
      *   <li>one row per slot (the unique key says so; checked anyway, it is the point);
-     *   <li>epochs are 1, 2, 3, … with no gap, and datacenter_leases shows the last one.
+     *   <li>epochs are 1, 2, 3, … with no gap, and datacenter_leases shows the last one (per shard).
      * </ol>
      */
     List<String> violations() {
@@ -189,6 +189,7 @@ final class LeaseLedger {
                     SELECT b.monitor_id, b.scheduled_at, b.lease_epoch, b.agent_id, l.holder_agent_id
                     FROM api_heartbeats b
                     LEFT JOIN datacenter_lease_history l ON l.datacenter_id = b.datacenter_id AND l.epoch = b.lease_epoch
+                        AND l.shard = vantage_monitor_shard(b.monitor_id, (SELECT d.shards FROM datacenters d WHERE d.id = b.datacenter_id))
                     WHERE b.datacenter_id = :dc
                       AND (b.lease_epoch IS NULL OR l.epoch IS NULL OR b.agent_id IS DISTINCT FROM l.holder_agent_id)
                     """));
@@ -200,6 +201,7 @@ final class LeaseLedger {
                     SELECT b.monitor_id, b.scheduled_at, b.lease_epoch, b.agent_id, l.acquired_at
                     FROM api_heartbeats b
                     JOIN datacenter_lease_history l ON l.datacenter_id = b.datacenter_id AND l.epoch = b.lease_epoch
+                        AND l.shard = vantage_monitor_shard(b.monitor_id, (SELECT d.shards FROM datacenters d WHERE d.id = b.datacenter_id))
                     WHERE b.datacenter_id = :dc AND b.scheduled_at < l.acquired_at
                     """));
             found.addAll(
@@ -210,6 +212,7 @@ final class LeaseLedger {
                     SELECT b.monitor_id, b.scheduled_at, b.lease_epoch, b.agent_id, min(l.epoch), min(l.acquired_at)
                     FROM api_heartbeats b
                     JOIN datacenter_lease_history l ON l.datacenter_id = b.datacenter_id AND l.epoch > b.lease_epoch
+                        AND l.shard = vantage_monitor_shard(b.monitor_id, (SELECT d.shards FROM datacenters d WHERE d.id = b.datacenter_id))
                     WHERE b.datacenter_id = :dc AND b.scheduled_at >= l.acquired_at
                     GROUP BY b.monitor_id, b.scheduled_at, b.lease_epoch, b.agent_id
                     """));
@@ -226,13 +229,15 @@ final class LeaseLedger {
                             h,
                             "epoch history with a hole, or a current lease that is not its last epoch",
                             """
-                    SELECT 'history', count(*), min(epoch), max(epoch) FROM datacenter_lease_history
-                    WHERE datacenter_id = :dc HAVING count(*) > 0 AND (min(epoch) <> 1 OR max(epoch) <> count(*))
+                    SELECT 'history of shard ' || shard, count(*), min(epoch), max(epoch) FROM datacenter_lease_history
+                    WHERE datacenter_id = :dc GROUP BY shard
+                    HAVING count(*) > 0 AND (min(epoch) <> 1 OR max(epoch) <> count(*))
                     UNION ALL
-                    SELECT 'current', l.epoch, (SELECT max(epoch) FROM datacenter_lease_history h
-                                               WHERE h.datacenter_id = l.datacenter_id), NULL
+                    SELECT 'current of shard ' || l.shard, l.epoch, (SELECT max(epoch) FROM datacenter_lease_history h
+                                               WHERE h.datacenter_id = l.datacenter_id AND h.shard = l.shard), NULL
                     FROM datacenter_leases l WHERE l.datacenter_id = :dc AND l.epoch <> (
-                        SELECT max(epoch) FROM datacenter_lease_history h WHERE h.datacenter_id = l.datacenter_id)
+                        SELECT max(epoch) FROM datacenter_lease_history h
+                        WHERE h.datacenter_id = l.datacenter_id AND h.shard = l.shard)
                     """));
             return found;
         });

@@ -63,9 +63,9 @@ class LeaseIT {
         var leader = leaders(leases).getFirst();
         var standby = leader == a ? b : a;
 
-        assertThat(leader.admit(Instant.now().plusSeconds(1))).hasValue(1);
+        assertThat(leader.admit(1, Instant.now().plusSeconds(1))).hasValue(1);
         assertThat(standby.leading()).isFalse();
-        assertThat(standby.admit(Instant.now().plusSeconds(1))).isEmpty();
+        assertThat(standby.admit(1, Instant.now().plusSeconds(1))).isEmpty();
         assertThat(db.count("SELECT epoch FROM datacenter_leases WHERE datacenter_id = ?", datacenterId))
                 .isEqualTo(1);
         assertThat(db.count("SELECT count(*) FROM datacenter_lease_history")).isEqualTo(1);
@@ -76,7 +76,7 @@ class LeaseIT {
                         datacenterId))
                 .isEqualTo(1);
         // A slot before the acquisition belongs to the previous leader (or to nobody): never probed late.
-        assertThat(leader.admit(Instant.now().minusSeconds(60))).isEmpty();
+        assertThat(leader.admit(1, Instant.now().minusSeconds(60))).isEmpty();
     }
 
     @Test
@@ -94,9 +94,9 @@ class LeaseIT {
 
         var second = leaders(leases).getFirst();
         assertThat(second).isNotSameAs(first);
-        assertThat(second.admit(Instant.now().plusSeconds(1))).hasValue(2);
+        assertThat(second.admit(1, Instant.now().plusSeconds(1))).hasValue(2);
         // A graceful release keeps the results of the probes still in flight: their slots precede the takeover.
-        assertThat(first.keep(1, Instant.now().minusSeconds(1))).isTrue();
+        assertThat(first.keep(1, 1, Instant.now().minusSeconds(1))).isTrue();
         // Sooner than the standby's retry interval (0.8 to 1.2 s): the release was announced.
         assertThat(takeover).isLessThan(Duration.ofMillis(800));
         assertThat(db.count(
@@ -124,10 +124,10 @@ class LeaseIT {
                         db.count("SELECT epoch FROM datacenter_leases WHERE datacenter_id = ?", datacenterId) == 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> leaders(leases).size() == 1);
         var second = leaders(leases).getFirst();
-        assertThat(second.admit(Instant.now().plusSeconds(1))).hasValue(2);
+        assertThat(second.admit(1, Instant.now().plusSeconds(1))).hasValue(2);
         // The one that did not get epoch 2 has let go of epoch 1's results.
         if (second != first) {
-            assertThat(first.keep(1, Instant.now().plusSeconds(5))).isFalse();
+            assertThat(first.keep(1, 1, Instant.now().plusSeconds(5))).isFalse();
         }
     }
 
@@ -142,7 +142,7 @@ class LeaseIT {
             // Past the trust window of the last good check: only a fresh "unreachable" verdict keeps it probing.
             await().pollDelay(Duration.ofSeconds(7))
                     .atMost(Duration.ofSeconds(9))
-                    .until(() -> open.admit(Instant.now().plusSeconds(1)).isPresent());
+                    .until(() -> open.admit(1, Instant.now().plusSeconds(1)).isPresent());
         } finally {
             db.setAllowConnections(true);
         }
@@ -153,15 +153,15 @@ class LeaseIT {
 
         var strict = lease(db, 2, OnDbLoss.STOP);
         await().atMost(TAKEOVER)
-                .until(() -> strict.admit(Instant.now().plusSeconds(1)).isPresent());
+                .until(() -> strict.admit(1, Instant.now().plusSeconds(1)).isPresent());
         db.setAllowConnections(false);
         try {
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> strict.admit(Instant.now().plusSeconds(1)).isEmpty());
+                    .until(() -> strict.admit(1, Instant.now().plusSeconds(1)).isEmpty());
         } finally {
             db.setAllowConnections(true);
         }
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> strict.admit(Instant.now().plusSeconds(1)).isPresent());
+                .until(() -> strict.admit(1, Instant.now().plusSeconds(1)).isPresent());
     }
 }

@@ -42,7 +42,7 @@ class SchedulerLeadershipTest {
         }
 
         @Override
-        public OptionalLong admit(Instant slot) {
+        public OptionalLong admit(long monitorId, Instant slot) {
             if (!leading.get() || slot.isBefore(coversFrom.get())) {
                 return OptionalLong.empty();
             }
@@ -51,7 +51,7 @@ class SchedulerLeadershipTest {
         }
 
         @Override
-        public boolean keep(long epoch, Instant slot) {
+        public boolean keep(long monitorId, long epoch, Instant slot) {
             return epoch > lostUpTo.get();
         }
     }
