@@ -138,6 +138,11 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
         loop.wantedWhen(wanted);
     }
 
+    /** See {@link LeaseLoop#wake()}. */
+    void wake() {
+        loop.wake();
+    }
+
     /** See {@link LeaseLoop#handOff()}. */
     void handOff() {
         loop.handOff();

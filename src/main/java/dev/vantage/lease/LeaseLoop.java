@@ -80,6 +80,8 @@ final class LeaseLoop implements AutoCloseable {
 
     /** Whether this replica wants the lock now: a standby that does not waits a longer round and ignores releases. */
     private volatile java.util.function.BooleanSupplier wanted = () -> true;
+    /** Released by {@link #wake()} and {@link #close()}. */
+    private final java.util.concurrent.Semaphore wakeups = new java.util.concurrent.Semaphore(0);
     /** Set by {@link #handOff()}, taken by the lease thread. */
     private volatile boolean handOffRequested;
 
@@ -104,8 +106,11 @@ final class LeaseLoop implements AutoCloseable {
     /** Rounds a standby that does not want the lock has waited since it last tried it. */
     private int unwantedRounds;
 
-    /** An unwanted lock is still tried every this many standby rounds: a lock nobody wants is taken all the same. */
-    static final int UNWANTED_ROUNDS = 5;
+    /**
+     * An unwanted lock is still tried every this many standby rounds, so that a lock every replica believes another
+     * wants is taken all the same.
+     */
+    static final int UNWANTED_ROUNDS = 20;
 
     /** How long a leader that handed off waits for the successor's epoch before it takes the lock back. */
     static final Duration HAND_OFF_WAIT = Duration.ofSeconds(2);
@@ -161,8 +166,8 @@ final class LeaseLoop implements AutoCloseable {
     }
 
     /**
-     * How a standby decides whether to try the lock: while {@code wanted} is false it tries only every
-     * {@link #UNWANTED_ROUNDS}th round (so a lock nobody wants is still taken) and does not wake up on releases.
+     * How a standby decides whether to try the lock: while {@code wanted} is false it closes its session, tries only
+     * every {@link #UNWANTED_ROUNDS}th round (so a lock nobody wants is still taken) and does not wake up on releases.
      */
     void wantedWhen(java.util.function.BooleanSupplier wanted) {
         this.wanted = wanted;
@@ -175,6 +180,11 @@ final class LeaseLoop implements AutoCloseable {
      */
     void handOff() {
         handOffRequested = true;
+    }
+
+    /** Cuts short the wait of a standby that did not want the lock: it wants it now, and tries at once. */
+    void wake() {
+        wakeups.release();
     }
 
     /** Whether this replica holds the lock, or is handing it over; says nothing about how fresh that belief is. */
@@ -230,22 +240,28 @@ final class LeaseLoop implements AutoCloseable {
         long start = nanoTime.getAsLong();
         handOffRequested = false;
         try {
+            boolean wants = wanted.getAsBoolean();
+            if (!wants && ++unwantedRounds < UNWANTED_ROUNDS) {
+                dropSession(); // a standby that wants no lock holds no connection
+                checkedAt = clock.instant();
+                wakeups.drainPermits();
+                if (!wanted.getAsBoolean()) {
+                    wakeups.tryAcquire(jittered(settings.retryInterval()).toNanos(), TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+            unwantedRounds = 0;
             if (session == null) {
                 session = openSession();
             }
-            boolean wants = wanted.getAsBoolean();
-            if ((wants || ++unwantedRounds >= UNWANTED_ROUNDS) && session.tryLock()) {
-                unwantedRounds = 0;
+            if (session.tryLock()) {
                 acquire(start, "");
                 return;
-            }
-            if (unwantedRounds >= UNWANTED_ROUNDS) {
-                unwantedRounds = 0;
             }
             checkedAt = clock.instant();
             reportStandby();
             if (closing.getCount() > 0) {
-                if (wants) {
+                if (wanted.getAsBoolean()) {
                     session.awaitRelease(jittered(settings.retryInterval()));
                 } else {
                     pause(jittered(settings.retryInterval()));
@@ -510,6 +526,7 @@ final class LeaseLoop implements AutoCloseable {
     public void close() {
         trust.revoke();
         closing.countDown();
+        wakeups.release();
         try {
             thread.join(settings.checkTimeout().multipliedBy(4).toMillis());
         } catch (InterruptedException e) {

@@ -29,25 +29,32 @@ import org.slf4j.MDC;
  * the shards it holds.
  *
  * <p>With one shard (the default) this is the datacenter lease as it always was: one leader, the others stand by.
- * With more, every live replica holds a fair share, balanced on its own thread every {@code retryInterval}:
+ * With more, every live replica holds a fair share, balanced on its own thread every {@link #BALANCE_INTERVAL}:
  *
  * <ul>
  *   <li>The live replicas are the agents of the datacenter whose member lock {@code (MEMBER_CLASS, agent id)} is held:
  *       a replica holds its own on the balancer's connection, so a replica that dies leaves the set at once.
  *   <li>With {@code n} live replicas in id order, the one of rank {@code r} should hold {@code shards / n} shards, one
- *       more when {@code r < shards mod n}. A replica below its share wants locks: its shard standbys try every round and
- *       wake on releases. One at or above it tries a free lock only every few rounds, so a shard nobody wants is still
- *       taken, but a released one goes to a replica that wants it.
+ *       more when {@code r < shards mod n}. A replica below its share wants locks: its shard standbys hold a session,
+ *       try every round and wake on releases. One at or above it closes those sessions and tries a free lock only every
+ *       {@link LeaseLoop#UNWANTED_ROUNDS} rounds, so a shard nobody wants is still taken, but a released one goes to a
+ *       replica that wants it.
  *   <li>A replica above its share while another is below hands off its surplus ({@link LeaseLoop#handOff()}): it
  *       unlocks, the wanting replica takes the lock and records the next epoch, and the giver probes the slots before
  *       that epoch's start. Every slot is probed once: the writer's fence refuses a row of an older epoch for a slot
  *       the newer one covers.
- *   <li>A replica that dies frees its locks with its sessions; the others, now below their share, take them within a
- *       retry interval.
+ *   <li>A replica that dies frees its locks and its member lock with its sessions; the others see it gone within a
+ *       balance interval and, now below their share, try the free locks at once.
  * </ul>
  */
 public final class ShardLeases implements Leadership, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardLeases.class);
+
+    /**
+     * How often the balancer reads who is live and who holds what: a replica that dies is seen within this, and the
+     * others start taking its shards.
+     */
+    static final Duration BALANCE_INTERVAL = Duration.ofMillis(250);
 
     /** First key of the member locks: 'VAMB' in ASCII. The second is the agent id. */
     static final int MEMBER_CLASS = 0x56414D42;
@@ -242,7 +249,7 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     private void balance() {
         MDC.setContextMap(mdc);
         try {
-            while (!closing.await(jittered(settings.retryInterval()).toNanos(), TimeUnit.NANOSECONDS)) {
+            while (!closing.await(jittered(BALANCE_INTERVAL).toNanos(), TimeUnit.NANOSECONDS)) {
                 try {
                     rebalance();
                 } catch (SQLException e) {
@@ -303,7 +310,13 @@ public final class ShardLeases implements Leadership, AutoCloseable {
                 holding.add(lease);
             }
         }
+        boolean wanted = wantsMore;
         wantsMore = holding.size() < target;
+        if (wantsMore && !wanted) {
+            for (DatacenterLease lease : leases) {
+                lease.wake(); // a replica left: take its shards now, not at the next retry
+            }
+        }
         String share = members.size() + " live, " + target + " for this replica";
         if (!share.equals(lastShare)) {
             log.info(
