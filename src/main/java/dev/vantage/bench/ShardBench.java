@@ -75,12 +75,24 @@ public final class ShardBench {
                 Instant balanced = awaitBalanced(jdbi, shards, agents, Duration.ofSeconds(120));
                 System.out.printf("balanced: %s%n", holders(jdbi));
                 Thread.sleep(warmup.toMillis()); // the bench's warm-up: part of the scenario
+                long cpuBefore = cpuMillis(replicas);
+                long pgBefore = PushBench.postgresCpuNanos(pg.dataDirectory());
                 Instant from = dbNow(jdbi);
                 Thread.sleep(window.toMillis());
                 Instant to = dbNow(jdbi);
+                long agentCpu = cpuMillis(replicas) - cpuBefore;
+                double pgCpu = (PushBench.postgresCpuNanos(pg.dataDirectory()) - pgBefore) / 1e6;
                 Thread.sleep(3_000); // rows of the window's last slots are written within the writer's linger
-                report(jdbi, "steady", from, to, monitors, interval, List.of());
-                System.out.printf("agent CPU over the run so far: %s%n", cpu(replicas));
+                long rows = report(jdbi, "steady", from, to, monitors, interval, List.of());
+                double seconds = Duration.between(from, to).toMillis() / 1000.0;
+                System.out.printf(
+                        "steady window: agents' CPU %.3f ms per probe (%.2f cores for %d agents), PostgreSQL %.3f ms"
+                                + " per row (%.2f cores)%n",
+                        (double) agentCpu / rows,
+                        agentCpu / 1000.0 / seconds,
+                        agents,
+                        pgCpu / rows,
+                        pgCpu / 1000.0 / seconds);
 
                 // SIGKILL one agent.
                 Process victim = replicas.getFirst();
@@ -109,9 +121,16 @@ public final class ShardBench {
                 Instant joined = dbNow(jdbi);
                 replicas.add(startAgent(jar, pg.url(), logs, "a" + agents));
                 Instant rebalanced = awaitBalanced(jdbi, shards, agents, Duration.ofSeconds(120));
+                Instant registered =
+                        jdbi.withHandle(h -> h.createQuery("SELECT started_at FROM agents ORDER BY id DESC LIMIT 1")
+                                .mapTo(Instant.class)
+                                .one());
                 System.out.printf(
-                        "new agent: shards balanced again %.1f s after its start (JVM start included): %s%n",
-                        Duration.between(joined, rebalanced).toMillis() / 1000.0, holders(jdbi));
+                        "new agent: shards balanced again %.1f s after its process started, %.1f s after it"
+                                + " registered: %s%n",
+                        Duration.between(joined, rebalanced).toMillis() / 1000.0,
+                        Duration.between(registered, rebalanced).toMillis() / 1000.0,
+                        holders(jdbi));
                 Thread.sleep(10_000);
                 report(
                         jdbi,
@@ -251,9 +270,9 @@ public final class ShardBench {
      * Over [from, to): rows, rows expected (every monitor once per interval), slots missing, and the monitors with a
      * missing slot outside {@code excusedShards} (the killed agent's).
      */
-    private static void report(
+    private static long report(
             Jdbi jdbi, String what, Instant from, Instant to, int monitors, int interval, List<Integer> excusedShards) {
-        jdbi.useHandle(h -> {
+        return jdbi.withHandle(h -> {
             var row = h.createQuery(
                             """
                             WITH s AS (
@@ -294,6 +313,7 @@ public final class ShardBench {
                     row.get("monitors_seen"),
                     monitors,
                     ((Number) row.get("rows")).doubleValue() / seconds);
+            return ((Number) row.get("rows")).longValue();
         });
     }
 
@@ -309,6 +329,14 @@ public final class ShardBench {
                 .mapTo(Long.class)
                 .one());
         System.out.printf("rows of an older epoch in a slot a later epoch of its shard covers (fence): %d%n", n);
+    }
+
+    private static long cpuMillis(List<Process> replicas) {
+        long total = 0;
+        for (Process r : replicas) {
+            total += r.info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+        }
+        return total;
     }
 
     private static String cpu(List<Process> replicas) {
