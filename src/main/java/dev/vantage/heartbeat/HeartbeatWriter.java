@@ -38,6 +38,9 @@ import org.slf4j.MDC;
  * <p>The MDC of the thread that creates the writer (the agent's identity) is carried onto the writer thread.
  */
 public final class HeartbeatWriter implements HeartbeatSink, AutoCloseable {
+    /** The api_heartbeats columns of a {@link HeartbeatRow#line()}, in tuple order: what a COPY of rows names. */
+    public static final String COLUMNS = HeartbeatCopyFormat.COLUMNS;
+
     private static final Logger log = LoggerFactory.getLogger(HeartbeatWriter.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(50);
     private static final Duration LOG_WINDOW = Duration.ofSeconds(10);
