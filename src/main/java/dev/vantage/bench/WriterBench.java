@@ -13,6 +13,7 @@ import dev.vantage.probe.ProbeResult;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,7 @@ public final class WriterBench {
         int rounds = 3;
         int psqlRowsPerCopy = 0;
         boolean encodeBefore = false;
+        int rate = 0;
         Path psql = Path.of("/usr/bin/psql");
         for (int i = 2; i < args.length; i++) {
             String[] setting = args[i].split("=", 2);
@@ -82,6 +85,7 @@ public final class WriterBench {
                 case "producers" -> producers = Integer.parseInt(setting[1]);
                 case "psqlBatch" -> psqlRowsPerCopy = Integer.parseInt(setting[1]);
                 case "encode" -> encodeBefore = setting[1].equals("before");
+                case "rate" -> rate = Integer.parseInt(setting[1]);
                 default -> {
                     serverConfig.put(setting[0], setting[1]);
                     System.out.printf("server setting %s = %s%n", setting[0], setting[1]);
@@ -107,7 +111,7 @@ public final class WriterBench {
                 return;
             }
             try (var pool = Database.pool(as, "bench", 4)) {
-                run(pool, rows, batchSize, base);
+                run(pg, pool, rows, batchSize, base, rate);
             }
         }
     }
@@ -124,7 +128,10 @@ public final class WriterBench {
         return new dev.vantage.config.DbConnection(superuser.jdbcUrl(), "bench_agent", "bench");
     }
 
-    private static void run(javax.sql.DataSource pool, int rows, int batchSize, Instant base) throws Exception {
+    /** Writes the rows as fast as the writer takes them, or at {@code rate} rows/s when it is positive. */
+    private static void run(
+            BenchPostgres pg, javax.sql.DataSource pool, int rows, int batchSize, Instant base, int rate)
+            throws Exception {
         var registry = new SimpleMeterRegistry();
         try (var partitions = PartitionMaintainer.start(pool, Clock.systemUTC(), Duration.ofHours(1), registry)) {
             partitions.ensureNow();
@@ -132,24 +139,51 @@ public final class WriterBench {
         var settings =
                 HeartbeatWriterSettings.DEFAULTS.withBatchSize(batchSize).withShutdownDeadline(Duration.ofMinutes(5));
         System.out.printf(
-                "%,d heartbeats of %,d monitors, batch size %,d, linger %d ms, %d producers, %d cores%n",
+                "%,d heartbeats of %,d monitors, batch size %,d, linger %d ms, %d producers, %d cores, %s%n",
                 rows,
                 MONITORS,
                 batchSize,
                 settings.linger().toMillis(),
                 producers,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(),
+                rate > 0 ? "offered at %,d rows/s".formatted(rate) : "offered as fast as the writer takes them");
         var written = registry.counter(HeartbeatMeters.WRITTEN);
         var generator = new Generator(base);
         long start;
         long end;
+        long pgBefore;
+        long pgAfter;
+        double loadAverage;
         try (var writer = HeartbeatWriter.start(pool, settings, registry)) {
             var depth = registry.get(HeartbeatMeters.QUEUE_DEPTH).gauge();
+            loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            pgBefore = pg.cpuTicks();
             start = System.nanoTime();
-            offerConcurrently(writer, generator::heartbeat, rows, () -> depth.value() > 4.0 * batchSize);
+            long first = start;
+            offerConcurrently(
+                    i -> {
+                        if (rate > 0) { // row i is due i / rate seconds after the start
+                            long due = first + i * 1_000_000_000L / rate;
+                            for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                                LockSupport.parkNanos(wait);
+                            }
+                        }
+                        return writer.offer(generator.heartbeat(i));
+                    },
+                    rows,
+                    () -> depth.value() > 4.0 * batchSize);
             end = waitFor(() -> written.count() >= rows);
+            pgAfter = pg.cpuTicks();
         }
         double seconds = (end - start) / 1e9;
+        double pgCores = (pgAfter - pgBefore) / 100.0 / seconds;
+        System.out.printf(
+                "PostgreSQL CPU (all its processes): %.2f cores, %.1f µs/row, so %,.0f rows/s per PostgreSQL core"
+                        + " (load average %.2f at the start)%n",
+                pgCores,
+                (pgAfter - pgBefore) * 10_000.0 / written.count(),
+                written.count() / seconds / pgCores,
+                loadAverage);
         Timer batch = registry.get(HeartbeatMeters.BATCH_DURATION).timer();
         System.out.printf(
                 "rows written %,.0f in %.2f s from the first offer: %,.0f rows/s sustained%n",
