@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code compare=psql} writes the same heartbeats through the writer and through psql's {@code \copy} in
  * interleaved rounds and prints the ratio: see {@link WriterComparison}. {@code producers=N} sets the number of
- * offering threads (16).
+ * offering threads (16); {@code rate=N} offers N heartbeats a second instead of as fast as the writer takes them.
+ * Every run prints PostgreSQL's CPU per row.
  */
 public final class WriterBench {
     private static final int MONITORS = 10_000;

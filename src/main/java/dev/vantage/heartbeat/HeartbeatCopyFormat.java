@@ -438,8 +438,9 @@ final class HeartbeatCopyFormat {
         private void ascii(String s) {
             int n = s.length();
             ensure(n);
-            s.getBytes(0, n, bytes, size); // ASCII only: the low byte of each char is its UTF-8 encoding
-            size += n;
+            for (int i = 0; i < n; i++) {
+                bytes[size++] = (byte) s.charAt(i); // ASCII only: each char is its own UTF-8 byte
+            }
         }
 
         private void put(byte b) {
