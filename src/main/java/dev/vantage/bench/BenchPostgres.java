@@ -60,6 +60,45 @@ final class BenchPostgres implements AutoCloseable {
         return dataDirectory;
     }
 
+    int port() {
+        return server.getPort();
+    }
+
+    /**
+     * CPU time (user + system, in clock ticks of 1/100 s) that PostgreSQL's processes have used so far: the
+     * postmaster's own and its reaped children's (a backend that has exited, as psql's does), plus every live child's
+     * (backends, checkpointer, WAL writer, autovacuum). The difference of two readings is the server's CPU between
+     * them. pg_ctl daemonizes the server, so the postmaster is found from postmaster.pid.
+     */
+    long cpuTicks() throws IOException {
+        long postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid"))
+                .getFirst()
+                .strip());
+        long[] own = stat(postmaster);
+        long ticks = own[0] + own[1] + own[2] + own[3];
+        for (var child : ProcessHandle.of(postmaster).stream()
+                .flatMap(ProcessHandle::children)
+                .toList()) {
+            long[] c = stat(child.pid());
+            ticks += c[0] + c[1];
+        }
+        return ticks;
+    }
+
+    /** utime, stime, cutime, cstime of a process from /proc/<pid>/stat; zeros when it is gone. */
+    private static long[] stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {
+                Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])
+            };
+        } catch (IOException e) {
+            return new long[4]; // it exited between listing and reading: its time moved to the parent's cutime
+        }
+    }
+
     @Override
     public void close() throws IOException {
         server.close();

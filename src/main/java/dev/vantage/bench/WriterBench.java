@@ -13,6 +13,8 @@ import dev.vantage.probe.ProbeResult;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -35,10 +40,16 @@ import org.slf4j.LoggerFactory;
  * <p>{@code as=agent} among the settings writes as a LOGIN member of vantage_agent bound to the heartbeats' datacenter
  * (V10), rather than as the superuser: the agent check on api_heartbeats then runs in full. Slots then end 5 minutes
  * before the start, since the database refuses an agent's slots more than 5 minutes ahead.
+ *
+ * <p>{@code compare=psql} writes the same heartbeats through the writer and through psql's {@code \copy} in
+ * interleaved rounds and prints the ratio: see {@link WriterComparison}. {@code producers=N} sets the number of
+ * offering threads (16); {@code rate=N} offers N heartbeats a second instead of as fast as the writer takes them.
+ * Every run prints PostgreSQL's CPU per row.
  */
 public final class WriterBench {
     private static final int MONITORS = 10_000;
-    private static final int PRODUCERS = 16;
+    /** Probe threads offering heartbeats; {@code producers=1} offers them in key order (16 interleave them). */
+    private static int producers = 16;
 
     private WriterBench() {}
 
@@ -48,23 +59,60 @@ public final class WriterBench {
         quietLogs();
         var serverConfig = new LinkedHashMap<String, String>();
         boolean asAgent = false;
+        boolean compare = false;
+        int rounds = 3;
+        int psqlRowsPerCopy = 0;
+        boolean encodeBefore = false;
+        int rate = 0;
+        Path psql = Path.of("/usr/bin/psql");
         for (int i = 2; i < args.length; i++) {
             String[] setting = args[i].split("=", 2);
-            if (setting[0].equals("as")) {
-                asAgent = setting[1].equals("agent");
-                System.out.printf("writing as %s%n", asAgent ? "a bound vantage_agent login" : "the superuser");
-                continue;
+            if (setting.length != 2) {
+                throw new IllegalArgumentException("argument " + args[i] + " is not setting=value");
             }
-            serverConfig.put(setting[0], setting[1]);
-            System.out.printf("server setting %s = %s%n", setting[0], setting[1]);
+            switch (setting[0]) {
+                case "as" -> {
+                    asAgent = setting[1].equals("agent");
+                    System.out.printf("writing as %s%n", asAgent ? "a bound vantage_agent login" : "the superuser");
+                }
+                case "compare" -> {
+                    if (!setting[1].equals("psql")) {
+                        throw new IllegalArgumentException("compare=" + setting[1] + ": only compare=psql exists");
+                    }
+                    compare = true;
+                }
+                case "rounds" -> rounds = Integer.parseInt(setting[1]);
+                case "psql" -> psql = Path.of(setting[1]);
+                case "producers" -> producers = Integer.parseInt(setting[1]);
+                case "psqlBatch" -> psqlRowsPerCopy = Integer.parseInt(setting[1]);
+                case "encode" -> encodeBefore = setting[1].equals("before");
+                case "rate" -> rate = Integer.parseInt(setting[1]);
+                default -> {
+                    serverConfig.put(setting[0], setting[1]);
+                    System.out.printf("server setting %s = %s%n", setting[0], setting[1]);
+                }
+            }
         }
         try (var pg = BenchPostgres.start(serverConfig)) {
             var as = asAgent ? agentLogin(pg.connection()) : pg.connection();
             Instant base = asAgent
                     ? Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(rows / MONITORS + 6L))
                     : Instant.now().truncatedTo(ChronoUnit.HOURS);
+            if (compare) {
+                WriterComparison.run(
+                        pg,
+                        as,
+                        rows,
+                        batchSize,
+                        rounds,
+                        psql,
+                        psqlRowsPerCopy,
+                        encodeBefore,
+                        new Generator(base)::heartbeat);
+                return;
+            }
             try (var pool = Database.pool(as, "bench", 4)) {
-                run(pool, rows, batchSize, base);
+                run(pg, pool, rows, batchSize, base, rate);
             }
         }
     }
@@ -81,7 +129,10 @@ public final class WriterBench {
         return new dev.vantage.config.DbConnection(superuser.jdbcUrl(), "bench_agent", "bench");
     }
 
-    private static void run(javax.sql.DataSource pool, int rows, int batchSize, Instant base) throws Exception {
+    /** Writes the rows as fast as the writer takes them, or at {@code rate} rows/s when it is positive. */
+    private static void run(
+            BenchPostgres pg, javax.sql.DataSource pool, int rows, int batchSize, Instant base, int rate)
+            throws Exception {
         var registry = new SimpleMeterRegistry();
         try (var partitions = PartitionMaintainer.start(pool, Clock.systemUTC(), Duration.ofHours(1), registry)) {
             partitions.ensureNow();
@@ -89,24 +140,51 @@ public final class WriterBench {
         var settings =
                 HeartbeatWriterSettings.DEFAULTS.withBatchSize(batchSize).withShutdownDeadline(Duration.ofMinutes(5));
         System.out.printf(
-                "%,d heartbeats of %,d monitors, batch size %,d, linger %d ms, %d producers, %d cores%n",
+                "%,d heartbeats of %,d monitors, batch size %,d, linger %d ms, %d producers, %d cores, %s%n",
                 rows,
                 MONITORS,
                 batchSize,
                 settings.linger().toMillis(),
-                PRODUCERS,
-                Runtime.getRuntime().availableProcessors());
+                producers,
+                Runtime.getRuntime().availableProcessors(),
+                rate > 0 ? "offered at %,d rows/s".formatted(rate) : "offered as fast as the writer takes them");
         var written = registry.counter(HeartbeatMeters.WRITTEN);
         var generator = new Generator(base);
         long start;
         long end;
+        long pgBefore;
+        long pgAfter;
+        double loadAverage;
         try (var writer = HeartbeatWriter.start(pool, settings, registry)) {
             var depth = registry.get(HeartbeatMeters.QUEUE_DEPTH).gauge();
+            loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            pgBefore = pg.cpuTicks();
             start = System.nanoTime();
-            offerConcurrently(writer, generator, rows, () -> depth.value() > 4.0 * batchSize);
+            long first = start;
+            offerConcurrently(
+                    i -> {
+                        if (rate > 0) { // row i is due i / rate seconds after the start
+                            long due = first + i * 1_000_000_000L / rate;
+                            for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                                LockSupport.parkNanos(wait);
+                            }
+                        }
+                        return writer.offer(generator.heartbeat(i));
+                    },
+                    rows,
+                    () -> depth.value() > 4.0 * batchSize);
             end = waitFor(() -> written.count() >= rows);
+            pgAfter = pg.cpuTicks();
         }
         double seconds = (end - start) / 1e9;
+        double pgCores = (pgAfter - pgBefore) / 100.0 / seconds;
+        System.out.printf(
+                "PostgreSQL CPU (all its processes): %.2f cores, %.1f µs/row, so %,.0f rows/s per PostgreSQL core"
+                        + " (load average %.2f at the start)%n",
+                pgCores,
+                (pgAfter - pgBefore) * 10_000.0 / written.count(),
+                written.count() / seconds / pgCores,
+                loadAverage);
         Timer batch = registry.get(HeartbeatMeters.BATCH_DURATION).timer();
         System.out.printf(
                 "rows written %,.0f in %.2f s from the first offer: %,.0f rows/s sustained%n",
@@ -123,23 +201,34 @@ public final class WriterBench {
     }
 
     /**
-     * Offers from {@value #PRODUCERS} virtual threads, as probes do (each probe encodes its own row in offer);
-     * producer p makes heartbeats p, p + PRODUCERS, ... so the queue stays roughly in time order. Probes are paced by
+     * Offers from 16 virtual threads, as probes do (each probe encodes its own row in offer);
+     * producer p makes heartbeats p, p + producers, ... so the queue stays roughly in time order. Probes are paced by
      * their schedules; here a producer pauses while the queue holds more than a few batches, so that the queue stays
      * shallow as in production instead of holding the whole run in memory.
      */
-    private static void offerConcurrently(
-            HeartbeatWriter writer, Generator generator, int rows, java.util.function.BooleanSupplier queueDeep)
+    static void offerConcurrently(
+            HeartbeatWriter writer,
+            IntFunction<Heartbeat> heartbeat,
+            int rows,
+            java.util.function.BooleanSupplier queueDeep)
             throws InterruptedException {
-        try (var producers = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int p = 0; p < PRODUCERS; p++) {
+        offerConcurrently(i -> writer.offer(heartbeat.apply(i)), rows, queueDeep);
+    }
+
+    /** {@link #offerConcurrently(HeartbeatWriter, IntFunction, int, java.util.function.BooleanSupplier)} of offers. */
+    static void offerConcurrently(IntPredicate offer, int rows, java.util.function.BooleanSupplier queueDeep)
+            throws InterruptedException {
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int p = 0; p < producers; p++) {
                 int first = p;
-                producers.submit(() -> {
-                    for (int i = first; i < rows; i += PRODUCERS) {
+                threads.submit(() -> {
+                    for (int i = first; i < rows; i += producers) {
                         while (queueDeep.getAsBoolean()) {
-                            TimeUnit.MICROSECONDS.sleep(500);
+                            // 4 batches take the writer ~150 ms: a 5 ms nap never lets the queue run dry, and
+                            // 16 threads polling every 0.5 ms cost the bench JVM CPU the database lacked.
+                            TimeUnit.MILLISECONDS.sleep(5);
                         }
-                        if (!writer.offer(generator.heartbeat(i))) {
+                        if (!offer.test(i)) {
                             throw new IllegalStateException("the queue refused a heartbeat");
                         }
                     }
@@ -218,7 +307,7 @@ public final class WriterBench {
         return Math.round(ms * 1_000) / 1_000.0;
     }
 
-    private static long waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
+    static long waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -229,7 +318,7 @@ public final class WriterBench {
         return System.nanoTime();
     }
 
-    private static double sum(SimpleMeterRegistry registry, String counter) {
+    static double sum(SimpleMeterRegistry registry, String counter) {
         return registry.find(counter).counters().stream()
                 .mapToDouble(c -> c.count())
                 .sum();

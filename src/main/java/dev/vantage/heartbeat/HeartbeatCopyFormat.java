@@ -89,7 +89,9 @@ final class HeartbeatCopyFormat {
     static byte[] line(Heartbeat h) {
         ProbeResult r = h.result();
         PhaseTimings t = r.timings();
-        var row = new Tuple(512 + (r.body() == null ? 0 : r.body().length()));
+        // Most rows are 600-900 bytes: start big enough that the buffer never grows.
+        var row = new Tuple(1024 + (r.body() == null ? 0 : 3 * r.body().length()));
+        var picked = new PickedHeaders(r.responseHeaders());
         row.count(FIELDS);
         row.int4(monitorId(h.monitorId()));
         row.int4(h.datacenterId());
@@ -101,9 +103,9 @@ final class HeartbeatCopyFormat {
         row.float8(t.total());
         row.int8(r.responseSizeBytes());
         row.int4(r.statusCode());
-        row.text(r.header("Content-Type"));
-        row.text(r.header("Server"));
-        row.text(cacheStatus(r));
+        row.text(picked.contentType);
+        row.text(picked.server);
+        row.text(picked.cacheStatus());
         row.float8(t.dns());
         row.float8(t.connect());
         row.float8(t.tls());
@@ -117,8 +119,8 @@ final class HeartbeatCopyFormat {
         row.int4(h.criticalThresholdMs());
         row.text(r.errorType() == null ? null : r.errorType().name());
         row.text(r.errorMessage());
-        row.jsonb(redactedJson(h.requestHeaderNames()));
-        row.jsonb(json(r.responseHeaders()));
+        row.redactedJsonb(h.requestHeaderNames());
+        row.jsonb(r.responseHeaders());
         row.text(r.body());
         row.nulls(2); // beat_kind, message: a probe is no pushed beat
         row.jsonb(ProbeDetails.json(r.details()));
@@ -252,6 +254,43 @@ final class HeartbeatCopyFormat {
         json.append('"');
     }
 
+    /**
+     * The response headers a row has columns for, found in one pass over the headers rather than one per column (as
+     * {@link ProbeResult#header} would): the first of each name in the headers' order, ignoring case.
+     */
+    private static final class PickedHeaders {
+        String contentType;
+        String server;
+        String cacheStatusHeader;
+        String xCache;
+        String cfCacheStatus;
+
+        PickedHeaders(Map<String, String> headers) {
+            for (var e : headers.entrySet()) {
+                String name = e.getKey();
+                switch (name.length()) {
+                    case 6 -> server = first(server, name, "Server", e.getValue());
+                    case 7 -> xCache = first(xCache, name, "X-Cache", e.getValue());
+                    case 12 -> {
+                        contentType = first(contentType, name, "Content-Type", e.getValue());
+                        cacheStatusHeader = first(cacheStatusHeader, name, "Cache-Status", e.getValue());
+                    }
+                    case 15 -> cfCacheStatus = first(cfCacheStatus, name, "CF-Cache-Status", e.getValue());
+                    default -> {}
+                }
+            }
+        }
+
+        private static String first(String found, String name, String wanted, String value) {
+            return found == null && name.equalsIgnoreCase(wanted) ? value : found;
+        }
+
+        /** As {@link #cacheStatus(ProbeResult)}: Cache-Status, then X-Cache, then CF-Cache-Status. */
+        String cacheStatus() {
+            return cacheStatusHeader != null ? cacheStatusHeader : xCache != null ? xCache : cfCacheStatus;
+        }
+    }
+
     /** A growable tuple buffer, big-endian like every binary COPY field. */
     private static final class Tuple {
         private byte[] bytes;
@@ -310,9 +349,103 @@ final class HeartbeatCopyFormat {
                 nullField();
                 return;
             }
+            if (plainAscii(v, false)) { // the common case, without an intermediate byte array
+                raw4(v.length());
+                ascii(v);
+                return;
+            }
             byte[] utf8 = withoutNul(v).getBytes(StandardCharsets.UTF_8);
             raw4(utf8.length);
             put(utf8);
+        }
+
+        /** {@link #jsonb(String)} of {@link #json(Map)}, written in place. */
+        void jsonb(Map<String, String> headers) {
+            if (headers.isEmpty()) {
+                nullField();
+                return;
+            }
+            int length = startJsonb();
+            for (var e : headers.entrySet()) {
+                put((byte) (size == length + 5 ? '{' : ','));
+                jsonString(e.getKey());
+                put((byte) ':');
+                jsonString(e.getValue());
+            }
+            put((byte) '}');
+            endJsonb(length);
+        }
+
+        /** {@link #jsonb(String)} of {@link #redactedJson(Collection)}, written in place. */
+        void redactedJsonb(Collection<String> names) {
+            if (names.isEmpty()) {
+                nullField();
+                return;
+            }
+            int length = startJsonb();
+            for (String name : names) {
+                put((byte) (size == length + 5 ? '{' : ','));
+                jsonString(name);
+                put((byte) ':');
+                jsonString(REDACTED);
+            }
+            put((byte) '}');
+            endJsonb(length);
+        }
+
+        /** Reserves the field length and writes jsonb's version byte; returns where the length goes. */
+        private int startJsonb() {
+            int length = size;
+            raw4(0);
+            put((byte) 1);
+            return length;
+        }
+
+        private void endJsonb(int length) {
+            int bytes = size - length - 4;
+            this.bytes[length] = (byte) (bytes >>> 24);
+            this.bytes[length + 1] = (byte) (bytes >>> 16);
+            this.bytes[length + 2] = (byte) (bytes >>> 8);
+            this.bytes[length + 3] = (byte) bytes;
+        }
+
+        /** A JSON string as the static jsonString writes it, in UTF-8. */
+        private void jsonString(String s) {
+            if (s == null || plainAscii(s, true)) {
+                put((byte) '"');
+                if (s != null) {
+                    ascii(s);
+                }
+                put((byte) '"');
+                return;
+            }
+            var json = new StringBuilder(s.length() + 16);
+            HeartbeatCopyFormat.jsonString(json, s);
+            put(json.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Whether every char is ASCII, not NUL and, in JSON, needs no escape. */
+        private static boolean plainAscii(String s, boolean json) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80 || c == 0 || json && (c < 0x20 || c == '"' || c == '\\')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void ascii(String s) {
+            int n = s.length();
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                bytes[size++] = (byte) s.charAt(i); // ASCII only: each char is its own UTF-8 byte
+            }
+        }
+
+        private void put(byte b) {
+            ensure(1);
+            bytes[size++] = b;
         }
 
         /** jsonb's binary input is a version byte (1) and the JSON text. */

@@ -78,6 +78,62 @@ class HeartbeatCopyFormatTest {
     }
 
     @Test
+    void headersWrittenInPlaceAreTheBytesOfTheirJsonAndTheColumnsPickTheFirstOfEachNameAsHeaderDoes() {
+        List<Map<String, String>> cases = List.of(
+                Map.of(),
+                Map.of("Content-Type", "text/html", "Server", "nginx"),
+                ordered("server", "a", "SERVER", "b", "x-cache", "MISS", "CF-Cache-Status", "HIT"),
+                ordered("cf-cache-status", "HIT", "X-Cache", "MISS", "cache-status", "edge; hit"),
+                ordered(
+                        "X-Odd",
+                        "back\\slash \"q\" new\nline tab\t nul\u0000 ünïcødé ✓ \uD83D\uDE00 del\u007f",
+                        "Cl\u0001",
+                        "x"),
+                ordered("Lone", "half \uD83D pair", "Content-Type", "application/json; charset=utf-8"));
+        for (Map<String, String> headers : cases) {
+            var h = new Heartbeat(
+                    7,
+                    3,
+                    null,
+                    null,
+                    SLOT,
+                    ProbeResult.at(SLOT).responseHeaders(headers).success(),
+                    null,
+                    null,
+                    List.of("Authorization", "X-\"Key\"\u00e9"));
+            ProbeResult r = h.result();
+
+            List<byte[]> f = fields(HeartbeatCopyFormat.line(h));
+
+            assertThat(textOrNull(f.get(10))).as("%s", headers).isEqualTo(r.header("Content-Type"));
+            assertThat(textOrNull(f.get(11))).as("%s", headers).isEqualTo(r.header("Server"));
+            assertThat(textOrNull(f.get(12))).as("%s", headers).isEqualTo(HeartbeatCopyFormat.cacheStatus(r));
+            assertThat(f.get(26)).isEqualTo(jsonb(HeartbeatCopyFormat.redactedJson(h.requestHeaderNames())));
+            assertThat(f.get(27)).as("%s", headers).isEqualTo(jsonb(HeartbeatCopyFormat.json(headers)));
+        }
+    }
+
+    private static Map<String, String> ordered(String... namesAndValues) {
+        var m = new LinkedHashMap<String, String>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            m.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** A jsonb field as the server takes it: version 1, then the JSON text; null for NULL. */
+    private static byte[] jsonb(String json) {
+        if (json == null) {
+            return null;
+        }
+        byte[] utf8 = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var field = new byte[utf8.length + 1];
+        field[0] = 1;
+        System.arraycopy(utf8, 0, field, 1, utf8.length);
+        return field;
+    }
+
+    @Test
     void aProbesDetailsAreTheLastColumnAsJsonbAndSurviveTheJournalCodec() {
         var details = new LinkedHashMap<String, Object>();
         details.put("rcode", "NOERROR");
@@ -278,6 +334,10 @@ class HeartbeatCopyFormatTest {
     private static double float8(byte[] b) {
         assertThat(b).hasSize(8);
         return ByteBuffer.wrap(b).getDouble();
+    }
+
+    private static String textOrNull(byte[] b) {
+        return b == null ? null : text(b);
     }
 
     private static String text(byte[] b) {

@@ -295,6 +295,40 @@ class WriterIT {
         assertThat(registry.counter(HeartbeatMeters.WRITTEN).count()).isEqualTo(100);
     }
 
+    @ParameterizedTest(name = "copyDirect={0}")
+    @ValueSource(booleans = {true, false})
+    void aBatchIsWrittenInSlotKeyOrderAndTheFirstOfferedOfASlotStillWins(boolean copyDirect, TestDatabase db) {
+        int monitor = MONITORS.getAndAdd(20);
+        Instant slot = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        // One batch of 40: the writer waits up to 10 s for it to fill, and it fills at once.
+        var oneBatch = FAST.withCopyDirect(copyDirect).withBatchSize(40).withLinger(Duration.ofSeconds(10));
+        try (var writer = HeartbeatWriter.start(db.dataSource(), oneBatch, registry)) {
+            for (int i = 19; i >= 0; i--) { // completion order: the last monitor first
+                writer.offer(heartbeat(monitor + i, slot.plusSeconds(i % 2), true));
+            }
+            for (int i = 19; i >= 0; i--) {
+                writer.offer(heartbeat(monitor + i, slot.plusSeconds(i % 2), false));
+            }
+            awaitRows(db, monitor, monitor + 19, 20);
+        }
+
+        // id comes from a sequence as COPY reads the rows, so id order is the order they were written in.
+        List<Integer> written = db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT monitor_id FROM api_heartbeats WHERE monitor_id BETWEEN ? AND ?" + " ORDER BY id")
+                .bind(0, monitor)
+                .bind(1, monitor + 19)
+                .mapTo(Integer.class)
+                .list());
+        assertThat(written).isSorted().hasSize(20);
+        assertThat(db.count(
+                        "SELECT count(*) FROM api_heartbeats WHERE monitor_id BETWEEN ? AND ? AND success",
+                        monitor,
+                        monitor + 19))
+                .isEqualTo(20);
+        assertThat(registry.counter(HeartbeatMeters.DUPLICATES).count()).isEqualTo(20);
+        assertThat(registry.get(HeartbeatMeters.BATCH_DURATION).timer().count()).isEqualTo(1);
+    }
+
     @Test
     void aBatchRetriedAfterItsCommitWasNotAcknowledgedDuplicatesNothing(TestDatabase db) throws Exception {
         int monitor = MONITORS.getAndAdd(10);
