@@ -16,6 +16,7 @@ import dev.vantage.heartbeat.journal.Journal;
 import dev.vantage.lease.DatacenterLease;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.net.NetFailures;
+import dev.vantage.probe.warm.Warmer;
 import dev.vantage.schedule.ConfigSnapshot;
 import dev.vantage.schedule.ConfigWatcher;
 import dev.vantage.schedule.ScheduledMonitor;
@@ -58,6 +59,7 @@ public final class Agent implements AutoCloseable {
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService liveness;
     private final DatacenterLease lease;
+    private final Warmer warmer;
     private volatile boolean closed;
     private String touchFailure; // liveness thread only
     private final java.util.Map<String, String> identity;
@@ -70,6 +72,7 @@ public final class Agent implements AutoCloseable {
         MDC.put("dc", datacenter.code());
         requireBinding(jdbi, settings.datacenter(), datacenter);
         this.registry = MonitorRegistry.load();
+        this.warmer = new Warmer(registry, settings.warmUp(), meters);
         this.agentId = jdbi.onDemand(AgentDao.class)
                 .register(
                         settings.name(),
@@ -144,6 +147,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startLoops() {
+        // Bounded, and beside the lease (started already): a takeover is never held up, only the first slot waits.
+        warmer.beforeFirstSlot();
         scheduler.start();
         watcher.start();
         liveness.scheduleWithFixedDelay(
@@ -151,6 +156,7 @@ public final class Agent implements AutoCloseable {
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
+        warmer.whileIdle(liveness, () -> !lease.leading());
     }
 
     /** Refreshes the agents row: liveness, and the lease as this replica sees it. On the liveness thread only. */
@@ -313,6 +319,7 @@ public final class Agent implements AutoCloseable {
         boolean finished = scheduler.stop(settings.shutdownGrace());
         writer.close();
         partitions.close();
+        warmer.close();
         liveness.shutdownNow();
         try {
             jdbi.onDemand(AgentDao.class).markStopped(agentId);
