@@ -245,7 +245,7 @@ public final class FirstProbesBench {
     }
 
     /** One measured monitor on {@code url} every second, and {@code others} on /fast every {@code interval} s. */
-    private static long seed(Jdbi jdbi, String slowUrl, int others, int interval) {
+    static long seed(Jdbi jdbi, String slowUrl, int others, int interval) {
         String fast = slowUrl.replace("/slow", "/fast");
         return jdbi.inTransaction(h -> {
             h.execute("INSERT INTO datacenters (code, name) VALUES ('BENCH', 'Benchmark')");
@@ -280,14 +280,14 @@ public final class FirstProbesBench {
         });
     }
 
-    private static Process startTargets() throws Exception {
+    static Process startTargets() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.vantage.demo.DemoTargets")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
     }
 
-    private static Map<String, String> readUrls(Process targets) throws Exception {
+    static Map<String, String> readUrls(Process targets) throws Exception {
         var in = new BufferedReader(new InputStreamReader(targets.getInputStream(), StandardCharsets.UTF_8));
         Map<String, String> urls = new LinkedHashMap<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
