@@ -147,15 +147,16 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startLoops() {
-        // Bounded, and beside the lease (started already): a takeover is never held up, only the first slot waits.
-        warmer.beforeFirstSlot();
-        scheduler.start();
-        watcher.start();
+        // The agents row is refreshed during the warm-up, so a leader that is warming up is seen alive.
         liveness.scheduleWithFixedDelay(
                 Fatal.guard(this::touch),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
+        // Bounded, and beside the lease (started already): a takeover is never held up, only the first slot waits.
+        warmer.beforeFirstSlot();
+        scheduler.start();
+        watcher.start();
         warmer.whileIdle(liveness, () -> !lease.leading());
     }
 
