@@ -8,6 +8,7 @@ import dev.vantage.probe.MonitorSpec;
 import dev.vantage.probe.PreparedProbe;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -29,6 +30,11 @@ import java.util.function.Supplier;
 public final class WarmUp {
     /** The most a warm-up probe waits: the targets answer in microseconds, so only a broken warm-up gets near it. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+    /** The most a run waits for the JIT to settle after its probes. */
+    static final Duration MAX_SETTLE = Duration.ofSeconds(1);
+
+    private static final Duration SETTLE_SAMPLE = Duration.ofMillis(50);
 
     private WarmUp() {}
 
@@ -126,6 +132,7 @@ public final class WarmUp {
                         }
                     }
                 }
+                settle(start + budget.toNanos());
             } catch (InvalidMonitorException | RuntimeException e) {
                 problem.compareAndSet(null, e.getMessage());
             }
@@ -146,6 +153,31 @@ public final class WarmUp {
             problem.compareAndSet(null, "interrupted");
         }
         return new Result(probes.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), problem.get());
+    }
+
+    /**
+     * Waits (within the budget, at most {@link #MAX_SETTLE}) until the JIT has finished what the probes gave it: its
+     * total compilation time stops growing for two samples in a row. Compilations still queued when the first slot
+     * comes would take the CPU from the first probes on a small machine.
+     */
+    private static void settle(long deadlineNanos) {
+        var jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long until = Math.min(deadlineNanos, System.nanoTime() + MAX_SETTLE.toNanos());
+        long last = jit.getTotalCompilationTime();
+        int quiet = 0;
+        try {
+            while (quiet < 2 && System.nanoTime() < until) {
+                Thread.sleep(SETTLE_SAMPLE);
+                long now = jit.getTotalCompilationTime();
+                quiet = now == last ? quiet + 1 : 0;
+                last = now;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static MonitorSpec spec(Case c) {
