@@ -20,6 +20,11 @@ public final class Meters {
     public static final String CHANNELS_INVALID = PREFIX + "channels.invalid";
 
     public static final String LOOP_ERRORS = PREFIX + "loop.errors";
+    /** Warm-up runs of the agent's probe path, by {@code when} (start, idle) and {@code outcome} (complete, incomplete). */
+    public static final String WARMUP_RUNS = PREFIX + "warmup.runs";
+    /** Warm-up probes run against in-process loopback targets (never written as heartbeats). */
+    public static final String WARMUP_PROBES = PREFIX + "warmup.probes";
+
     public static final String RESULTS_ABANDONED = PREFIX + "probes.abandoned";
     public static final String LEASE_LEADER = PREFIX + "lease.leader";
     public static final String LEASE_EPOCH = PREFIX + "lease.epoch";

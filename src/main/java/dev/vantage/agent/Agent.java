@@ -16,6 +16,7 @@ import dev.vantage.heartbeat.journal.Journal;
 import dev.vantage.lease.ShardLeases;
 import dev.vantage.probe.MonitorRegistry;
 import dev.vantage.probe.net.NetFailures;
+import dev.vantage.probe.warm.Warmer;
 import dev.vantage.schedule.ConfigSnapshot;
 import dev.vantage.schedule.ConfigWatcher;
 import dev.vantage.schedule.ScheduledMonitor;
@@ -59,6 +60,7 @@ public final class Agent implements AutoCloseable {
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService liveness;
     private volatile ShardLeases lease;
+    private final Warmer warmer;
     private volatile boolean closed;
     private String touchFailure; // liveness thread only
     private final java.util.Map<String, String> identity;
@@ -71,6 +73,7 @@ public final class Agent implements AutoCloseable {
         MDC.put("dc", datacenter.code());
         requireBinding(jdbi, settings.datacenter(), datacenter);
         this.registry = MonitorRegistry.load();
+        this.warmer = new Warmer(registry, settings.warmUp(), meters);
         this.agentId = jdbi.onDemand(AgentDao.class)
                 .register(
                         settings.name(),
@@ -148,13 +151,17 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startLoops() {
-        scheduler.start();
-        watcher.start();
+        // The agents row is refreshed during the warm-up, so a leader that is warming up is seen alive.
         liveness.scheduleWithFixedDelay(
                 Fatal.guard(this::touch),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 AgentSettings.LIVENESS_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
+        // Bounded, and beside the lease (started already): a takeover is never held up, only the first slot waits.
+        warmer.beforeFirstSlot();
+        scheduler.start();
+        watcher.start();
+        warmer.whileIdle(liveness, () -> !lease.leading());
     }
 
     /** Refreshes the agents row: liveness, and the lease as this replica sees it. On the liveness thread only. */
@@ -322,6 +329,7 @@ public final class Agent implements AutoCloseable {
         boolean finished = scheduler.stop(settings.shutdownGrace());
         writer.close();
         partitions.close();
+        warmer.close();
         liveness.shutdownNow();
         try {
             jdbi.onDemand(AgentDao.class).markStopped(agentId);

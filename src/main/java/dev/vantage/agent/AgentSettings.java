@@ -4,6 +4,7 @@ import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
+import dev.vantage.probe.warm.WarmUpSettings;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,7 @@ import java.time.Duration;
  * @param dbWait how long to wait for the database at start before giving up (VANTAGE_DB_WAIT)
  * @param writer heartbeat writer buffering
  * @param lease datacenter lease timings and what to do when the database is lost (VANTAGE_ON_DB_LOSS)
+ * @param warmUp the probe path's warm-up before the first slot and while probing nothing (VANTAGE_WARMUP)
  */
 public record AgentSettings(
         DbConnection db,
@@ -28,7 +30,8 @@ public record AgentSettings(
         Duration shutdownGrace,
         Duration dbWait,
         HeartbeatWriterSettings writer,
-        LeaseSettings lease) {
+        LeaseSettings lease,
+        WarmUpSettings warmUp) {
 
     /** How often the agents row is refreshed (liveness, role, lease epoch and last check). */
     public static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(2);
@@ -50,12 +53,41 @@ public record AgentSettings(
         if (reloadInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ConfigurationException("VANTAGE_RELOAD_INTERVAL must be at least 1 s, was " + reloadInterval);
         }
-        if (writer == null || lease == null) {
-            throw new IllegalArgumentException("writer and lease settings are required");
+        if (writer == null || lease == null || warmUp == null) {
+            throw new IllegalArgumentException("writer, lease and warm-up settings are required");
         }
         if (shutdownGrace.isNegative() || dbWait.isNegative()) {
             throw new ConfigurationException("VANTAGE_SHUTDOWN_GRACE and VANTAGE_DB_WAIT must not be negative");
         }
+    }
+
+    /** With the default warm-up (on). */
+    public AgentSettings(
+            DbConnection db,
+            String datacenter,
+            String name,
+            int maxConcurrency,
+            Duration reloadInterval,
+            Duration shutdownGrace,
+            Duration dbWait,
+            HeartbeatWriterSettings writer,
+            LeaseSettings lease) {
+        this(
+                db,
+                datacenter,
+                name,
+                maxConcurrency,
+                reloadInterval,
+                shutdownGrace,
+                dbWait,
+                writer,
+                lease,
+                WarmUpSettings.DEFAULTS);
+    }
+
+    public AgentSettings withWarmUp(WarmUpSettings value) {
+        return new AgentSettings(
+                db, datacenter, name, maxConcurrency, reloadInterval, shutdownGrace, dbWait, writer, lease, value);
     }
 
     public static String defaultName() {

@@ -8,6 +8,7 @@ import dev.vantage.config.Environment;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.lease.OnDbLoss;
+import dev.vantage.probe.warm.WarmUpSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -103,6 +104,14 @@ public final class AgentCommand implements Callable<Integer> {
                     + " (default: VANTAGE_JOURNAL_MAX_MB, else 256).")
     String journalMaxMb;
 
+    @Option(
+            names = "--warmup",
+            paramLabel = "true|false",
+            description = "Warm the probe path against in-process loopback targets before the first slot, and every"
+                    + " minute while this replica probes nothing, so that the first probes after a start or a takeover"
+                    + " time as exactly as the rest (default: VANTAGE_WARMUP, else true).")
+    String warmUp;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -140,7 +149,10 @@ public final class AgentCommand implements Callable<Integer> {
                         .withJournalMaxBytes((long) integer(env, journalMaxMb, "VANTAGE_JOURNAL_MAX_MB", 256) << 20),
                 LeaseSettings.DEFAULTS.withOnDbLoss(env.resolve(onDbLoss, "VANTAGE_ON_DB_LOSS")
                         .map(OnDbLoss::parse)
-                        .orElse(OnDbLoss.CONTINUE)));
+                        .orElse(OnDbLoss.CONTINUE)),
+                WarmUpSettings.DEFAULTS.withEnabled(env.resolve(warmUp, "VANTAGE_WARMUP")
+                        .map(WarmUpSettings::parseEnabled)
+                        .orElse(true)));
     }
 
     /**

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.vantage.demo.DemoTargets;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
 import dev.vantage.probe.MonitorRegistry;
@@ -18,6 +17,7 @@ import dev.vantage.probe.PhaseReport;
 import dev.vantage.probe.PreparedProbe;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
+import dev.vantage.probe.warm.WarmUp;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,6 +55,7 @@ public final class ProbeCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
+    private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Spec
@@ -262,28 +264,11 @@ public final class ProbeCommand implements Callable<Integer> {
         return parsed;
     }
 
-    /** Runs the same type against the demo's loopback targets so the real probe finds classes loaded and code compiled. */
+    /**
+     * Runs the same type against in-process loopback targets ({@link WarmUp}, as the agent does before its first
+     * slot), so that the real probe finds classes loaded and code compiled. A failed warm-up only costs accuracy.
+     */
     private void warmUp(String typeName) {
-        try (DemoTargets targets = DemoTargets.start()) {
-            for (DemoTargets.WarmUp warm : targets.warmUps().getOrDefault(typeName, List.of())) {
-                PreparedProbe<?> probe = registry.prepare(new MonitorSpec(
-                        0,
-                        "warm-up",
-                        typeName,
-                        null,
-                        warm.url(),
-                        Map.of(),
-                        null,
-                        2000,
-                        warm.settings(),
-                        Duration.ofSeconds(2),
-                        false));
-                for (int i = 0; i < warm.times(); i++) {
-                    probe.run(new ProbeContext(Duration.ofSeconds(2), false));
-                }
-            }
-        } catch (InvalidMonitorException | RuntimeException e) {
-            // A failed warm-up only costs accuracy on the first probe; the real probe still runs.
-        }
+        WarmUp.run(registry, Set.of(typeName), WARM_UP_BUDGET);
     }
 }

@@ -1,7 +1,6 @@
 package dev.vantage.demo;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.probe.warm.SelfSignedTls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -184,32 +183,6 @@ public final class DemoTargets implements AutoCloseable {
         urls.put("http/health", httpUrl("/health"));
         return urls;
     }
-
-    /**
-     * Probes of these targets that run a monitor type's whole code path, by the name {@code vantage probe} looks the
-     * type up with (its URL scheme): {@code vantage probe} runs them before timing, so that class loading and the JIT
-     * are not counted as network time. A type without an entry here is simply not warmed up.
-     */
-    public Map<String, List<WarmUp>> warmUps() {
-        ObjectNode insecure = JsonNodeFactory.instance.objectNode().put("verify_tls", false);
-        ObjectNode none = JsonNodeFactory.instance.objectNode();
-        return Map.of(
-                "http", List.of(new WarmUp(httpUrl("/fast"), none, 20), new WarmUp(httpUrl("/big"), none, 3)),
-                "https",
-                        List.of(new WarmUp(httpsUrl("/fast"), insecure, 20), new WarmUp(httpsUrl("/big"), insecure, 3)),
-                "tcp", List.of(new WarmUp(tcpUrl(), none, 20)),
-                "dns", List.of(new WarmUp(dnsUrl(), none, 20)),
-                "tls", List.of(new WarmUp(expiringTlsUrl(), insecure, 20)));
-    }
-
-    /**
-     * A warm-up probe: {@code url} with {@code settings}, {@code times} times.
-     *
-     * @param url a loopback target of these demo targets
-     * @param settings the monitor settings it needs (an https target's certificate is the demo's own)
-     * @param times how many probes, enough for the JIT to compile the path (measured with bench/curl-vs-probe.sh)
-     */
-    public record WarmUp(String url, ObjectNode settings, int times) {}
 
     /**
      * A listener that never accepts, with its accept queue full: Linux then drops new SYNs, so a connect neither

@@ -60,7 +60,7 @@ final class HostileTarget implements AutoCloseable {
 
     /** A TLS target on 127.0.0.1 with a self-signed certificate (probe it with {@code verify_tls: false}). */
     static HostileTarget tls(Handler handler) throws IOException {
-        SSLContext context = dev.vantage.demo.SelfSignedTls.serverContext();
+        SSLContext context = dev.vantage.probe.warm.SelfSignedTls.serverContext();
         ServerSocket server = context.getServerSocketFactory().createServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 64);
         return new HostileTarget(server, "https", handler);

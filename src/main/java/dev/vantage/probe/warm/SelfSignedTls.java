@@ -1,4 +1,4 @@
-package dev.vantage.demo;
+package dev.vantage.probe.warm;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -26,7 +26,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A server TLS context with a certificate made at start: EC P-256, CN=localhost, SAN localhost, 127.0.0.1 and ::1,
- * valid from a day ago for a year. Nobody trusts it, which is the point: with {@code verify_tls} on it is the demo's
+ * valid from a day ago for a year, for the loopback targets of the warm-up and the demo. Nobody trusts it, which is the
+ * point: with {@code verify_tls} on it is the demo's
  * TLS failure, with it off a working HTTPS target.
  */
 public final class SelfSignedTls {
