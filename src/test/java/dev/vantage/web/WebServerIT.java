@@ -137,8 +137,8 @@ class WebServerIT {
                         "vantage_heartbeats_journal_records ",
                         "vantage_heartbeats_journal_bytes ",
                         "vantage_heartbeats_dropped_total{",
-                        "vantage_lease_leader{kind=\"datacenter\"} 1",
-                        "vantage_lease_epoch{kind=\"datacenter\"} 1",
+                        "vantage_lease_leader{kind=\"datacenter\",shard=\"0\"} 1",
+                        "vantage_lease_epoch{kind=\"datacenter\",shard=\"0\"} 1",
                         "vantage_config_reloads_total{outcome=\"ok\"}",
                         "vantage_monitors_invalid ",
                         "vantage_monitors_scheduled 1",
@@ -196,8 +196,8 @@ class WebServerIT {
                         "vantage_outbox_oldest_age_seconds ",
                         "vantage_channels_invalid 0",
                         "vantage_config_reloads_total{outcome=\"ok\"}",
-                        "vantage_lease_leader{kind=\"monitor\"} 1",
-                        "vantage_lease_epoch{kind=\"monitor\"} 1");
+                        "vantage_lease_leader{kind=\"monitor\",shard=\"0\"} 1",
+                        "vantage_lease_epoch{kind=\"monitor\",shard=\"0\"} 1");
     }
 
     @Test
