@@ -8,6 +8,8 @@ import dev.vantage.config.Environment;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.lease.OnDbLoss;
+import dev.vantage.probe.tls.ProbeTls;
+import dev.vantage.probe.tls.TlsProvider;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -103,6 +105,14 @@ public final class AgentCommand implements Callable<Integer> {
                     + " (default: VANTAGE_JOURNAL_MAX_MB, else 256).")
     String journalMaxMb;
 
+    @Option(
+            names = "--tls-provider",
+            paramLabel = "auto|jsse|native",
+            description = "TLS of https and tls probes: native (Conscrypt, BoringSSL; linux-x86_64) when it loads, else"
+                    + " the JDK's with one log line (auto); the JDK's (jsse); or native, refusing to start without it"
+                    + " (default: VANTAGE_TLS_PROVIDER, else auto).")
+    String tlsProvider;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -110,6 +120,8 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var env = Environment.system();
         var settings = settings(env);
+        ProbeTls.install(TlsProvider.parse(
+                env.resolve(tlsProvider, "VANTAGE_TLS_PROVIDER").orElse("auto")));
         var httpSettings = http.settings(env, HttpSettings.AGENT_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run(
