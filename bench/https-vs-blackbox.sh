@@ -10,10 +10,15 @@
 # Builds nothing: run `./mvnw -B -q package -DskipTests` first. Loopback only.
 #   usage: bench/https-vs-blackbox.sh [cases...]     cases: rsa ecdsa http (default: all three)
 #   env:   RATE=100 (HTTPS probes/s), HTTP_RATE=500, WARMUP=20, WINDOW=60, JAVA_OPTS (agent JVM flags, e.g. -Xmx256m),
-#          AGENT_ARGS (more AgentBench keys)
+#          AGENT_ARGS (more AgentBench keys), PROVIDERS="jsse native" (the agent's TLS provider, one run each per
+#          HTTPS case; plain HTTP runs once, with the first), INTERVAL=1 (the monitors' interval: RATE x INTERVAL
+#          monitors), BLACKBOX=off (the agent alone, e.g. for its throughput and RSS at 2,000 monitors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${RATE:-100}
+PROVIDERS=${PROVIDERS:-jsse native}
+INTERVAL=${INTERVAL:-1}
+BLACKBOX=${BLACKBOX:-on}
 HTTP_RATE=${HTTP_RATE:-500}
 WARMUP=${WARMUP:-20}
 WINDOW=${WINDOW:-60}
@@ -93,26 +98,40 @@ worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
 
 echo "machine: $(nproc) cores, $(uptime)"
 echo "blackbox_exporter: $(prometheus-blackbox-exporter --version 2>&1 | head -1)"
-for c in "${cases[@]}"; do
+run_case() {
+    local c=$1 provider=$2 url rate side=()
     case $c in
         rsa) url=https://127.0.0.1:18443/ rate=$RATE ;;
         ecdsa) url=https://127.0.0.1:18444/ rate=$RATE ;;
         http) url=http://127.0.0.1:18080/ rate=$HTTP_RATE ;;
         *) echo "unknown case $c (rsa, ecdsa, http)" >&2; exit 2 ;;
     esac
+    if [ "$BLACKBOX" != off ]; then
+        side=(blackbox="http://127.0.0.1:19115/probe?module=bench_2xx&target=$url" blackboxPid="$bb")
+    fi
     : >"$work/access.log"
     kill -USR1 "$(cat "$work/nginx.pid")" # reopen the log
     echo
-    echo "== $c: $url at $rate probes/s, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "== $c, agent TLS provider $provider: $url at $rate probes/s, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
     # shellcheck disable=SC2086
-    java ${JAVA_OPTS:-} -Djavax.net.ssl.trustStore="$work/trust.p12" -Djavax.net.ssl.trustStorePassword=benchbench \
+    java ${JAVA_OPTS:-} -Dvantage.tls.provider="$provider" \
+        -Djavax.net.ssl.trustStore="$work/trust.p12" -Djavax.net.ssl.trustStorePassword=benchbench \
         -cp "$JAR" dev.vantage.bench.AgentBench https target="$url" verify=true targetPid="$worker" \
-        monitors="$rate" interval=1 warmup="$WARMUP" window="$WINDOW" \
-        blackbox="http://127.0.0.1:19115/probe?module=bench_2xx&target=$url" blackboxPid="$bb" ${AGENT_ARGS:-}
+        monitors=$((rate * INTERVAL)) interval="$INTERVAL" warmup="$WARMUP" window="$WINDOW" "${side[@]}" \
+        ${AGENT_ARGS:-}
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
     sleep 1.5 # the access log buffer is flushed every second
     echo "nginx requests by client | protocol | session reused (r) or not (.) | key exchange:"
     awk -F'|' '{ ua = $1 ~ /Go-http-client|Blackbox/ ? "blackbox_exporter" : ($1 ~ /Vantage/ ? "agent" : $1);
                  n[ua "|" $2 "|" $3 "|" $4]++ } END { for (k in n) printf "  %8d  %s\n", n[k], k }' \
         "$work/access.log" | sort -k2
+}
+
+read -r -a providers <<<"$PROVIDERS"
+for c in "${cases[@]}"; do
+    if [ "$c" = http ]; then
+        run_case http "${providers[0]}"
+    else
+        for p in "${providers[@]}"; do run_case "$c" "$p"; done
+    fi
 done

@@ -93,7 +93,7 @@ public final class AgentBench {
             p.put(kv[0], kv[1]);
         }
         quietLogs();
-        installTlsProvider();
+        printTlsProvider();
         System.out.printf(
                 "scenario %s, %s, %d cores, JVM %s, flags %s%n",
                 args[0],
@@ -441,18 +441,11 @@ public final class AgentBench {
         return -1;
     }
 
-    /** With {@code -Dvantage.bench.tls=conscrypt}: Conscrypt first, found by reflection (not a Vantage dependency). */
-    private static void installTlsProvider() throws Exception {
-        if ("conscrypt".equals(System.getProperty("vantage.bench.tls"))) {
-            var provider = (java.security.Provider) Class.forName("org.conscrypt.Conscrypt")
-                    .getMethod("newProvider")
-                    .invoke(null);
-            java.security.Security.insertProviderAt(provider, 1);
-            System.out.printf(
-                    "TLS provider: %s (SSLContext TLS from %s)%n",
-                    provider.getName(),
-                    javax.net.ssl.SSLContext.getInstance("TLS").getProvider().getName());
-        }
+    /** The probes' TLS provider: {@code -Dvantage.tls.provider=auto|jsse|native} (the agent's VANTAGE_TLS_PROVIDER). */
+    private static void printTlsProvider() {
+        System.out.printf(
+                "TLS provider of probes: %s%n",
+                dev.vantage.probe.tls.ProbeTls.shared().provider());
     }
 
     private static void quietLogs() {
