@@ -22,7 +22,7 @@ BLACKBOX=${BLACKBOX:-on}
 HTTP_RATE=${HTTP_RATE:-500}
 WARMUP=${WARMUP:-20}
 WINDOW=${WINDOW:-60}
-JAR=target/vantage.jar
+JAR=${JAR:-target/vantage.jar} # JAR=<other build> compares builds
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -q package -DskipTests" >&2; exit 2; }
 if ! command -v prometheus-blackbox-exporter >/dev/null; then
     apt-get install -y -q prometheus-blackbox-exporter >/dev/null

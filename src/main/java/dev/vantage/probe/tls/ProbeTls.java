@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * families in its group list (x25519 and secp256r1) and offers no setting for one share while listing both families:
  * with x25519 alone a server without it could not answer at all, so JSSE keeps its default.
  *
- * <p><b>Native memory.</b> Conscrypt frees a context's native state only when the context is garbage collected; one
- * context for the process and a session cache of one entry keep it bounded, and each socket's native state is freed
- * when the socket closes.
+ * <p><b>Native memory.</b> Conscrypt frees a context's native state only when the context is garbage collected, and
+ * each socket's direct buffers too unless an allocator takes them back: one context for the process, a session cache
+ * of one entry, and {@link ConscryptBuffers} (direct buffers reused, given back when the socket closes) keep it
+ * bounded by the probes in flight rather than by the GC's pace.
  */
 public final class ProbeTls {
     private static final Logger log = LoggerFactory.getLogger(ProbeTls.class);
@@ -124,6 +125,7 @@ public final class ProbeTls {
             log.warn("probes use the JDK's TLS (JSSE): the native provider (Conscrypt) cannot load: {}", reason);
             return new ProbeTls("JSSE", null);
         }
+        ConscryptBuffers.install();
         return new ProbeTls(provider.getName(), provider);
     }
 

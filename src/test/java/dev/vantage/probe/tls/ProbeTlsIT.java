@@ -118,6 +118,23 @@ class ProbeTlsIT {
         }
     }
 
+    @Test
+    void conscryptSocketsGiveTheirDirectBuffersBackWhenTheyClose() throws Exception {
+        ProbeTls tls = ProbeTls.create(TlsProvider.NATIVE);
+        try (var server = new CountingTlsServer(ca, "TLSv1.3", null)) {
+            get(tls, server.port(), true);
+            int kept = ConscryptBuffers.SHARED.free();
+            for (int i = 0; i < 20; i++) {
+                assertThat(get(tls, server.port(), true)).startsWith("HTTP/1.1 200");
+            }
+
+            assertThat(kept).as("buffers given back by the first probe").isPositive();
+            assertThat(ConscryptBuffers.SHARED.free())
+                    .as("20 more sequential probes reuse the same buffers")
+                    .isEqualTo(kept);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"JSSE", "NATIVE"})
     void aServerWithoutX25519IsReachedThroughAHelloRetryRequest(TlsProvider provider) throws Exception {
