@@ -6,6 +6,7 @@ import dev.vantage.probe.tls.ProbeTls;
 import dev.vantage.probe.tls.TrustedCertificates;
 import java.net.Socket;
 import java.security.cert.X509Certificate;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -18,21 +19,26 @@ import javax.net.ssl.X509TrustManager;
 final class TlsContexts {
     private final X509TrustManager system;
     private final X509TrustManager trustAll = new TrustAll();
-    private final ProbeTls tls;
+    private final Supplier<ProbeTls> tls;
 
     TlsContexts() {
-        this(TrustedCertificates.system(), ProbeTls.shared());
+        this(TrustedCertificates.system());
     }
 
     /** With other trusted certificates than the JDK's (a test's own CA) and a given provider. */
     TlsContexts(X509TrustManager trusted, ProbeTls tls) {
         this.system = trusted;
-        this.tls = tls;
+        this.tls = () -> tls;
     }
 
-    /** With other trusted certificates than the JDK's: a test's own CA. */
+    /**
+     * With other trusted certificates than the JDK's: a test's own CA. The process's {@link ProbeTls} is looked up at
+     * the first handshake, so that a registry loaded by a command that never probes loads no TLS provider, and the
+     * agent's choice ({@link ProbeTls#install}) holds whenever the monitor types were loaded.
+     */
     TlsContexts(X509TrustManager trusted) {
-        this(trusted, ProbeTls.shared());
+        this.system = trusted;
+        this.tls = ProbeTls::shared;
     }
 
     /** The trust manager OkHttp is given for its chain cleaning; verification itself is the context's. */
@@ -47,7 +53,7 @@ final class TlsContexts {
 
     /** A socket factory for one hop: its handshake is judged by {@code trust} and stamped on {@code trace}. */
     SSLSocketFactory factory(CapturingTrustManager trust, Trace trace) {
-        return tls.factory(trust, trace);
+        return tls.get().factory(trust, trace);
     }
 
     /** For {@code verify_tls: false} only: accepts any certificate (host names are skipped by the caller). */

@@ -20,6 +20,7 @@ import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509TrustManager;
@@ -36,21 +37,25 @@ import okhttp3.internal.tls.OkHostnameVerifier;
  */
 public final class TlsMonitor implements Monitor<TlsSettings> {
     private final X509TrustManager trusted;
-    private final ProbeTls tls;
+    private final Supplier<ProbeTls> tls;
 
     public TlsMonitor() {
         this(TrustedCertificates.system());
     }
 
-    /** With other trusted certificates than the JDK's (a private CA, or a test's own). */
+    /**
+     * With other trusted certificates than the JDK's (a private CA, or a test's own), and the process's {@link
+     * ProbeTls}, looked up at the first handshake (see {@code TlsContexts}).
+     */
     public TlsMonitor(X509TrustManager trusted) {
-        this(trusted, ProbeTls.shared());
+        this.trusted = trusted;
+        this.tls = ProbeTls::shared;
     }
 
     /** With other trusted certificates and a given TLS provider. */
     public TlsMonitor(X509TrustManager trusted, ProbeTls tls) {
         this.trusted = trusted;
-        this.tls = tls;
+        this.tls = () -> tls;
     }
 
     @Override
@@ -142,7 +147,7 @@ public final class TlsMonitor implements Monitor<TlsSettings> {
 
         private SSLSocket handshake(Socket plain) throws IOException {
             // ProbeTls: every check is a full handshake, no session is resumed.
-            var factory = TlsMonitor.this.tls.factory(capture, trace);
+            var factory = TlsMonitor.this.tls.get().factory(capture, trace);
             SSLSocket tls = (SSLSocket) factory.createSocket(plain, settings.expectedName(), settings.port(), true);
             var params = tls.getSSLParameters();
             params.setServerNames(settings.sni() == null ? List.of() : List.of(new SNIHostName(settings.sni())));
