@@ -41,9 +41,13 @@ import org.slf4j.LoggerFactory;
  * heartbeats persisted for slots in the window, slots skipped, this JVM's CPU time (the agent's, as targets and
  * PostgreSQL run elsewhere), start lateness and RSS. Stops by itself. Not a test: it prints its figures.
  *
- * <p>Keys: {@code monitors}, {@code interval} (s), {@code warmup} (s), {@code window} (s), {@code concurrency}.
- * {@code -Dvantage.bench.tls=conscrypt} puts Conscrypt (on the class path, not a Vantage dependency) first among the
- * security providers, so that probes' TLS contexts come from it.
+ * <p>Keys: {@code monitors}, {@code interval} (s), {@code warmup} (s), {@code window} (s), {@code concurrency};
+ * {@code target}: a demo target ({@code https/fast}) or a loopback URL ({@code https://127.0.0.1:18443/}, then no demo
+ * targets are started and {@code targetPid} names the target's process for its CPU); {@code verify}: the monitors'
+ * {@code verify_tls} (default false). Side by side with Prometheus blackbox_exporter: {@code blackbox} is its probe URL
+ * and {@code blackboxPid} its process; a {@link ProbeDriver} in its own JVM then asks it for the same probes/s as the
+ * monitors' and the exporter's CPU per probe is printed beside the agent's, both from {@code /proc/<pid>/stat} over the
+ * same window.
  */
 public final class AgentBench {
     private static final Map<String, Map<String, String>> SCENARIOS = Map.of(
@@ -89,7 +93,7 @@ public final class AgentBench {
             p.put(kv[0], kv[1]);
         }
         quietLogs();
-        installTlsProvider();
+        printTlsProvider();
         System.out.printf(
                 "scenario %s, %s, %d cores, JVM %s, flags %s%n",
                 args[0],
@@ -97,26 +101,34 @@ public final class AgentBench {
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.version(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
-        Process targets = startTargets();
+        boolean external = isLoopbackUrl(p.get("target"));
+        Process targets = external ? null : startTargets();
         try (var pg = BenchPostgres.start(Map.of())) {
             var db = pg.connection();
             try (var pool = Database.pool(db, "bench", 2)) {
-                Map<String, String> urls = readUrls(targets);
-                String url = urls.get(p.get("target"));
-                if (url == null || !url.startsWith("http://127.0.0.1:") && !url.startsWith("https://127.0.0.1:")) {
-                    throw new IllegalStateException("no loopback URL for " + p.get("target") + " in " + urls);
+                String url = external ? p.get("target") : readUrls(targets).get(p.get("target"));
+                if (!isLoopbackUrl(url)) {
+                    throw new IllegalStateException("no loopback URL for " + p.get("target") + ": " + url);
                 }
                 seed(
                         Database.jdbi(pool),
                         url,
                         Integer.parseInt(p.get("monitors")),
-                        Integer.parseInt(p.get("interval")));
-                run(db, pool, p, targets.pid(), postmasterPid(pg.dataDirectory()));
+                        Integer.parseInt(p.get("interval")),
+                        Boolean.parseBoolean(p.getOrDefault("verify", "false")));
+                long targetsPid = external ? Long.parseLong(p.getOrDefault("targetPid", "0")) : targets.pid();
+                run(db, pool, p, targetsPid, postmasterPid(pg.dataDirectory()));
             }
         } finally {
-            targets.destroy();
-            targets.waitFor(10, TimeUnit.SECONDS);
+            if (targets != null) {
+                targets.destroy();
+                targets.waitFor(10, TimeUnit.SECONDS);
+            }
         }
+    }
+
+    private static boolean isLoopbackUrl(String url) {
+        return url != null && (url.startsWith("http://127.0.0.1:") || url.startsWith("https://127.0.0.1:"));
     }
 
     private static void run(DbConnection db, DataSource pool, Map<String, String> p, long targetsPid, long postmaster)
@@ -135,18 +147,88 @@ public final class AgentBench {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         int warmup = Integer.parseInt(p.get("warmup"));
         int window = Integer.parseInt(p.get("window"));
-        try (var agent = Agent.start(settings, meters, Clock.systemUTC())) {
+        double rate = Double.parseDouble(p.get("monitors")) / Integer.parseInt(p.get("interval"));
+        try (var agent = Agent.start(settings, meters, Clock.systemUTC());
+                var blackbox = p.containsKey("blackbox")
+                        ? Blackbox.start(p.get("blackbox"), Long.parseLong(p.get("blackboxPid")), rate)
+                        : null) {
             TimeUnit.SECONDS.sleep(warmup);
+            var peerBefore = blackbox == null ? null : blackbox.sample();
             var before = Sample.take(meters, os, targetsPid, postmaster);
             TimeUnit.SECONDS.sleep(window);
             var after = Sample.take(meters, os, targetsPid, postmaster);
+            var peerAfter = blackbox == null ? null : blackbox.sample();
             double queued = meters.get(HeartbeatMeters.QUEUE_DEPTH).gauge().value();
             long rssSteady = vmRssKib();
             TimeUnit.SECONDS.sleep(3); // slots at the end of the window finish and their batch commits
-            if (ProcessHandle.of(targetsPid).map(h -> !h.isAlive()).orElse(true)) {
+            if (targetsPid != 0
+                    && ProcessHandle.of(targetsPid).map(h -> !h.isAlive()).orElse(true)) {
                 throw new IllegalStateException("the targets process " + targetsPid + " died during the run");
             }
             report(Database.jdbi(pool), agent.datacenter().id(), before, after, queued, rssSteady);
+            if (blackbox != null) {
+                Blackbox.report(before, after, peerBefore, peerAfter);
+            }
+        }
+    }
+
+    /** blackbox_exporter driven by a {@link ProbeDriver} in its own JVM; its CPU read from {@code /proc}. */
+    private record Blackbox(Process driver, long pid, BufferedReader out, java.io.PrintStream in)
+            implements AutoCloseable {
+
+        static Blackbox start(String probeUrl, long pid, double rate) throws Exception {
+            if (!probeUrl.startsWith("http://127.0.0.1:")) {
+                throw new IllegalArgumentException("blackbox must be a probe URL on 127.0.0.1: " + probeUrl);
+            }
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process driver = new ProcessBuilder(
+                            java,
+                            "-Xmx128m",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ProbeDriver.class.getName(),
+                            probeUrl,
+                            Double.toString(rate))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            return new Blackbox(
+                    driver,
+                    pid,
+                    new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8)),
+                    new java.io.PrintStream(driver.getOutputStream(), true, StandardCharsets.UTF_8));
+        }
+
+        /** {ticks of the exporter, probes succeeded, probes failed} now. */
+        long[] sample() throws Exception {
+            long ticks = cpuTicks(pid);
+            in.println("sample");
+            String[] counts = out.readLine().split(" ");
+            return new long[] {ticks, Long.parseLong(counts[0]), Long.parseLong(counts[1])};
+        }
+
+        static void report(Sample a, Sample b, long[] before, long[] after) {
+            double seconds = Duration.between(a.at(), b.at()).toNanos() / 1e9;
+            double agentProbes = b.probes() - a.probes();
+            double agentMs = (b.agentTicks() - a.agentTicks()) * 10.0;
+            long ok = after[1] - before[1];
+            long failed = after[2] - before[2];
+            double blackboxMs = (after[0] - before[0]) * 10.0;
+            double agentPer = agentMs / agentProbes;
+            double blackboxPer = blackboxMs / (ok + failed);
+            System.out.printf(
+                    "side by side over %.1f s (CPU from /proc/<pid>/stat): agent %,.0f probes, %.3f ms CPU per probe;"
+                            + " blackbox_exporter %,d probes (%,d failed), %.3f ms CPU per probe; ratio agent/blackbox"
+                            + " %.2f%n",
+                    seconds, agentProbes, agentPer, ok + failed, failed, blackboxPer, agentPer / blackboxPer);
+        }
+
+        @Override
+        public void close() throws Exception {
+            in.close();
+            if (!driver.waitFor(10, TimeUnit.SECONDS)) {
+                driver.destroy();
+            }
         }
     }
 
@@ -154,6 +236,7 @@ public final class AgentBench {
     private record Sample(
             Instant at,
             long agentCpuNanos,
+            long agentTicks,
             long targetsCpuTicks,
             long postgresCpuTicks,
             double probes,
@@ -180,6 +263,7 @@ public final class AgentBench {
             return new Sample(
                     Instant.now(),
                     os.getProcessCpuTime(),
+                    cpuTicks(ProcessHandle.current().pid()),
                     cpuTicks(targetsPid),
                     pg,
                     meters.find(Meters.PROBES).counters().stream()
@@ -280,8 +364,8 @@ public final class AgentBench {
     }
 
     /** Monitors like a user would insert them, all on one loopback URL, all in datacenter BENCH. */
-    private static void seed(Jdbi jdbi, String url, int monitors, int intervalSeconds) {
-        String settings = url.startsWith("https:") ? "{\"verify_tls\": false}" : "{}";
+    private static void seed(Jdbi jdbi, String url, int monitors, int intervalSeconds, boolean verify) {
+        String settings = url.startsWith("https:") && !verify ? "{\"verify_tls\": false}" : "{}";
         jdbi.useTransaction(h -> {
             h.execute("INSERT INTO datacenters (code, name) VALUES ('BENCH', 'Benchmark')");
             h.createUpdate("INSERT INTO schedules (name, interval) VALUES ('bench', :interval)")
@@ -301,7 +385,7 @@ public final class AgentBench {
             h.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id)"
                     + " SELECT d.id, m.id FROM datacenters d CROSS JOIN api_monitors m");
         });
-        System.out.printf("%,d monitors every %d s on %s%n", monitors, intervalSeconds, url);
+        System.out.printf("%,d monitors every %d s on %s (%s)%n", monitors, intervalSeconds, url, settings);
     }
 
     /** The demo targets in their own JVM, so that this JVM's CPU time is the agent's alone. */
@@ -357,18 +441,11 @@ public final class AgentBench {
         return -1;
     }
 
-    /** With {@code -Dvantage.bench.tls=conscrypt}: Conscrypt first, found by reflection (not a Vantage dependency). */
-    private static void installTlsProvider() throws Exception {
-        if ("conscrypt".equals(System.getProperty("vantage.bench.tls"))) {
-            var provider = (java.security.Provider) Class.forName("org.conscrypt.Conscrypt")
-                    .getMethod("newProvider")
-                    .invoke(null);
-            java.security.Security.insertProviderAt(provider, 1);
-            System.out.printf(
-                    "TLS provider: %s (SSLContext TLS from %s)%n",
-                    provider.getName(),
-                    javax.net.ssl.SSLContext.getInstance("TLS").getProvider().getName());
-        }
+    /** The probes' TLS provider: {@code -Dvantage.tls.provider=auto|jsse|native} (the agent's VANTAGE_TLS_PROVIDER). */
+    private static void printTlsProvider() {
+        System.out.printf(
+                "TLS provider of probes: %s%n",
+                dev.vantage.probe.tls.ProbeTls.shared().provider());
     }
 
     private static void quietLogs() {

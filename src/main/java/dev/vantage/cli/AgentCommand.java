@@ -8,6 +8,8 @@ import dev.vantage.config.Environment;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.lease.OnDbLoss;
+import dev.vantage.probe.tls.ProbeTls;
+import dev.vantage.probe.tls.TlsProvider;
 import dev.vantage.probe.warm.WarmUpSettings;
 import dev.vantage.web.HttpSettings;
 import dev.vantage.web.Readiness;
@@ -112,6 +114,14 @@ public final class AgentCommand implements Callable<Integer> {
                     + " time as exactly as the rest (default: VANTAGE_WARMUP, else true).")
     String warmUp;
 
+    @Option(
+            names = "--tls-provider",
+            paramLabel = "auto|jsse|native",
+            description = "TLS of https and tls probes: native (Conscrypt, BoringSSL; linux-x86_64) when it loads, else"
+                    + " the JDK's with one log line (auto); the JDK's (jsse); or native, refusing to start without it"
+                    + " (default: VANTAGE_TLS_PROVIDER, else auto).")
+    String tlsProvider;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -119,6 +129,8 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var env = Environment.system();
         var settings = settings(env);
+        ProbeTls.install(TlsProvider.parse(
+                env.resolve(tlsProvider, "VANTAGE_TLS_PROVIDER").orElse("auto")));
         var httpSettings = http.settings(env, HttpSettings.AGENT_PORT);
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UntilSigterm.run(

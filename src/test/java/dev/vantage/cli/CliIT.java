@@ -78,6 +78,24 @@ class CliIT {
     }
 
     @Test
+    void aWrongTlsProviderIsOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
+        var run = run(
+                Map.of(
+                        "DB_CONN_STRING",
+                        "postgres://u:p@127.0.0.1:1/db",
+                        "DATACENTER_ID",
+                        "VA",
+                        "VANTAGE_TLS_PROVIDER",
+                        "boringssl"),
+                dir,
+                "agent");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.stderr())
+                .containsExactly("vantage agent: VANTAGE_TLS_PROVIDER: expected auto, jsse or native, got 'boringssl'");
+    }
+
+    @Test
     void aWrongHttpPortOrAddressIsOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
         var env = Map.of("DB_CONN_STRING", "postgres://u:hunter2@127.0.0.1:1/db", "DATACENTER_ID", "VA");
 

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
@@ -86,6 +87,17 @@ public final class TestCa {
      */
     public SSLContext serverContext(String host, Instant notBefore, Instant notAfter) {
         try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(host, notBefore, notAfter), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The key managers of {@link #serverContext(String, Instant, Instant)}, for a server context built otherwise. */
+    public KeyManager[] keyManagers(String host, Instant notBefore, Instant notAfter) {
+        try {
             KeyPair leafKeys = ecKeys();
             var builder = new JcaX509v3CertificateBuilder(
                     name,
@@ -109,9 +121,7 @@ public final class TestCa {
             store.setKeyEntry("server", leafKeys.getPrivate(), password, new Certificate[] {leaf, certificate});
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
-            return context;
+            return kmf.getKeyManagers();
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException(e);
         }

@@ -7,7 +7,6 @@ import dev.vantage.probe.ProbeResult;
 import dev.vantage.probe.net.NetFailures;
 import dev.vantage.probe.net.Resolver;
 import dev.vantage.probe.net.TimedSocketFactory;
-import dev.vantage.probe.net.TimedSslSocketFactory;
 import dev.vantage.probe.net.Trace;
 import dev.vantage.probe.tls.CapturingTrustManager;
 import dev.vantage.probe.tls.CertificateFacts;
@@ -182,9 +181,7 @@ final class HttpProbe {
         if (url.isHttps()) {
             CapturingTrustManager capture = tls.capture(settings.verifyTls());
             hopCertificate = capture;
-            b.sslSocketFactory(
-                    new TimedSslSocketFactory(tls.freshFactory(capture), trace),
-                    tls.trustManager(settings.verifyTls()));
+            b.sslSocketFactory(tls.factory(capture, trace), tls.trustManager(settings.verifyTls()));
             if (!settings.verifyTls()) {
                 b.hostnameVerifier((host, session) -> true);
             }

@@ -1,34 +1,44 @@
 package dev.vantage.probe.http;
 
+import dev.vantage.probe.net.Trace;
 import dev.vantage.probe.tls.CapturingTrustManager;
+import dev.vantage.probe.tls.ProbeTls;
 import dev.vantage.probe.tls.TrustedCertificates;
 import java.net.Socket;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * TLS for probes. Each probe gets a new {@link SSLContext}: a shared one would cache sessions and resume them, and a
- * resumed handshake is not what a user's first visit costs (curl, one process per run, never resumes either). The
- * trusted certificates are loaded once; each handshake gets a {@link CapturingTrustManager} that records the server's
- * certificate.
+ * TLS for http probes: the process's {@link ProbeTls} (one context, full handshakes, no resumption) and the trusted
+ * certificates, loaded once; each handshake gets a {@link CapturingTrustManager} that records the server's certificate.
  */
 final class TlsContexts {
     private final X509TrustManager system;
     private final X509TrustManager trustAll = new TrustAll();
+    private final Supplier<ProbeTls> tls;
 
     TlsContexts() {
         this(TrustedCertificates.system());
     }
 
-    /** With other trusted certificates than the JDK's: a test's own CA. */
+    /** With other trusted certificates than the JDK's (a test's own CA) and a given provider. */
+    TlsContexts(X509TrustManager trusted, ProbeTls tls) {
+        this.system = trusted;
+        this.tls = () -> tls;
+    }
+
+    /**
+     * With other trusted certificates than the JDK's: a test's own CA. The process's {@link ProbeTls} is looked up at
+     * the first handshake, so that a registry loaded by a command that never probes loads no TLS provider, and the
+     * agent's choice ({@link ProbeTls#install}) holds whenever the monitor types were loaded.
+     */
     TlsContexts(X509TrustManager trusted) {
         this.system = trusted;
+        this.tls = ProbeTls::shared;
     }
 
     /** The trust manager OkHttp is given for its chain cleaning; verification itself is the context's. */
@@ -41,15 +51,9 @@ final class TlsContexts {
         return new CapturingTrustManager(system, verify);
     }
 
-    /** A socket factory on a new context with no cached sessions, verifying (or not) through {@code trust}. */
-    SSLSocketFactory freshFactory(CapturingTrustManager trust) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trust}, null);
-            return context.getSocketFactory();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create a TLS context", e);
-        }
+    /** A socket factory for one hop: its handshake is judged by {@code trust} and stamped on {@code trace}. */
+    SSLSocketFactory factory(CapturingTrustManager trust, Trace trace) {
+        return tls.get().factory(trust, trace);
     }
 
     /** For {@code verify_tls: false} only: accepts any certificate (host names are skipped by the caller). */

@@ -27,17 +27,24 @@ import javax.net.ssl.SSLSocket;
 final class TimedSslSocket extends SSLSocket {
     private final SSLSocket d;
     private final Trace trace;
+    private final TimedSslSocketFactory.Handshakes handshakes;
 
-    TimedSslSocket(SSLSocket delegate, Trace trace) {
+    TimedSslSocket(SSLSocket delegate, Trace trace, TimedSslSocketFactory.Handshakes handshakes) {
         this.d = delegate;
         this.trace = trace;
+        this.handshakes = handshakes;
     }
 
     @Override
     public void startHandshake() throws IOException {
-        trace.tlsStarted();
-        d.startHandshake();
-        trace.tlsDone();
+        Runnable ended = handshakes.starting(d);
+        try {
+            trace.tlsStarted();
+            d.startHandshake();
+            trace.tlsDone();
+        } finally {
+            ended.run();
+        }
     }
 
     @Override

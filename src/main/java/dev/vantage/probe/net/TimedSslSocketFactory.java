@@ -14,10 +14,23 @@ import javax.net.ssl.SSLSocketFactory;
 public final class TimedSslSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory delegate;
     private final Trace trace;
+    private final Handshakes handshakes;
 
-    public TimedSslSocketFactory(SSLSocketFactory delegate, Trace trace) {
+    /**
+     * @param handshakes told of each handshake just before it starts (the probe's TLS registers whose certificate check
+     *     it is), and again when it ended however it ended
+     */
+    public TimedSslSocketFactory(SSLSocketFactory delegate, Trace trace, Handshakes handshakes) {
         this.delegate = delegate;
         this.trace = trace;
+        this.handshakes = handshakes;
+    }
+
+    /** Around each handshake of a socket this factory made. */
+    @FunctionalInterface
+    public interface Handshakes {
+        /** Called just before the handshake of {@code socket} starts; the returned action runs when it ended. */
+        Runnable starting(SSLSocket socket);
     }
 
     @Override
@@ -57,6 +70,6 @@ public final class TimedSslSocketFactory extends SSLSocketFactory {
     }
 
     private Socket wrap(Socket s) {
-        return new TimedSslSocket((SSLSocket) s, trace);
+        return new TimedSslSocket((SSLSocket) s, trace, handshakes);
     }
 }

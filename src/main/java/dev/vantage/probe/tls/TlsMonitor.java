@@ -10,7 +10,6 @@ import dev.vantage.probe.ProbeResult;
 import dev.vantage.probe.net.Dialer;
 import dev.vantage.probe.net.NetFailures;
 import dev.vantage.probe.net.TimedSocketFactory;
-import dev.vantage.probe.net.TimedSslSocketFactory;
 import dev.vantage.probe.net.Trace;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -18,14 +17,12 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.internal.tls.OkHostnameVerifier;
 
@@ -40,14 +37,25 @@ import okhttp3.internal.tls.OkHostnameVerifier;
  */
 public final class TlsMonitor implements Monitor<TlsSettings> {
     private final X509TrustManager trusted;
+    private final Supplier<ProbeTls> tls;
 
     public TlsMonitor() {
         this(TrustedCertificates.system());
     }
 
-    /** With other trusted certificates than the JDK's (a private CA, or a test's own). */
+    /**
+     * With other trusted certificates than the JDK's (a private CA, or a test's own), and the process's {@link
+     * ProbeTls}, looked up at the first handshake (see {@code TlsContexts}).
+     */
     public TlsMonitor(X509TrustManager trusted) {
         this.trusted = trusted;
+        this.tls = ProbeTls::shared;
+    }
+
+    /** With other trusted certificates and a given TLS provider. */
+    public TlsMonitor(X509TrustManager trusted, ProbeTls tls) {
+        this.trusted = trusted;
+        this.tls = () -> tls;
     }
 
     @Override
@@ -138,15 +146,8 @@ public final class TlsMonitor implements Monitor<TlsSettings> {
         }
 
         private SSLSocket handshake(Socket plain) throws IOException {
-            SSLContext sslContext;
-            try {
-                // A new context per probe: no cached session, so every check is a full handshake.
-                sslContext = SSLContext.getInstance("TLS");
-                sslContext.init(null, new TrustManager[] {capture}, null);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("cannot create a TLS context", e);
-            }
-            var factory = new TimedSslSocketFactory(sslContext.getSocketFactory(), trace);
+            // ProbeTls: every check is a full handshake, no session is resumed.
+            var factory = TlsMonitor.this.tls.get().factory(capture, trace);
             SSLSocket tls = (SSLSocket) factory.createSocket(plain, settings.expectedName(), settings.port(), true);
             var params = tls.getSSLParameters();
             params.setServerNames(settings.sni() == null ? List.of() : List.of(new SNIHostName(settings.sni())));
