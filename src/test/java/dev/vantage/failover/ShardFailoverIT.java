@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShardFailoverIT {
     private static final String DC = "VA";
-    private static final int SHARDS = 8;
-    private static final int MONITORS = 32;
+    private static final int SHARDS = 6;
+    private static final int MONITORS = 24;
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Duration START = Duration.ofSeconds(90); // JVMs starting together on a small machine
 
@@ -80,6 +80,9 @@ class ShardFailoverIT {
         ledger = new LeaseLedger(db, seed);
         var env = AgentProcess.env(pg.libpqUrl(db.name()), DC);
         env.put("VANTAGE_JOURNAL_DIR", dir.resolve("journal").toString());
+        // Takeovers and hand-offs are measured here, not first-probe timings: the warm-up's second of CPU per start
+        // would only starve the other replicas on a small machine.
+        env.put("VANTAGE_WARMUP", "false");
         replicas = new Replicas(ledger, seed, env, dir);
     }
 
@@ -91,11 +94,11 @@ class ShardFailoverIT {
 
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
-    void fourAgentsShareTheShardsAKilledOnesAreRetakenAndAFifthGetsItsShareWithoutAGapOrADouble() {
-        var live = new ArrayList<>(List.of(replicas.start(), replicas.start(), replicas.start(), replicas.start()));
+    void threeAgentsShareTheShardsAKilledOnesAreRetakenAndANewOneGetsItsShareWithoutAGapOrADouble() {
+        var live = new ArrayList<>(List.of(replicas.start(), replicas.start(), replicas.start()));
         Map<Integer, List<Integer>> held = awaitBalanced(live, START);
         Instant balanced = Instant.now();
-        assertThat(held.values()).as("shards per agent: %s", held).allMatch(s -> s.size() == SHARDS / 4);
+        assertThat(held.values()).as("shards per agent: %s", held).allMatch(s -> s.size() == SHARDS / 3);
 
         // SIGKILL one: its shards' locks go with its sessions; the others, now below their share, take them.
         holdUntil(balanced.plusSeconds(4));
@@ -109,15 +112,15 @@ class ShardFailoverIT {
         held = awaitBalanced(live, Duration.ofSeconds(30));
         assertThat(held.keySet()).as("agents holding shards after the kill").doesNotContain(victimId);
 
-        // A fifth replica: shards move to it by hand-off.
+        // A new replica: shards move to it by hand-off.
         holdUntil(Instant.now().plusSeconds(2));
         Instant joined = Instant.now();
-        AgentProcess fifth = replicas.start();
-        live.add(fifth);
+        AgentProcess newcomer = replicas.start();
+        live.add(newcomer);
         held = awaitBalanced(live, START);
         Instant moved = Instant.now();
-        int fifthId = replicas.id(fifth);
-        assertThat(held.get(fifthId)).as("the new replica's shards").hasSize(SHARDS / 4);
+        int newcomerId = replicas.id(newcomer);
+        assertThat(held.get(newcomerId)).as("the new replica's shards").hasSize(SHARDS / 3);
         holdUntil(moved.plusSeconds(4));
 
         // Every slot of every monitor exactly once, from the balance to now, except the killed agent's monitors
@@ -146,10 +149,10 @@ class ShardFailoverIT {
         long movedShards = db.count(
                 "SELECT count(*) FROM datacenter_lease_history WHERE datacenter_id = ? AND holder_agent_id = ?",
                 seed.datacenterId(),
-                fifthId);
+                newcomerId);
         System.out.printf(
                 "ShardFailoverIT %d shards, %d monitors at %s: SIGKILL of agent %d (shards %s): last shard's first"
-                        + " heartbeat %.2f s after the kill, largest hole of its monitors %.2f s; a fifth agent took"
+                        + " heartbeat %.2f s after the kill, largest hole of its monitors %.2f s; a new agent took"
                         + " %d shards within %.1f s of its start%n",
                 SHARDS,
                 MONITORS,
