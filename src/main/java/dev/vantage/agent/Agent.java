@@ -189,6 +189,7 @@ public final class Agent implements AutoCloseable {
         var rows = jdbi.onDemand(ConfigDao.class).listMonitors(datacenter.id());
         var snapshot = ConfigSnapshot.build(rows, registry);
         var changes = scheduler.apply(snapshot);
+        lease.ready(); // the scheduler runs and has its monitors: shards may come to this replica now
         if (changes.added() + changes.changed() + changes.removed() > 0) {
             log.info(
                     "Configuration applied ({}): {} monitors, {} added, {} changed, {} removed, {} invalid",

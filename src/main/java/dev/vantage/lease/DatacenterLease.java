@@ -134,8 +134,8 @@ public final class DatacenterLease implements Leadership, AutoCloseable {
     }
 
     /** See {@link LeaseLoop#wantedWhen}. */
-    void wantedWhen(java.util.function.BooleanSupplier wanted) {
-        loop.wantedWhen(wanted);
+    void wantedWhen(java.util.function.BooleanSupplier wanted, java.util.function.BooleanSupplier ready) {
+        loop.wantedWhen(wanted, ready);
     }
 
     /** See {@link LeaseLoop#wake()}. */

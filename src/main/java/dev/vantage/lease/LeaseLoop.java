@@ -80,6 +80,8 @@ final class LeaseLoop implements AutoCloseable {
 
     /** Whether this replica wants the lock now: a standby that does not waits a longer round and ignores releases. */
     private volatile java.util.function.BooleanSupplier wanted = () -> true;
+    /** Whether this replica can work a lock at all yet: until then its standby does not try, not even unwanted. */
+    private volatile java.util.function.BooleanSupplier ready = () -> true;
     /** Released by {@link #wake()} and {@link #close()}. */
     private final java.util.concurrent.Semaphore wakeups = new java.util.concurrent.Semaphore(0);
     /** Set by {@link #handOff()}, taken by the lease thread. */
@@ -169,8 +171,9 @@ final class LeaseLoop implements AutoCloseable {
      * How a standby decides whether to try the lock: while {@code wanted} is false it closes its session, tries only
      * every {@link #UNWANTED_ROUNDS}th round (so a lock nobody wants is still taken) and does not wake up on releases.
      */
-    void wantedWhen(java.util.function.BooleanSupplier wanted) {
+    void wantedWhen(java.util.function.BooleanSupplier wanted, java.util.function.BooleanSupplier ready) {
         this.wanted = wanted;
+        this.ready = ready;
     }
 
     /**
@@ -180,6 +183,7 @@ final class LeaseLoop implements AutoCloseable {
      */
     void handOff() {
         handOffRequested = true;
+        wakeups.release();
     }
 
     /** Cuts short the wait of a standby that did not want the lock: it wants it now, and tries at once. */
@@ -241,6 +245,9 @@ final class LeaseLoop implements AutoCloseable {
         handOffRequested = false;
         try {
             boolean wants = wanted.getAsBoolean();
+            if (!ready.getAsBoolean()) {
+                unwantedRounds = 0;
+            }
             if (!wants && ++unwantedRounds < UNWANTED_ROUNDS) {
                 dropSession(); // a standby that wants no lock holds no connection
                 checkedAt = clock.instant();
@@ -294,7 +301,9 @@ final class LeaseLoop implements AutoCloseable {
             return;
         }
         long wait = nextCheckNanos - nanoTime.getAsLong();
-        if (wait > 0 && closing.await(wait, TimeUnit.NANOSECONDS)) {
+        if (wait > 0) {
+            // Until the next check, or a hand-off request, or close: the next round handles either.
+            wakeups.tryAcquire(wait, TimeUnit.NANOSECONDS);
             return;
         }
         long start = nanoTime.getAsLong();

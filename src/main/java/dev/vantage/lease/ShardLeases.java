@@ -96,7 +96,12 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     private final Thread balancer;
     private final Map<String, String> mdc;
 
-    private volatile boolean wantsMore = true;
+    /** Until {@link #ready()}, a replica of a sharded datacenter takes no shard and is no member. */
+    private volatile boolean ready;
+
+    private volatile boolean wantsMore;
+
+    private final java.util.concurrent.atomic.AtomicBoolean balancing = new java.util.concurrent.atomic.AtomicBoolean();
 
     // Balancer thread only.
     private Connection session;
@@ -136,7 +141,7 @@ public final class ShardLeases implements Leadership, AutoCloseable {
                         meters,
                         onRoleChange);
                 if (shards > 1) {
-                    leases[shard].wantedWhen(() -> wantsMore);
+                    leases[shard].wantedWhen(() -> wantsMore, () -> ready);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -165,12 +170,25 @@ public final class ShardLeases implements Leadership, AutoCloseable {
         if (shards < 1 || shards > 64) {
             throw new IllegalArgumentException("shards must be between 1 and 64, not " + shards);
         }
-        var leases = new ShardLeases(
+        return new ShardLeases(
                 db, datacenterId, datacenterCode, shards, agentId, settings, clock, meters, onRoleChange);
-        if (leases.balancer != null) {
-            leases.balancer.start();
+    }
+
+    /**
+     * This replica can probe now (its scheduler runs and has its monitors): with more than one shard, it joins the
+     * live set (takes its member lock) and takes or is handed its share from now on. A shard it took before it could
+     * probe it would lose the slots between the giver's last and its own first probe. With one shard the lease has
+     * been taken or waited for since the start, as before shards. Idempotent.
+     */
+    public void ready() {
+        if (balancer != null && balancing.compareAndSet(false, true)) {
+            ready = true;
+            wantsMore = true; // until the first round says otherwise: a datacenter starting at once has no holder
+            for (DatacenterLease lease : leases) {
+                lease.wake();
+            }
+            balancer.start();
         }
-        return leases;
     }
 
     public int shards() {

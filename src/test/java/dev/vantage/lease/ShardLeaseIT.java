@@ -53,6 +53,7 @@ class ShardLeaseIT {
                 new SimpleMeterRegistry(),
                 () -> {});
         replicas.add(leases);
+        leases.ready();
         return leases;
     }
 
