@@ -304,6 +304,26 @@ class StatusQueryIT {
     }
 
     @Test
+    void agentsOfAShardedDatacenterShowTheShardsTheyLeadAndNoEpoch(@Fresh TestDatabase sharded) {
+        sharded.execute("INSERT INTO datacenters (code, name, shards) VALUES ('VA', 'Virginia', 4)");
+        sharded.execute("INSERT INTO agents (name, datacenter_id, role, lease_epoch, shards, last_seen_at)"
+                + " VALUES ('va-1', 1, 'leader', NULL, '0-1', now()), ('va-2', 1, 'leader', NULL, '2-3', now()),"
+                + " ('va-3', 1, 'standby', NULL, NULL, now())");
+        sharded.execute("INSERT INTO datacenter_leases (datacenter_id, shard, epoch, holder_agent_id, acquired_at)"
+                + " VALUES (1, 0, 3, 1, now()), (1, 1, 2, 1, now()), (1, 2, 5, 2, now()), (1, 3, 1, 2, now())");
+
+        var r = StatusQuery.load(sharded.jdbi(), Clock.systemUTC());
+
+        assertThat(r.agents())
+                .extracting(a -> a.name(), a -> a.role(), a -> a.epoch(), a -> a.shards())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("va-1", "leader", null, "0-1"),
+                        org.assertj.core.groups.Tuple.tuple("va-2", "leader", null, "2-3"),
+                        org.assertj.core.groups.Tuple.tuple("va-3", "standby", null, null));
+        assertThat(StatusTable.leases(r.agents().getFirst())).isEqualTo("shards 0-1");
+    }
+
+    @Test
     void anEmptyDatabaseGivesAnEmptyHealthyReport(@Fresh TestDatabase empty) {
         var r = StatusQuery.load(empty.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));
 
