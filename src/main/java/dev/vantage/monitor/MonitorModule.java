@@ -228,12 +228,19 @@ public final class MonitorModule implements AutoCloseable {
         if (config.version() != appliedConfig) {
             evaluator.configure(config.monitors(), config.datacenterCodes(), config.defaultChannels(), clock.instant());
             appliedConfig = config.version();
+            configured = new java.util.HashMap<>();
+            for (var m : config.monitors()) {
+                configured.put(m.monitorId(), m.datacenters());
+            }
         }
         Instant now = clock.instant();
         var outcome = jdbi.inTransaction(h -> {
             lease.check(h);
             var position = cursor.load(h);
             var batch = cursor.read(h, position, settings.batchSize());
+            if (mayReloadFor(batch)) {
+                return new Round(batch, null, 0); // nothing applied, the cursor stays: reread with the new config
+            }
             for (var o : batch.observations()) {
                 evaluator.apply(o);
             }
@@ -268,6 +275,12 @@ public final class MonitorModule implements AutoCloseable {
             cursor.save(h, batch.next());
             return new Round(batch, changes, notices);
         });
+        if (outcome.changes() == null) {
+            // A heartbeat of a monitor (or a datacenter of it) this configuration does not have: the watcher's reload
+            // after the row was created may not have come yet, and applying now would ignore the heartbeat for good.
+            configs.reload("a heartbeat of a monitor or datacenter the configuration does not have yet");
+            return true;
+        }
         // Measured after the commit: inside it, this transaction's own xid would count in the lag.
         lag.update(jdbi.withHandle(h -> cursor.measure(h, outcome.batch())));
         applied.increment(outcome.batch().observations().size()
@@ -283,7 +296,35 @@ public final class MonitorModule implements AutoCloseable {
         return outcome.batch().full();
     }
 
+    /** {@code changes} null: the batch was not applied, the configuration is to be reloaded first. */
     private record Round(HeartbeatCursor.Batch batch, Changes changes, int notices) {}
+
+    private static final Duration FORCED_RELOAD_EVERY = Duration.ofSeconds(1);
+
+    /** Monitor ids of the applied configuration and their datacenters. Evaluation thread only. */
+    private java.util.Map<Integer, java.util.Set<Integer>> configured = java.util.Map.of();
+
+    private long lastForcedReload = System.nanoTime() - FORCED_RELOAD_EVERY.toNanos();
+
+    /**
+     * Whether the batch holds a heartbeat of a monitor, or of a datacenter of a monitor, that the applied configuration
+     * lacks, and the configuration was not reloaded for that reason within {@link #FORCED_RELOAD_EVERY}: heartbeats of a
+     * removed or disabled monitor still arrive for a while, and are then ignored after one reload.
+     */
+    private boolean mayReloadFor(HeartbeatCursor.Batch batch) {
+        long now = System.nanoTime();
+        if (now - lastForcedReload < FORCED_RELOAD_EVERY.toNanos()) {
+            return false;
+        }
+        for (var o : batch.observations()) {
+            var datacenters = configured.get(o.monitorId());
+            if (datacenters == null || (o.datacenterId() != 0 && !datacenters.contains(o.datacenterId()))) {
+                lastForcedReload = now;
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Waits up to {@code d}; true when the module is closing. */
     private boolean await(Duration d) {
