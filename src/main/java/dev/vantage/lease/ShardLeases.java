@@ -107,7 +107,7 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     private Connection session;
     private String lastFailure;
     private String lastShare;
-    private long quietUntilNanos;
+    private long quietUntilNanos = System.nanoTime();
 
     private ShardLeases(
             DbConnection db,
