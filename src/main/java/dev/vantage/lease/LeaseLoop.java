@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -70,7 +69,6 @@ final class LeaseLoop implements AutoCloseable {
     private final Role role;
     private final Runnable onRoleChange;
     private final Trust trust;
-    private final SplittableRandom random = new SplittableRandom();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Map<String, String> mdc;
     private final Thread thread;
@@ -565,8 +563,10 @@ final class LeaseLoop implements AutoCloseable {
         closing.await(duration.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private Duration jittered(Duration base) {
+    /** {@code base} ±20%, uniformly: replicas that started together do not keep trying together. */
+    static Duration jittered(Duration base) {
         long nanos = base.toNanos();
-        return Duration.ofNanos(nanos * 8 / 10 + random.nextLong(nanos * 4 / 10 + 1));
+        return Duration.ofNanos(nanos * 8 / 10
+                + java.util.concurrent.ThreadLocalRandom.current().nextLong(nanos * 4 / 10 + 1));
     }
 }

@@ -267,7 +267,7 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     private void balance() {
         MDC.setContextMap(mdc);
         try {
-            while (!closing.await(jittered(BALANCE_INTERVAL).toNanos(), TimeUnit.NANOSECONDS)) {
+            while (!closing.await(LeaseLoop.jittered(BALANCE_INTERVAL).toNanos(), TimeUnit.NANOSECONDS)) {
                 try {
                     rebalance();
                 } catch (SQLException e) {
@@ -412,12 +412,6 @@ public final class ShardLeases implements Leadership, AutoCloseable {
             }
             session = null;
         }
-    }
-
-    private static Duration jittered(Duration base) {
-        long nanos = base.toNanos();
-        return Duration.ofNanos(nanos * 8 / 10
-                + java.util.concurrent.ThreadLocalRandom.current().nextLong(nanos * 4 / 10 + 1));
     }
 
     /** Stops balancing, then releases every shard (standbys take over at once). Idempotent. */
