@@ -182,6 +182,14 @@ $$;
 COMMENT ON FUNCTION vantage_lock_holder(integer, integer) IS 'The backend that holds the advisory lock of a datacenter''s shard (1447120468 + shard, key): pid, login, application_name, client address, and whether it is a Vantage login for that key.';
 REVOKE EXECUTE ON FUNCTION vantage_lock_holder(integer, integer) FROM PUBLIC;
 
+-- V10's function is shard 0's: one body for both, so the two cannot drift apart.
+CREATE OR REPLACE FUNCTION vantage_lock_holder(lock_key integer)
+    RETURNS TABLE (holder_pid integer, holder_login text, holder_application text, holder_address text,
+                   holder_is_vantage boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = "${flyway:defaultSchema}", pg_temp AS $$
+    SELECT * FROM vantage_lock_holder(lock_key, 0)
+$$;
+
 -- ---------------------------------------------------------------------------------------------------------------
 -- Grants: V10's function, then what this version adds
 -- ---------------------------------------------------------------------------------------------------------------
