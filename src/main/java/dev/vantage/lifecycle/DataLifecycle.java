@@ -167,6 +167,17 @@ public final class DataLifecycle implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a tick now instead of at the next {@link #TICK}: called when this replica's lease role changes, so that a
+     * new leader creates the partitions ahead at once rather than up to 30 s later. Does nothing before start or after
+     * close.
+     */
+    public synchronized void wake() {
+        if (executor != null && !executor.isShutdown()) {
+            executor.execute(Fatal.guard(this::runOnce));
+        }
+    }
+
     /** Stops the thread; a statement in progress gets 5 s, then its connection is left to the pool's closing. */
     @Override
     public synchronized void close() {

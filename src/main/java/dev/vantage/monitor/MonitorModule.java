@@ -100,7 +100,7 @@ public final class MonitorModule implements AutoCloseable {
         var registry = NotifierRegistry.standard(NotifierContext.of(pool, clock));
         this.configs = new MonitorConfigs(jdbi, registry);
         this.cursor = new HeartbeatCursor();
-        this.lease = MonitorLease.start(settings.db(), settings.name(), settings.lease(), clock, meters, () -> {});
+        this.lease = MonitorLease.start(settings.db(), settings.name(), settings.lease(), clock, meters, this::roleChanged);
         this.delivery = new Delivery(
                 jdbi,
                 configs,
@@ -150,6 +150,14 @@ public final class MonitorModule implements AutoCloseable {
                 pool.close();
                 throw e;
             }
+        }
+    }
+
+    /** The lease thread's callback: a replica that just took the lease maintains the partitions at once. */
+    private void roleChanged() {
+        var current = lifecycle; // null while the constructor has not reached it; start() then ticks at once anyway
+        if (current != null) {
+            current.wake();
         }
     }
 

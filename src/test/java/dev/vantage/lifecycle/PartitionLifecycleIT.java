@@ -11,6 +11,8 @@ import dev.vantage.heartbeat.Heartbeat;
 import dev.vantage.heartbeat.HeartbeatMeters;
 import dev.vantage.heartbeat.HeartbeatWriter;
 import dev.vantage.heartbeat.HeartbeatWriterSettings;
+import dev.vantage.lease.LeaseSettings;
+import dev.vantage.lease.MonitorLease;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.probe.PhaseTimings;
@@ -23,6 +25,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -167,6 +170,28 @@ class PartitionLifecycleIT {
         try (var module = MonitorModule.start(settings, meters, new SettableClock(now))) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> partitionDays(db).containsAll(List.of(today, today.plusDays(7))));
+        }
+    }
+
+    @Test
+    void aStandbyThatTakesTheLeaseCreatesThePartitionsAtOnceNotAtItsNextTick(@Fresh TestDatabase db)
+            throws InterruptedException {
+        Instant now = Instant.now().plus(400, ChronoUnit.DAYS);
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        var settings = MonitorSettings.defaults(db.connection(), "standby");
+        var holder = MonitorLease.start(
+                db.connection(), "holder", LeaseSettings.DEFAULTS, Clock.systemUTC(), meters, () -> {});
+        await().atMost(Duration.ofSeconds(10)).until(holder::leading);
+        try (var module = MonitorModule.start(settings, meters, new SettableClock(now))) {
+            Thread.sleep(500); // its first tick finds it standing by
+            assertThat(module.leading()).isFalse();
+            assertThat(partitionDays(db)).doesNotContain(today);
+            holder.close();
+            // well within DataLifecycle.TICK (30 s): the lease acquisition wakes the lifecycle
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> partitionDays(db).containsAll(List.of(today, today.plusDays(7))));
+        } finally {
+            holder.close();
         }
     }
 
