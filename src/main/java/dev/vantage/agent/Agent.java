@@ -1,6 +1,7 @@
 package dev.vantage.agent;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Causes;
 import dev.vantage.Fatal;
 import dev.vantage.LogContext;
 import dev.vantage.VantageException;
@@ -15,7 +16,6 @@ import dev.vantage.heartbeat.PartitionMaintainer;
 import dev.vantage.heartbeat.journal.Journal;
 import dev.vantage.lease.ShardLeases;
 import dev.vantage.probe.MonitorRegistry;
-import dev.vantage.probe.net.NetFailures;
 import dev.vantage.probe.warm.Warmer;
 import dev.vantage.schedule.ConfigSnapshot;
 import dev.vantage.schedule.ConfigWatcher;
@@ -177,7 +177,7 @@ public final class Agent implements AutoCloseable {
                     .touch(agentId, status.role(), status.epoch(), status.checkedAt(), status.shards());
             touchFailure = null;
         } catch (RuntimeException e) {
-            String reason = NetFailures.rootMessage(e);
+            String reason = Causes.rootMessage(e);
             if (!reason.equals(touchFailure)) {
                 log.warn("Could not refresh this agent's row in agents: {}", reason);
                 touchFailure = reason;

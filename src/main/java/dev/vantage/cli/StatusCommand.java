@@ -1,11 +1,11 @@
 package dev.vantage.cli;
 
+import dev.vantage.Causes;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import dev.vantage.config.Environment;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
-import dev.vantage.probe.net.NetFailures;
 import dev.vantage.status.StatusJson;
 import dev.vantage.status.StatusQuery;
 import dev.vantage.status.StatusReport;
@@ -105,8 +105,8 @@ public final class StatusCommand implements Callable<Integer> {
 
     /** The innermost message, on one line. */
     private static String oneLine(Throwable e) {
-        String m = NetFailures.rootMessage(e);
-        if (NetFailures.root(e) instanceof java.net.UnknownHostException) {
+        String m = Causes.rootMessage(e);
+        if (Causes.root(e) instanceof java.net.UnknownHostException) {
             m = "unknown host " + m; // its message is the bare name
         }
         return m.replaceAll("\\s*\\R\\s*", " ").strip();

@@ -1,9 +1,9 @@
 package dev.vantage.lease;
 
+import dev.vantage.Causes;
 import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.config.DbConnection;
-import dev.vantage.probe.net.NetFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -160,7 +160,7 @@ final class LeaseLoop implements AutoCloseable {
         try {
             session = openSession();
         } catch (SQLException e) {
-            lastFailure = NetFailures.rootMessage(e); // the thread keeps trying
+            lastFailure = Causes.rootMessage(e); // the thread keeps trying
         }
         thread.start();
     }
@@ -275,7 +275,7 @@ final class LeaseLoop implements AutoCloseable {
             return;
         } catch (SQLException e) {
             dropSession();
-            String reason = NetFailures.rootMessage(e);
+            String reason = Causes.rootMessage(e);
             if (!reason.equals(lastFailure)) {
                 log.warn("Standing by for {}: cannot reach the database to take the lock: {}", kind.name(), reason);
                 lastFailure = reason;
@@ -318,7 +318,7 @@ final class LeaseLoop implements AutoCloseable {
             }
             lose(start, "the lock is no longer held by this session (pg_locks)");
         } catch (SQLException e) {
-            String reason = "lease session failed: " + NetFailures.rootMessage(e);
+            String reason = "lease session failed: " + Causes.rootMessage(e);
             failedSessionPid = session.backendPid();
             dropSession();
             recover(start, reason);
@@ -336,7 +336,7 @@ final class LeaseLoop implements AutoCloseable {
                     session.terminate(pid);
                 } catch (SQLException e) {
                     // Not fatal: the server ends that session by itself within serverTimeout.
-                    log.warn("Could not end the failed lease session (pid {}): {}", pid, NetFailures.rootMessage(e));
+                    log.warn("Could not end the failed lease session (pid {}): {}", pid, Causes.rootMessage(e));
                 }
             }
             if (session.tryLock()) {
@@ -347,7 +347,7 @@ final class LeaseLoop implements AutoCloseable {
         } catch (SQLException e) {
             dropSession();
             lastFailure = reason;
-            unreachable(start, NetFailures.rootMessage(e));
+            unreachable(start, Causes.rootMessage(e));
         }
     }
 
@@ -436,7 +436,7 @@ final class LeaseLoop implements AutoCloseable {
                 lose(nanoTime.getAsLong(), "handed off, and the replica that took the lock recorded no epoch yet");
             }
         } catch (SQLException e) {
-            String reason = "lease session failed while handing off: " + NetFailures.rootMessage(e);
+            String reason = "lease session failed while handing off: " + Causes.rootMessage(e);
             failedSessionPid = session.backendPid();
             dropSession();
             recover(start, reason);
@@ -552,7 +552,7 @@ final class LeaseLoop implements AutoCloseable {
                         "Could not release the {} (epoch {}): {}; the server frees it with the session",
                         kind.subject(),
                         epoch,
-                        NetFailures.rootMessage(e));
+                        Causes.rootMessage(e));
             }
         }
         leader = false;

@@ -1,9 +1,9 @@
 package dev.vantage.lease;
 
+import dev.vantage.Causes;
 import dev.vantage.Fatal;
 import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
-import dev.vantage.probe.net.NetFailures;
 import dev.vantage.store.DatacenterRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -273,7 +273,7 @@ public final class ShardLeases implements Leadership, AutoCloseable {
                 } catch (SQLException e) {
                     closeSession();
                     wantsMore = true; // blind: take whatever is free, hand nothing off
-                    String reason = NetFailures.rootMessage(e);
+                    String reason = Causes.rootMessage(e);
                     if (!reason.equals(lastFailure)) {
                         log.warn(
                                 "Cannot balance the shards of datacenter {}: {}; taking free shards, handing none off",

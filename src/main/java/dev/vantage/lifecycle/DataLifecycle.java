@@ -1,9 +1,9 @@
 package dev.vantage.lifecycle;
 
+import dev.vantage.Causes;
 import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.HeartbeatMeters;
-import dev.vantage.probe.net.NetFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
@@ -137,7 +137,7 @@ public final class DataLifecycle implements AutoCloseable {
             lastPartitionFailure = null;
         } catch (SQLException | RuntimeException e) {
             partitionErrors.increment();
-            String reason = NetFailures.rootMessage(e);
+            String reason = Causes.rootMessage(e);
             if (!reason.equals(lastPartitionFailure)) {
                 log.warn(
                         "Cannot maintain the partitions of api_heartbeats, trying again in {} s: {}",
@@ -158,7 +158,7 @@ public final class DataLifecycle implements AutoCloseable {
             lastRollupFailure = null;
         } catch (SQLException | RuntimeException e) {
             rollupErrors.increment();
-            String reason = NetFailures.rootMessage(e);
+            String reason = Causes.rootMessage(e);
             if (!reason.equals(lastRollupFailure)) {
                 log.warn("Cannot roll up api_heartbeats, trying again in {} s: {}", TICK.toSeconds(), reason);
                 lastRollupFailure = reason;

@@ -1,7 +1,7 @@
 package dev.vantage.monitor;
 
+import dev.vantage.Causes;
 import dev.vantage.Meters;
-import dev.vantage.probe.net.NetFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,7 +89,7 @@ public final class EvaluationWatch implements AutoCloseable {
             // Logged once per distinct reason and counted; the last reading ages meanwhile. Never rethrown: an
             // exception would cancel the schedule silently.
             failures.increment();
-            String reason = NetFailures.rootMessage(e);
+            String reason = Causes.rootMessage(e);
             if (!reason.equals(lastFailure)) {
                 log.warn("Cannot read the evaluation's progress: {}", reason);
                 lastFailure = reason;

@@ -3,7 +3,6 @@ package dev.vantage.monitor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.evaluate.Evaluator;
-import dev.vantage.evaluate.IncidentStore;
 import dev.vantage.evaluate.MonitorConfig;
 import dev.vantage.evaluate.Policy;
 import dev.vantage.notify.Channel;

@@ -9,8 +9,6 @@ import dev.vantage.db.Migrations;
 import dev.vantage.evaluate.Changes;
 import dev.vantage.evaluate.DatacenterLiveness;
 import dev.vantage.evaluate.Evaluator;
-import dev.vantage.evaluate.IncidentStore;
-import dev.vantage.evaluate.StateStore;
 import dev.vantage.lease.MonitorLease;
 import dev.vantage.lifecycle.DataLifecycle;
 import dev.vantage.notify.Delivery;
@@ -20,8 +18,6 @@ import dev.vantage.notify.NotifierRegistry;
 import dev.vantage.notify.Reminders;
 import dev.vantage.schedule.ConfigWatcher;
 import dev.vantage.store.EvaluationConfigDao;
-import dev.vantage.store.HeartbeatCursor;
-import dev.vantage.store.HeartbeatCursorGauges;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -100,7 +96,8 @@ public final class MonitorModule implements AutoCloseable {
         var registry = NotifierRegistry.standard(NotifierContext.of(pool, clock));
         this.configs = new MonitorConfigs(jdbi, registry);
         this.cursor = new HeartbeatCursor();
-        this.lease = MonitorLease.start(settings.db(), settings.name(), settings.lease(), clock, meters, this::roleChanged);
+        this.lease =
+                MonitorLease.start(settings.db(), settings.name(), settings.lease(), clock, meters, this::roleChanged);
         this.delivery = new Delivery(
                 jdbi,
                 configs,
@@ -204,7 +201,7 @@ public final class MonitorModule implements AutoCloseable {
                 }
                 evaluator = null; // rebuilt from what is committed
                 loopErrors.increment();
-                String reason = dev.vantage.probe.net.NetFailures.rootMessage(e);
+                String reason = dev.vantage.Causes.rootMessage(e);
                 if (!reason.equals(lastFailure)) {
                     log.warn("Evaluation round failed, rebuilding from the database and retrying: {}", reason, e);
                     lastFailure = reason;

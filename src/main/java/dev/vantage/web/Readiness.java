@@ -1,6 +1,6 @@
 package dev.vantage.web;
 
-import dev.vantage.probe.net.NetFailures;
+import dev.vantage.Causes;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,7 +98,7 @@ public final class Readiness {
         } catch (TimeoutException e) {
             return "no answer to SELECT 1 within " + timeout.toMillis() + " ms";
         } catch (ExecutionException e) {
-            return NetFailures.rootMessage(e.getCause());
+            return Causes.rootMessage(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -113,7 +113,7 @@ public final class Readiness {
                 return rs.next() ? null : "SELECT 1 returned no row";
             }
         } catch (Exception e) {
-            return NetFailures.rootMessage(e);
+            return Causes.rootMessage(e);
         }
     }
 }

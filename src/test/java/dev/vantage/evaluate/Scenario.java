@@ -10,58 +10,58 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Builds monitors and heartbeats at explicit times for evaluator tests: second {@code s} is {@code T0 + s}. */
-final class Scenario {
-    static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-    static final Duration LOST_AFTER = Duration.ofSeconds(30);
-    static final Map<Integer, String> CODES = Map.of(1, "NY", 2, "VA", 3, "FR");
-    static final List<Integer> CHANNELS = List.of(7, 8);
-    static final List<Integer> DEFAULT_CHANNELS = List.of(1);
-    static final int WARNING_MS = 1000;
-    static final int CRITICAL_MS = 2000;
+public final class Scenario {
+    public static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    public static final Duration LOST_AFTER = Duration.ofSeconds(30);
+    public static final Map<Integer, String> CODES = Map.of(1, "NY", 2, "VA", 3, "FR");
+    public static final List<Integer> CHANNELS = List.of(7, 8);
+    public static final List<Integer> DEFAULT_CHANNELS = List.of(1);
+    public static final int WARNING_MS = 1000;
+    public static final int CRITICAL_MS = 2000;
 
     private static final AtomicLong HEARTBEAT_IDS = new AtomicLong();
 
     private Scenario() {}
 
-    static Instant at(int second) {
+    public static Instant at(int second) {
         return T0.plusSeconds(second);
     }
 
     /** The defaults for a 10 s interval: down after 3, up after 2, degraded after 3, grace 30 s. */
-    static Policy policy(int datacenters) {
+    public static Policy policy(int datacenters) {
         return Policy.of(10, datacenters, null, null, null, null, null, null, null);
     }
 
-    static Policy policy(int datacenters, Integer downAfter, Integer upAfter, Integer degradedAfter) {
+    public static Policy policy(int datacenters, Integer downAfter, Integer upAfter, Integer degradedAfter) {
         return Policy.of(10, datacenters, downAfter, upAfter, degradedAfter, null, null, null, null);
     }
 
     /** Flaps after more than {@code flapChanges} changes within {@code windowMinutes}; down and up after 1. */
-    static Policy flappy(int datacenters, int flapChanges, int windowMinutes, Integer graceSeconds) {
+    public static Policy flappy(int datacenters, int flapChanges, int windowMinutes, Integer graceSeconds) {
         return Policy.of(10, datacenters, 1, 1, null, graceSeconds, null, flapChanges, windowMinutes);
     }
 
-    static MonitorConfig monitor(int id, Policy policy, Integer... datacenters) {
+    public static MonitorConfig monitor(int id, Policy policy, Integer... datacenters) {
         return new MonitorConfig(id, id == 1 ? "checkout" : "monitor-" + id, policy, Set.of(datacenters), CHANNELS);
     }
 
     /** An evaluator configured at T0 with these monitors, its first drain (the initial rows) discarded. */
-    static Evaluator evaluator(MonitorConfig... monitors) {
+    public static Evaluator evaluator(MonitorConfig... monitors) {
         var evaluator = new Evaluator(LOST_AFTER, T0);
         evaluator.configure(Arrays.asList(monitors), CODES, DEFAULT_CHANNELS, T0);
         evaluator.drain();
         return evaluator;
     }
 
-    static Observation ok(int monitor, int dc, int second) {
+    public static Observation ok(int monitor, int dc, int second) {
         return success(monitor, dc, second, 100.0, WARNING_MS, CRITICAL_MS);
     }
 
-    static Observation slow(int monitor, int dc, int second) {
+    public static Observation slow(int monitor, int dc, int second) {
         return success(monitor, dc, second, 1500.0, WARNING_MS, CRITICAL_MS);
     }
 
-    static Observation success(
+    public static Observation success(
             int monitor, int dc, int second, Double responseTimeMs, Integer warningMs, Integer criticalMs) {
         return new Observation(
                 HEARTBEAT_IDS.incrementAndGet(),
@@ -80,7 +80,7 @@ final class Scenario {
      * A success whose certificate, expiring at {@code notAfter}, is within the warning window: the warning and the
      * certificate's notAfter as {@code HeartbeatCursor} reads them from {@code details}.
      */
-    static Observation expiring(int monitor, int dc, int second, Instant notAfter) {
+    public static Observation expiring(int monitor, int dc, int second, Instant notAfter) {
         return new Observation(
                 HEARTBEAT_IDS.incrementAndGet(),
                 monitor,
@@ -97,11 +97,11 @@ final class Scenario {
                 notAfter);
     }
 
-    static Observation fail(int monitor, int dc, int second) {
+    public static Observation fail(int monitor, int dc, int second) {
         return failure(monitor, dc, second, "HTTP_STATUS", "HTTP 503");
     }
 
-    static Observation failure(int monitor, int dc, int second, String type, String message) {
+    public static Observation failure(int monitor, int dc, int second, String type, String message) {
         return new Observation(
                 HEARTBEAT_IDS.incrementAndGet(),
                 monitor,
@@ -116,7 +116,7 @@ final class Scenario {
     }
 
     /** One token per heartbeat of monitor 1 in datacenter 1, every 10 s from second 0: ok, slow or fail. */
-    static List<Observation> heartbeats(String tokens) {
+    public static List<Observation> heartbeats(String tokens) {
         List<Observation> out = new ArrayList<>();
         int second = 0;
         for (String token : tokens.trim().split("\\s+")) {
@@ -133,22 +133,22 @@ final class Scenario {
     }
 
     /** A datacenter whose agents registered at T0 and whose leader was last seen at {@code second}. */
-    static DatacenterLiveness seen(int dc, int second) {
+    public static DatacenterLiveness seen(int dc, int second) {
         return DatacenterLiveness.running(dc, T0, at(second));
     }
 
     /** A datacenter whose agents registered at T0 and never led. */
-    static DatacenterLiveness neverSeen(int dc) {
+    public static DatacenterLiveness neverSeen(int dc) {
         return DatacenterLiveness.running(dc, T0, null);
     }
 
     /** A datacenter whose first running agent registered at {@code second} and never led. */
-    static DatacenterLiveness registered(int dc, int second) {
+    public static DatacenterLiveness registered(int dc, int second) {
         return DatacenterLiveness.running(dc, at(second), null);
     }
 
     /** A datacenter whose agents all stopped gracefully, the last at {@code second}; its leader seen then. */
-    static DatacenterLiveness stopped(int dc, int second) {
+    public static DatacenterLiveness stopped(int dc, int second) {
         return new DatacenterLiveness(dc, null, at(second), at(second));
     }
 }

@@ -3,7 +3,7 @@ package dev.vantage.heartbeat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vantage.evaluate.Observation;
-import dev.vantage.store.HeartbeatCursor;
+import dev.vantage.monitor.HeartbeatCursor;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.TestDatabase;
 import java.time.Duration;

@@ -3,7 +3,6 @@ package dev.vantage.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vantage.store.HeartbeatCursor;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;

@@ -1,5 +1,6 @@
 package dev.vantage.probe.dns;
 
+import dev.vantage.Causes;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
@@ -142,8 +143,7 @@ public final class DnsMonitor implements Monitor<DnsSettings> {
                 }
                 return result(
                         ErrorType.CONNECT,
-                        "no answer from " + server + " (" + details.get("transport") + "): "
-                                + NetFailures.rootMessage(e),
+                        "no answer from " + server + " (" + details.get("transport") + "): " + Causes.rootMessage(e),
                         null);
             }
             return check(response, queryMs);

@@ -1,7 +1,7 @@
 package dev.vantage.probe.http;
 
-import static dev.vantage.probe.net.NetFailures.find;
-import static dev.vantage.probe.net.NetFailures.rootMessage;
+import static dev.vantage.Causes.find;
+import static dev.vantage.Causes.rootMessage;
 
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.TargetText;

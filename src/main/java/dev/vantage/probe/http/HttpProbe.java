@@ -1,10 +1,10 @@
 package dev.vantage.probe.http;
 
+import dev.vantage.Causes;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.PhaseTimings;
 import dev.vantage.probe.ProbeContext;
 import dev.vantage.probe.ProbeResult;
-import dev.vantage.probe.net.NetFailures;
 import dev.vantage.probe.net.Resolver;
 import dev.vantage.probe.net.TimedSocketFactory;
 import dev.vantage.probe.net.Trace;
@@ -270,7 +270,7 @@ final class HttpProbe {
             }
         } catch (IOException e) {
             long end = System.nanoTime();
-            HttpFailures.Failure failure = end >= deadline || NetFailures.find(e, InterruptedIOException.class) != null
+            HttpFailures.Failure failure = end >= deadline || Causes.find(e, InterruptedIOException.class) != null
                     ? HttpFailures.timeout(context.timeout(), "while reading the body")
                     : new HttpFailures.Failure(ErrorType.BODY, truncated(size, contentLength));
             return result(failure, trace, hopStart, 0, end, redirects, response, size, null);

@@ -1,5 +1,8 @@
 package dev.vantage.probe.net;
 
+import static dev.vantage.Causes.find;
+import static dev.vantage.Causes.rootMessage;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -29,33 +32,5 @@ public final class NetFailures {
             return "no route to " + target;
         }
         return "could not connect to " + target + ": " + rootMessage(e);
-    }
-
-    public static String rootMessage(Throwable e) {
-        Throwable t = root(e);
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
-
-    /** The innermost cause. */
-    public static Throwable root(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    public static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-            for (Throwable s : t.getSuppressed()) {
-                if (type.isInstance(s)) {
-                    return type.cast(s);
-                }
-            }
-        }
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.vantage.probe.tcp;
 
+import dev.vantage.Causes;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
@@ -98,7 +99,7 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
                 return settings.expect() == null ? result(null, null) : expect(socket);
             } catch (IOException e) {
                 boolean timedOut =
-                        System.nanoTime() >= deadline || NetFailures.find(e, InterruptedIOException.class) != null;
+                        System.nanoTime() >= deadline || Causes.find(e, InterruptedIOException.class) != null;
                 if (timedOut) {
                     return failure(ErrorType.TIMEOUT, timeoutMessage(trace.phase()));
                 }
@@ -107,7 +108,7 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
                 }
                 return failure(
                         ErrorType.CONNECT,
-                        "connection to " + trace.remoteAddress() + " failed: " + NetFailures.rootMessage(e));
+                        "connection to " + trace.remoteAddress() + " failed: " + Causes.rootMessage(e));
             }
         }
 
@@ -119,7 +120,7 @@ public final class TcpMonitor implements Monitor<TcpSettings> {
                 out.flush();
                 return null;
             } catch (IOException e) {
-                if (System.nanoTime() >= deadline || NetFailures.find(e, InterruptedIOException.class) != null) {
+                if (System.nanoTime() >= deadline || Causes.find(e, InterruptedIOException.class) != null) {
                     return failure(ErrorType.TIMEOUT, timeoutMessage("while sending"));
                 }
                 throw e;

@@ -1,6 +1,6 @@
 package dev.vantage.probe.tls;
 
-import dev.vantage.probe.net.NetFailures;
+import dev.vantage.Causes;
 import java.net.Socket;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -65,16 +65,16 @@ public final class CapturingTrustManager extends X509ExtendedTrustManager {
 
     /** A short reason: expired, not yet valid, or not trusted, with the JDK's words. */
     static String reason(CertificateException e) {
-        if (NetFailures.find(e, CertificateExpiredException.class) != null) {
-            return "certificate expired (" + NetFailures.rootMessage(e) + ")";
+        if (Causes.find(e, CertificateExpiredException.class) != null) {
+            return "certificate expired (" + Causes.rootMessage(e) + ")";
         }
-        if (NetFailures.find(e, CertificateNotYetValidException.class) != null) {
-            return "certificate not yet valid (" + NetFailures.rootMessage(e) + ")";
+        if (Causes.find(e, CertificateNotYetValidException.class) != null) {
+            return "certificate not yet valid (" + Causes.rootMessage(e) + ")";
         }
-        if (NetFailures.find(e, CertPathValidatorException.class) != null) {
-            return "certificate not trusted (" + NetFailures.rootMessage(e) + ")";
+        if (Causes.find(e, CertPathValidatorException.class) != null) {
+            return "certificate not trusted (" + Causes.rootMessage(e) + ")";
         }
-        return "certificate not trusted (" + NetFailures.rootMessage(e) + ")";
+        return "certificate not trusted (" + Causes.rootMessage(e) + ")";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.vantage.probe.tls;
 
+import dev.vantage.Causes;
 import dev.vantage.probe.ErrorType;
 import dev.vantage.probe.InvalidMonitorException;
 import dev.vantage.probe.Monitor;
@@ -118,7 +119,7 @@ public final class TlsMonitor implements Monitor<TlsSettings> {
             try {
                 plain = connect(addresses);
             } catch (IOException e) {
-                if (System.nanoTime() >= deadline || NetFailures.find(e, InterruptedIOException.class) != null) {
+                if (System.nanoTime() >= deadline || Causes.find(e, InterruptedIOException.class) != null) {
                     return result(ErrorType.TIMEOUT, timeoutMessage(trace.phase()));
                 }
                 return result(ErrorType.CONNECT, NetFailures.connectMessage(e, trace.attemptedAddress()));
@@ -134,13 +135,13 @@ public final class TlsMonitor implements Monitor<TlsSettings> {
                 return result(null, null);
             } catch (IOException e) {
                 if (System.nanoTime() >= deadline
-                        || NetFailures.find(e, SocketTimeoutException.class) != null
-                        || NetFailures.find(e, InterruptedIOException.class) != null) {
+                        || Causes.find(e, SocketTimeoutException.class) != null
+                        || Causes.find(e, InterruptedIOException.class) != null) {
                     return result(ErrorType.TIMEOUT, timeoutMessage(trace.phase()));
                 }
                 CertificateFacts facts = capture.facts();
                 String reason =
-                        facts != null && facts.chainError() != null ? facts.chainError() : NetFailures.rootMessage(e);
+                        facts != null && facts.chainError() != null ? facts.chainError() : Causes.rootMessage(e);
                 return result(ErrorType.TLS, "TLS handshake failed: " + reason);
             }
         }

@@ -1,4 +1,4 @@
-package dev.vantage.store;
+package dev.vantage.monitor;
 
 import java.io.StringReader;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
-package dev.vantage.store;
+package dev.vantage.monitor;
 
 import dev.vantage.db.Database;
-import dev.vantage.store.HeartbeatCursor.Batch;
+import dev.vantage.monitor.HeartbeatCursor.Batch;
 import dev.vantage.testing.TestDatabase;
 import java.sql.Connection;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.vantage.store;
+package dev.vantage.monitor;
 
 import dev.vantage.VantageException;
 import dev.vantage.evaluate.Observation;

@@ -1,7 +1,7 @@
-package dev.vantage.store;
+package dev.vantage.monitor;
 
 import dev.vantage.Meters;
-import dev.vantage.store.HeartbeatCursor.Lag;
+import dev.vantage.monitor.HeartbeatCursor.Lag;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,4 +1,4 @@
-package dev.vantage.store;
+package dev.vantage.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,10 +8,10 @@ import dev.vantage.Meters;
 import dev.vantage.db.Database;
 import dev.vantage.db.Migrations;
 import dev.vantage.evaluate.Observation;
-import dev.vantage.store.HeartbeatCursor.Batch;
-import dev.vantage.store.HeartbeatCursor.CursorConflictException;
-import dev.vantage.store.HeartbeatCursor.Lag;
-import dev.vantage.store.HeartbeatCursor.Position;
+import dev.vantage.monitor.HeartbeatCursor.Batch;
+import dev.vantage.monitor.HeartbeatCursor.CursorConflictException;
+import dev.vantage.monitor.HeartbeatCursor.Lag;
+import dev.vantage.monitor.HeartbeatCursor.Position;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Empty;
 import dev.vantage.testing.PostgresExtension.Fresh;

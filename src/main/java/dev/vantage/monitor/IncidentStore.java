@@ -1,5 +1,10 @@
-package dev.vantage.evaluate;
+package dev.vantage.monitor;
 
+import dev.vantage.evaluate.Changes;
+import dev.vantage.evaluate.Evaluator;
+import dev.vantage.evaluate.Incident;
+import dev.vantage.evaluate.IncidentKey;
+import dev.vantage.evaluate.NoticeRequest;
 import dev.vantage.notify.Notice;
 import dev.vantage.notify.OutboxPayload;
 import dev.vantage.store.Columns;

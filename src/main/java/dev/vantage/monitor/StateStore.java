@@ -1,5 +1,8 @@
-package dev.vantage.evaluate;
+package dev.vantage.monitor;
 
+import dev.vantage.evaluate.DatacenterStatus;
+import dev.vantage.evaluate.MonitorStatus;
+import dev.vantage.evaluate.State;
 import dev.vantage.store.Columns;
 import java.sql.SQLException;
 import java.util.Collection;

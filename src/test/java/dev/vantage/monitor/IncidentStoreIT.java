@@ -1,7 +1,12 @@
-package dev.vantage.evaluate;
+package dev.vantage.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.evaluate.Changes;
+import dev.vantage.evaluate.DatacenterLiveness;
+import dev.vantage.evaluate.Evaluator;
+import dev.vantage.evaluate.MonitorConfig;
+import dev.vantage.evaluate.Scenario;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;
