@@ -2,6 +2,7 @@ package dev.vantage.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vantage.Causes;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
 import java.sql.Connection;
@@ -104,11 +105,13 @@ public final class Database {
             } catch (SQLException e) {
                 if (System.nanoTime() >= deadline) {
                     throw new ConfigurationException("cannot reach the database of DB_CONN_STRING after "
-                            + wait.toSeconds() + " s: " + rootMessage(e));
+                            + wait.toSeconds() + " s: " + Causes.rootMessage(e));
                 }
                 if (!logged) {
                     log.warn(
-                            "Waiting for the database ({}); retrying for up to {} s", rootMessage(e), wait.toSeconds());
+                            "Waiting for the database ({}); retrying for up to {} s",
+                            Causes.rootMessage(e),
+                            wait.toSeconds());
                     logged = true;
                 }
                 try {
@@ -119,13 +122,5 @@ public final class Database {
                 }
             }
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

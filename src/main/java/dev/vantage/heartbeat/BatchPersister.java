@@ -1,6 +1,7 @@
 package dev.vantage.heartbeat;
 
 import dev.vantage.heartbeat.HeartbeatMeters.DropReason;
+import dev.vantage.loop.Backoff;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;

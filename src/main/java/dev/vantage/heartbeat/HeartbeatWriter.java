@@ -3,6 +3,7 @@ package dev.vantage.heartbeat;
 import dev.vantage.Fatal;
 import dev.vantage.heartbeat.HeartbeatMeters.DropReason;
 import dev.vantage.heartbeat.journal.JournalSettings;
+import dev.vantage.loop.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

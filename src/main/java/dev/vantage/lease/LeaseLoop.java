@@ -4,6 +4,7 @@ import dev.vantage.Causes;
 import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.config.DbConnection;
+import dev.vantage.loop.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -251,7 +252,8 @@ final class LeaseLoop implements AutoCloseable {
                 checkedAt = clock.instant();
                 wakeups.drainPermits();
                 if (!wanted.getAsBoolean()) {
-                    wakeups.tryAcquire(jittered(settings.retryInterval()).toNanos(), TimeUnit.NANOSECONDS);
+                    wakeups.tryAcquire(
+                            Backoff.jittered(settings.retryInterval()).toNanos(), TimeUnit.NANOSECONDS);
                 }
                 return;
             }
@@ -267,9 +269,9 @@ final class LeaseLoop implements AutoCloseable {
             reportStandby();
             if (closing.getCount() > 0) {
                 if (wanted.getAsBoolean()) {
-                    session.awaitRelease(jittered(settings.retryInterval()));
+                    session.awaitRelease(Backoff.jittered(settings.retryInterval()));
                 } else {
-                    pause(jittered(settings.retryInterval()));
+                    pause(Backoff.jittered(settings.retryInterval()));
                 }
             }
             return;
@@ -281,7 +283,7 @@ final class LeaseLoop implements AutoCloseable {
                 lastFailure = reason;
             }
         }
-        pause(jittered(settings.retryInterval()));
+        pause(Backoff.jittered(settings.retryInterval()));
     }
 
     private void lead() throws InterruptedException {
@@ -561,12 +563,5 @@ final class LeaseLoop implements AutoCloseable {
 
     private void pause(Duration duration) throws InterruptedException {
         closing.await(duration.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** {@code base} ±20%, uniformly: replicas that started together do not keep trying together. */
-    static Duration jittered(Duration base) {
-        long nanos = base.toNanos();
-        return Duration.ofNanos(nanos * 8 / 10
-                + java.util.concurrent.ThreadLocalRandom.current().nextLong(nanos * 4 / 10 + 1));
     }
 }

@@ -1,9 +1,9 @@
 package dev.vantage.lease;
 
-import dev.vantage.Causes;
-import dev.vantage.Fatal;
 import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
+import dev.vantage.loop.BackgroundLoop;
+import dev.vantage.loop.Backoff;
 import dev.vantage.store.DatacenterRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -55,6 +53,8 @@ public final class ShardLeases implements Leadership, AutoCloseable {
      * others start taking its shards.
      */
     static final Duration BALANCE_INTERVAL = Duration.ofMillis(250);
+    /** A balancer that cannot read the live set retries after BALANCE_INTERVAL at first, backing off to this. */
+    static final Duration MAX_BALANCE_BACKOFF = Duration.ofSeconds(2);
 
     /** First key of the member locks: 'VAMB' in ASCII. The second is the agent id. */
     static final int MEMBER_CLASS = 0x56414D42;
@@ -92,8 +92,11 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     private final DbConnection db;
     private final LeaseSettings settings;
     private final String applicationName;
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final Thread balancer;
+    private final String datacenterCode;
+    private final MeterRegistry meters;
+    /** Started by {@link #ready} with more than one shard. */
+    private volatile BackgroundLoop balancer;
+
     private final Map<String, String> mdc;
 
     /** Until {@link #ready()}, a replica of a sharded datacenter takes no shard and is no member. */
@@ -105,7 +108,6 @@ public final class ShardLeases implements Leadership, AutoCloseable {
 
     // Balancer thread only.
     private Connection session;
-    private String lastFailure;
     private String lastShare;
     private long quietUntilNanos = System.nanoTime();
 
@@ -123,6 +125,8 @@ public final class ShardLeases implements Leadership, AutoCloseable {
         this.datacenterId = datacenterId;
         this.agentId = agentId;
         this.settings = settings;
+        this.meters = meters;
+        this.datacenterCode = datacenterCode;
         this.applicationName = "vantage-shards dc=" + datacenterCode + " agent=" + agentId;
         var context = MDC.getCopyOfContextMap();
         this.mdc = context == null ? Map.of() : Map.copyOf(context);
@@ -148,7 +152,6 @@ public final class ShardLeases implements Leadership, AutoCloseable {
             closeLeases();
             throw e;
         }
-        this.balancer = shards > 1 ? Fatal.platformThread("shard-balancer", this::balance) : null;
     }
 
     /**
@@ -181,13 +184,22 @@ public final class ShardLeases implements Leadership, AutoCloseable {
      * been taken or waited for since the start, as before shards. Idempotent.
      */
     public void ready() {
-        if (balancer != null && balancing.compareAndSet(false, true)) {
+        if (leases.length > 1 && balancing.compareAndSet(false, true)) {
             ready = true;
             wantsMore = true; // until the first round says otherwise: a datacenter starting at once has no holder
             for (DatacenterLease lease : leases) {
                 lease.wake();
             }
-            balancer.start();
+            balancer = BackgroundLoop.named(
+                            "shard-balancer",
+                            "Shard balancer of datacenter " + datacenterCode
+                                    + " (taking free shards, handing none off)",
+                            log,
+                            meters)
+                    .context(mdc)
+                    .every(BALANCE_INTERVAL)
+                    .backoff(BALANCE_INTERVAL, MAX_BALANCE_BACKOFF)
+                    .start(this::balance);
         }
     }
 
@@ -264,30 +276,16 @@ public final class ShardLeases implements Leadership, AutoCloseable {
         return shards / live + (rank < shards % live ? 1 : 0);
     }
 
-    private void balance() {
-        MDC.setContextMap(mdc);
+    /** One round; on a failure the session is dropped and the leases take whatever is free until a round works. */
+    private Duration balance() throws SQLException {
         try {
-            while (!closing.await(LeaseLoop.jittered(BALANCE_INTERVAL).toNanos(), TimeUnit.NANOSECONDS)) {
-                try {
-                    rebalance();
-                } catch (SQLException e) {
-                    closeSession();
-                    wantsMore = true; // blind: take whatever is free, hand nothing off
-                    String reason = Causes.rootMessage(e);
-                    if (!reason.equals(lastFailure)) {
-                        log.warn(
-                                "Cannot balance the shards of datacenter {}: {}; taking free shards, handing none off",
-                                datacenterId,
-                                reason);
-                        lastFailure = reason;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
+            rebalance();
+        } catch (SQLException e) {
             closeSession();
+            wantsMore = true; // blind: take whatever is free, hand nothing off
+            throw e;
         }
+        return Backoff.jittered(BALANCE_INTERVAL);
     }
 
     private void rebalance() throws SQLException {
@@ -315,7 +313,6 @@ public final class ShardLeases implements Leadership, AutoCloseable {
                 }
             }
         }
-        lastFailure = null;
         int rank = members.indexOf(agentId);
         if (rank < 0) {
             wantsMore = true; // our member lock is not visible (yet): take what is free
@@ -417,13 +414,10 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     /** Stops balancing, then releases every shard (standbys take over at once). Idempotent. */
     @Override
     public void close() {
-        closing.countDown();
-        if (balancer != null) {
-            try {
-                balancer.join(settings.checkTimeout().multipliedBy(4).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        BackgroundLoop b = balancer;
+        if (b != null) {
+            b.stop(settings.checkTimeout().multipliedBy(4));
+            closeSession();
         }
         closeLeases();
     }

@@ -1,9 +1,9 @@
 package dev.vantage.lifecycle;
 
 import dev.vantage.Causes;
-import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.heartbeat.HeartbeatMeters;
+import dev.vantage.loop.BackgroundLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
@@ -11,15 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The data lifecycle of api_heartbeats, run by the replica that holds the monitor lease, on a thread of its own
@@ -56,7 +51,8 @@ public final class DataLifecycle implements AutoCloseable {
     private final Counter rolledUp;
     private final Counter partitionErrors;
     private final Counter rollupErrors;
-    private ScheduledExecutorService executor;
+    private final MeterRegistry meters;
+    private BackgroundLoop loop;
 
     // Lifecycle thread only (or a test calling runOnce).
     private boolean wasLeading;
@@ -79,6 +75,7 @@ public final class DataLifecycle implements AutoCloseable {
         this.clock = clock;
         this.retentionDays = retentionDays;
         this.leading = leading;
+        this.meters = meters;
         this.created = meters.counter(HeartbeatMeters.PARTITIONS_CREATED);
         this.dropped = meters.counter(HeartbeatMeters.PARTITIONS_DROPPED);
         this.rolledUp = meters.counter(Meters.ROLLUPS_WRITTEN);
@@ -88,14 +85,15 @@ public final class DataLifecycle implements AutoCloseable {
 
     /** Starts the thread: a first tick at once, then one every {@link #TICK}. Its log lines carry the caller's MDC. */
     public synchronized void start() {
-        if (executor != null) {
+        if (loop != null) {
             throw new IllegalStateException("already started");
         }
-        var context = MDC.getCopyOfContextMap();
-        Map<String, String> mdc = context == null ? Map.of() : Map.copyOf(context);
-        executor = Executors.newSingleThreadScheduledExecutor(Fatal.platformFactory("data-lifecycle"));
-        executor.execute(() -> MDC.setContextMap(mdc));
-        executor.scheduleWithFixedDelay(Fatal.guard(this::runOnce), 0, TICK.toNanos(), TimeUnit.NANOSECONDS);
+        loop = BackgroundLoop.named("data-lifecycle", "Data lifecycle", log, meters)
+                .every(TICK)
+                .start(() -> {
+                    runOnce();
+                    return null;
+                });
     }
 
     /** One tick: does what is due if this replica leads; partitions at once after an acquisition. Never throws. */
@@ -173,24 +171,16 @@ public final class DataLifecycle implements AutoCloseable {
      * close.
      */
     public synchronized void wake() {
-        if (executor != null && !executor.isShutdown()) {
-            executor.execute(Fatal.guard(this::runOnce));
+        if (loop != null) {
+            loop.wake();
         }
     }
 
     /** Stops the thread; a statement in progress gets 5 s, then its connection is left to the pool's closing. */
     @Override
     public synchronized void close() {
-        if (executor == null) {
-            return;
-        }
-        executor.shutdownNow();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("Data lifecycle still running 5 s after close");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (loop != null && !loop.stop(Duration.ofSeconds(5))) {
+            log.warn("Data lifecycle still running 5 s after close");
         }
     }
 }

@@ -1,8 +1,7 @@
 package dev.vantage.monitor;
 
-import dev.vantage.Causes;
 import dev.vantage.Meters;
-import io.micrometer.core.instrument.Counter;
+import dev.vantage.loop.BackgroundLoop;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -10,9 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -39,11 +35,9 @@ public final class EvaluationWatch implements AutoCloseable {
     private final LongSupplier nanos;
     private final long startNanos;
     private final Instant startedAt;
-    private final Counter failures;
-    private final ScheduledExecutorService timer;
+    private BackgroundLoop loop;
     private volatile Reading last;
     private volatile boolean wasStalled;
-    private volatile String lastFailure;
 
     private EvaluationWatch(Jdbi jdbi, Duration stallAfter, MeterRegistry meters, Clock clock, LongSupplier nanos) {
         this.jdbi = jdbi;
@@ -51,7 +45,6 @@ public final class EvaluationWatch implements AutoCloseable {
         this.nanos = nanos;
         this.startNanos = nanos.getAsLong();
         this.startedAt = clock.instant();
-        this.failures = meters.counter(Meters.LOOP_ERRORS, "loop", "evaluation_watch");
         Gauge.builder(LAST_ROUND_AGE, this, EvaluationWatch::ageSeconds)
                 .description("Seconds since the monitor module's last evaluation round committed (any replica's)")
                 .baseUnit("seconds")
@@ -59,8 +52,6 @@ public final class EvaluationWatch implements AutoCloseable {
         Gauge.builder(STALLED, this, w -> w.stall().isPresent() ? 1 : 0)
                 .description("1 when no evaluation round has committed for longer than VANTAGE_STALL_AFTER")
                 .register(meters);
-        this.timer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("evaluation-watch").daemon().factory());
     }
 
     /**
@@ -76,26 +67,24 @@ public final class EvaluationWatch implements AutoCloseable {
             throw new IllegalArgumentException("stallAfter must be at least " + EvaluationProgress.MIN_STALL_AFTER);
         }
         var watch = new EvaluationWatch(jdbi, stallAfter, meters, clock, System::nanoTime);
-        long every = Math.clamp(stallAfter.toMillis() / 5, 1_000, 5_000);
-        watch.timer.scheduleWithFixedDelay(watch::refresh, 0, every, TimeUnit.MILLISECONDS);
+        var every = Duration.ofMillis(Math.clamp(stallAfter.toMillis() / 5, 1_000, 5_000));
+        // A failed read is retried at the same pace: the last reading ages meanwhile, which is how a lost database
+        // becomes a stall.
+        watch.loop = BackgroundLoop.named("evaluation-watch", "Evaluation watch", log, meters)
+                .tag("evaluation_watch")
+                .every(every)
+                .backoff(every, every)
+                .start(watch::refresh);
         return watch;
     }
 
-    private void refresh() {
+    private Duration refresh() {
         try {
             last = new Reading(jdbi.withHandle(EvaluationProgress::read), nanos.getAsLong());
-            lastFailure = null;
-        } catch (RuntimeException e) {
-            // Logged once per distinct reason and counted; the last reading ages meanwhile. Never rethrown: an
-            // exception would cancel the schedule silently.
-            failures.increment();
-            String reason = Causes.rootMessage(e);
-            if (!reason.equals(lastFailure)) {
-                log.warn("Cannot read the evaluation's progress: {}", reason);
-                lastFailure = reason;
-            }
+        } finally {
+            logTransitions();
         }
-        logTransitions();
+        return null;
     }
 
     private void logTransitions() {
@@ -142,11 +131,6 @@ public final class EvaluationWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(Duration.ofSeconds(2));
     }
 }

@@ -1,7 +1,6 @@
 package dev.vantage.monitor;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vantage.Fatal;
 import dev.vantage.LogContext;
 import dev.vantage.Meters;
 import dev.vantage.db.Database;
@@ -11,6 +10,7 @@ import dev.vantage.evaluate.DatacenterLiveness;
 import dev.vantage.evaluate.Evaluator;
 import dev.vantage.lease.MonitorLease;
 import dev.vantage.lifecycle.DataLifecycle;
+import dev.vantage.loop.BackgroundLoop;
 import dev.vantage.notify.Delivery;
 import dev.vantage.notify.DeliverySettings;
 import dev.vantage.notify.NotifierContext;
@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -52,6 +51,7 @@ public final class MonitorModule implements AutoCloseable {
     private static final Duration LIVENESS_EVERY = Duration.ofSeconds(1);
     private static final Duration REMINDERS_EVERY = Duration.ofSeconds(10);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
 
     private final MonitorSettings settings;
     private final Clock clock;
@@ -64,14 +64,13 @@ public final class MonitorModule implements AutoCloseable {
     private final HeartbeatCursor cursor;
     private final DataLifecycle lifecycle;
     private final Map<String, String> identity;
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final Thread evaluation;
+    private boolean closed;
+    private BackgroundLoop evaluation;
 
     private final Counter applied;
     private final Counter late;
     private final Counter ignored;
     private final Counter enqueued;
-    private final Counter loopErrors;
     private final Counter rebuilds;
     private final Timer rounds;
     private final HeartbeatCursorGauges lag;
@@ -82,7 +81,6 @@ public final class MonitorModule implements AutoCloseable {
     private Instant lastLiveness = Instant.EPOCH;
     private List<DatacenterLiveness> liveness = List.of();
     private Instant lastReminders = Instant.EPOCH;
-    private String lastFailure;
     private boolean wasLeading;
     /** When this replica last began to lead: no datacenter can be lost for a silence it could not have seen. */
     private Instant leadingSince;
@@ -111,7 +109,6 @@ public final class MonitorModule implements AutoCloseable {
         this.late = meters.counter(Meters.EVALUATED, "outcome", "late");
         this.ignored = meters.counter(Meters.EVALUATED, "outcome", "ignored");
         this.enqueued = meters.counter(Meters.NOTIFICATIONS_ENQUEUED);
-        this.loopErrors = meters.counter(Meters.LOOP_ERRORS, "loop", "evaluation");
         this.rebuilds = Counter.builder(Meters.EVALUATION_REBUILDS)
                 .description("Failed evaluation rounds after which the evaluator was rebuilt from the database")
                 .register(meters);
@@ -122,7 +119,6 @@ public final class MonitorModule implements AutoCloseable {
                         .size())
                 .description("Notification channels that cannot be used")
                 .register(meters);
-        this.evaluation = Fatal.platformThread("evaluator", this::loop);
     }
 
     /** Connects (waiting up to {@code dbWait}), checks the schema, loads the configuration and starts the loops. */
@@ -139,7 +135,12 @@ public final class MonitorModule implements AutoCloseable {
                 module.configs.reload("start");
                 module.watcher.start();
                 module.delivery.start();
-                module.evaluation.start();
+                module.evaluation = BackgroundLoop.named(
+                                "evaluator", "Evaluation round (rebuilding from the database)", log, meters)
+                        .tag("evaluation")
+                        .every(settings.poll())
+                        .backoff(RETRY_AFTER_FAILURE, MAX_RETRY_AFTER_FAILURE)
+                        .start(module::evaluate);
                 module.lifecycle.start();
                 log.info("Monitor module started as {}; waiting for the monitor lease", settings.name());
                 return module;
@@ -176,44 +177,28 @@ public final class MonitorModule implements AutoCloseable {
         return pool;
     }
 
-    private void loop() {
-        MDC.setContextMap(identity);
-        while (closing.getCount() > 0) {
-            boolean more = false;
-            try {
-                if (!lease.leading()) {
-                    if (wasLeading) {
-                        log.info("Not leading the monitor module any more: evaluation paused");
-                        wasLeading = false;
-                    }
-                    evaluator = null;
-                } else {
-                    if (!wasLeading) {
-                        leadingSince = clock.instant();
-                        wasLeading = true;
-                    }
-                    more = round();
-                    lastFailure = null;
-                }
-            } catch (RuntimeException | java.sql.SQLException e) {
-                if (evaluator != null) {
-                    rebuilds.increment();
-                }
-                evaluator = null; // rebuilt from what is committed
-                loopErrors.increment();
-                String reason = dev.vantage.Causes.rootMessage(e);
-                if (!reason.equals(lastFailure)) {
-                    log.warn("Evaluation round failed, rebuilding from the database and retrying: {}", reason, e);
-                    lastFailure = reason;
-                }
-                if (await(RETRY_AFTER_FAILURE)) {
-                    return;
-                }
-                continue;
+    /** One evaluation round, or nothing on a standby; at once again while a backlog is being read. */
+    private Duration evaluate() throws java.sql.SQLException {
+        if (!lease.leading()) {
+            if (wasLeading) {
+                log.info("Not leading the monitor module any more: evaluation paused");
+                wasLeading = false;
             }
-            if (!more && await(settings.poll())) {
-                return;
+            evaluator = null;
+            return null;
+        }
+        if (!wasLeading) {
+            leadingSince = clock.instant();
+            wasLeading = true;
+        }
+        try {
+            return round() ? Duration.ZERO : null;
+        } catch (RuntimeException | java.sql.SQLException e) {
+            if (evaluator != null) {
+                rebuilds.increment();
             }
+            evaluator = null; // rebuilt from what is committed
+            throw e;
         }
     }
 
@@ -331,28 +316,16 @@ public final class MonitorModule implements AutoCloseable {
         return false;
     }
 
-    /** Waits up to {@code d}; true when the module is closing. */
-    private boolean await(Duration d) {
-        try {
-            return closing.await(d.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
-    }
-
     @Override
     public synchronized void close() {
-        if (closing.getCount() == 0) {
+        if (closed) {
             return;
         }
+        closed = true;
         try (var context = LogContext.replace(identity)) {
             watcher.close();
-            closing.countDown();
-            try {
-                evaluation.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (evaluation != null) {
+                evaluation.stop(Duration.ofSeconds(10));
             }
             // Sends in flight get 5 s; one still running then is interrupted, and its claim expiring lets the next
             // leader send it again (same webhook-id).

@@ -1,7 +1,7 @@
 package dev.vantage.notify;
 
-import dev.vantage.Fatal;
 import dev.vantage.Meters;
+import dev.vantage.loop.BackgroundLoop;
 import dev.vantage.store.AbandonedNotification;
 import dev.vantage.store.ClaimedNotification;
 import dev.vantage.store.Fence;
@@ -16,8 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import org.jdbi.v3.core.Jdbi;
@@ -44,6 +42,8 @@ import org.slf4j.MDC;
 public final class Delivery implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
     private static final Duration STATS_EVERY = Duration.ofSeconds(5);
+    /** Failed rounds are retried after the poll interval at first, backing off to this. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final Jdbi jdbi;
     private final Fence fence;
@@ -56,12 +56,8 @@ public final class Delivery implements AutoCloseable {
     /** Sends in flight: notification id to channel id. */
     private final Map<Long, Integer> inFlight = new ConcurrentHashMap<>();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition signal = lock.newCondition();
-    private boolean signalled;
-    private volatile boolean stopping;
-    private Thread loop;
-    private int failedRounds;
+    private final MeterRegistry registry;
+    private volatile BackgroundLoop loop;
     private long nextStatsNanos = System.nanoTime();
     private volatile double pending = Double.NaN;
     private volatile double oldestPendingSeconds = Double.NaN;
@@ -82,6 +78,7 @@ public final class Delivery implements AutoCloseable {
         this.active = active;
         this.settings = settings;
         this.meters = new DeliveryMeters(registry);
+        this.registry = registry;
         this.attempts = new Attempts(
                 jdbi,
                 channels,
@@ -104,18 +101,20 @@ public final class Delivery implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("delivery already started");
         }
-        loop = Fatal.platformThread("outbox-delivery", this::runLoop);
-        loop.start();
+        log.info("Outbox delivery started");
+        Duration poll = settings.pollInterval();
+        loop = BackgroundLoop.named("outbox-delivery", "Outbox delivery", log, registry)
+                .tag("delivery")
+                .every(poll)
+                .backoff(poll, poll.compareTo(MAX_BACKOFF) > 0 ? poll : MAX_BACKOFF)
+                .start(this::runRound);
     }
 
     /** Looks for due rows now rather than at the next poll: the evaluator calls it after enqueueing. */
     public void wake() {
-        lock.lock();
-        try {
-            signalled = true;
-            signal.signalAll();
-        } finally {
-            lock.unlock();
+        var l = loop;
+        if (l != null) {
+            l.wake();
         }
     }
 
@@ -124,39 +123,15 @@ public final class Delivery implements AutoCloseable {
         return inFlight.size();
     }
 
-    private void runLoop() {
-        if (!mdc.isEmpty()) {
-            MDC.setContextMap(mdc);
+    private Duration runRound() {
+        if (active.getAsBoolean()) {
+            round();
+            refreshStats();
+        } else {
+            pending = Double.NaN;
+            oldestPendingSeconds = Double.NaN;
         }
-        log.info("Outbox delivery started");
-        while (!stopping) {
-            try {
-                if (active.getAsBoolean()) {
-                    round();
-                    refreshStats();
-                } else {
-                    pending = Double.NaN;
-                    oldestPendingSeconds = Double.NaN;
-                }
-                if (failedRounds > 0) {
-                    log.info("Outbox delivery works again after {} failed rounds", failedRounds);
-                    failedRounds = 0;
-                }
-            } catch (RuntimeException e) {
-                meters.loopError();
-                failedRounds++;
-                if (failedRounds == 1) {
-                    log.warn("Outbox delivery could not claim notifications; retrying every poll", e);
-                } else if (failedRounds % 100 == 0) {
-                    log.warn(
-                            "Outbox delivery still cannot claim notifications ({} rounds): {}",
-                            failedRounds,
-                            e.toString());
-                }
-            }
-            awaitSignal();
-        }
-        log.info("Outbox delivery stopped");
+        return null;
     }
 
     private record Round(List<AbandonedNotification> abandoned, List<ClaimedNotification> claimed) {}
@@ -234,21 +209,6 @@ public final class Delivery implements AutoCloseable {
         oldestPendingSeconds = stats.oldestPendingSeconds();
     }
 
-    private void awaitSignal() {
-        lock.lock();
-        try {
-            if (!signalled && !stopping) {
-                signal.awaitNanos(settings.pollInterval().toNanos());
-            }
-            signalled = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Stops claiming at once and lets sends in flight finish and record within {@code grace}; the rest are
      * interrupted, and their claims expire so that the next holder sends them again. Returns true when every send
@@ -256,16 +216,15 @@ public final class Delivery implements AutoCloseable {
      */
     public boolean stop(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
-        stopping = true;
-        wake();
-        Thread t;
+        BackgroundLoop l;
         synchronized (this) {
-            t = loop;
+            l = loop;
+        }
+        if (l != null) {
+            l.stop(grace);
+            log.info("Outbox delivery stopped");
         }
         try {
-            if (t != null) {
-                t.join(Math.max(1, grace.toMillis()));
-            }
             senders.shutdown();
             if (senders.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 return true;

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param attemptTimeout the deadline of one attempt
  * @param claimMargin added to {@code attemptTimeout} for the claim: a claim outlives any attempt that keeps its
  *     deadline, so a row is sent again only when its sender died
- * @param backoffBase the first retry's backoff ceiling; it doubles per attempt (full jitter)
+ * @param backoffBase the first retry's backoff ceiling; it doubles per attempt, and a retry waits between half of it and all of it
  * @param backoffCap the largest backoff ceiling
  * @param maxAge a notification still not delivered this long after it was enqueued is given up
  * @param maxConcurrency sends in flight at once

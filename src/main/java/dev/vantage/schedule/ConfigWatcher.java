@@ -1,19 +1,16 @@
 package dev.vantage.schedule;
 
-import dev.vantage.Fatal;
 import dev.vantage.Meters;
 import dev.vantage.config.DbConnection;
 import dev.vantage.db.Database;
+import dev.vantage.loop.BackgroundLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Calls {@code reload} when the configuration changes: at once on a {@code NOTIFY vantage_config} (the config tables'
@@ -37,10 +34,11 @@ public final class ConfigWatcher implements AutoCloseable {
     private final Reload reload;
     private final Duration slowTimer;
     private final MeterRegistry meters;
-    private final Map<String, String> mdc;
     private volatile boolean stopping;
     private volatile Connection connection;
-    private Thread thread;
+    private BackgroundLoop loop;
+    /** Loop thread only: the last session failed, so the next one logs that it is back. */
+    private boolean lostDatabase;
 
     /** Loads the configuration and applies it; throws when the database cannot be read. */
     @FunctionalInterface
@@ -53,52 +51,35 @@ public final class ConfigWatcher implements AutoCloseable {
         this.reload = reload;
         this.slowTimer = slowTimer;
         this.meters = meters;
-        var context = MDC.getCopyOfContextMap();
-        this.mdc = context == null ? Map.of() : Map.copyOf(context);
     }
 
     public synchronized void start() {
-        thread = Fatal.platformThread("config-watcher", this::loop);
-        thread.start();
+        loop = BackgroundLoop.named(
+                        "config-watcher", "Config watcher (running the last loaded configuration)", log, meters)
+                .backoff(Duration.ofMillis(500), MAX_BACKOFF)
+                .start(this::session);
     }
 
-    private void loop() {
-        if (!mdc.isEmpty()) {
-            MDC.setContextMap(mdc);
-        }
-        Duration backoff = Duration.ofMillis(500);
-        boolean outageLogged = false;
-        while (!stopping) {
-            try (Connection c = Database.dedicated(db, "vantage-config-watcher")) {
-                connection = c;
-                try (var s = c.createStatement()) {
-                    s.execute("LISTEN " + CHANNEL);
-                }
-                if (outageLogged) {
-                    log.info("Config watcher reconnected; reloading in case a change was missed");
-                    outageLogged = false;
-                }
-                backoff = Duration.ofMillis(500);
-                reloadSafely("start");
-                listen(c.unwrap(PGConnection.class));
-            } catch (SQLException e) {
-                if (stopping) {
-                    break;
-                }
-                meters.counter(Meters.LOOP_ERRORS, "loop", "config-watcher").increment();
-                if (!outageLogged) {
-                    log.warn(
-                            "Config watcher lost the database ({}); running the last loaded configuration and"
-                                    + " retrying",
-                            e.getMessage());
-                    outageLogged = true;
-                }
-                sleep(backoff.plusMillis(ThreadLocalRandom.current().nextLong(250)));
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            } finally {
-                connection = null;
+    /** One session: LISTEN, reload, then reload on every notification until the connection fails or we stop. */
+    private Duration session() throws SQLException {
+        try (Connection c = Database.dedicated(db, "vantage-config-watcher")) {
+            connection = c;
+            try (var s = c.createStatement()) {
+                s.execute("LISTEN " + CHANNEL);
             }
+            if (lostDatabase) {
+                log.info("Config watcher reconnected; reloading in case a change was missed");
+                lostDatabase = false;
+            }
+            reloadSafely("start");
+            listen(c.unwrap(PGConnection.class));
+        } catch (SQLException e) {
+            lostDatabase = true;
+            throw e;
+        } finally {
+            connection = null;
         }
+        return Duration.ZERO;
     }
 
     private void listen(PGConnection pg) throws SQLException {
@@ -140,18 +121,13 @@ public final class ConfigWatcher implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        Connection c = connection;
-        Thread t;
+        BackgroundLoop l;
         synchronized (this) {
-            t = thread;
+            l = loop;
         }
-        if (t != null) {
-            try {
-                t.join(POLL.toMillis() * 4);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive() && c != null) {
+        if (l != null && !l.stop(POLL.multipliedBy(4))) {
+            Connection c = connection;
+            if (c != null) {
                 try {
                     c.close();
                 } catch (SQLException ignored) {

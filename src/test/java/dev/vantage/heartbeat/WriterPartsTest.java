@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vantage.config.ConfigurationException;
+import dev.vantage.loop.Backoff;
 import dev.vantage.probe.ProbeResult;
 import dev.vantage.testing.SettableClock;
 import java.sql.SQLException;

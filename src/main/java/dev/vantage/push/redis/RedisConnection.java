@@ -1,6 +1,6 @@
 package dev.vantage.push.redis;
 
-import dev.vantage.heartbeat.Backoff;
+import dev.vantage.loop.Backoff;
 import dev.vantage.notify.redis.RedisFailures;
 import java.time.Clock;
 import java.time.Duration;

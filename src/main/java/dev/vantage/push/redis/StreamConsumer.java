@@ -1,7 +1,7 @@
 package dev.vantage.push.redis;
 
 import dev.vantage.Fatal;
-import dev.vantage.heartbeat.Backoff;
+import dev.vantage.loop.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
