@@ -29,7 +29,7 @@ import java.time.Instant;
  */
 public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
     static final int TITLE_MAX = 250;
-    /** ntfy turns a longer message into an attachment (its default {@code message-size-limit} is 4 KB). */
+    /** In UTF-8 bytes: ntfy turns a longer message into an attachment (its default limit is 4096 bytes). */
     static final int MESSAGE_MAX = 4000;
 
     private final HttpSender sender;
@@ -53,7 +53,7 @@ public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("topic", settings.topic().reveal());
         body.put("title", Text.truncate(notice.event().name() + ": " + NoticeFacts.subject(notice), TITLE_MAX));
-        body.put("message", Text.truncate(text(notice), MESSAGE_MAX));
+        body.put("message", fit(text(notice)));
         body.put("priority", priority(settings.priority(), notice.event()));
         body.putArray("tags").add(tag(notice.event())).add(notice.kind());
         return HttpMessage.json(NoticeJson.write(body));
@@ -72,6 +72,16 @@ public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
             text.append("\nError: ").append(error);
         }
         return text.append("\nIncident: ").append(notice.dedupKey()).toString();
+    }
+
+    /** At most {@link #MESSAGE_MAX} bytes of UTF-8, which is what ntfy counts: a cut message ends with an ellipsis. */
+    static String fit(String message) {
+        String fitted = Text.truncate(message, MESSAGE_MAX);
+        while (Text.utf8Length(fitted) > MESSAGE_MAX) {
+            int excess = Text.utf8Length(fitted) - MESSAGE_MAX;
+            fitted = Text.truncate(fitted, fitted.length() - Math.max(1, excess / 3));
+        }
+        return fitted;
     }
 
     /**

@@ -113,6 +113,17 @@ class NtfyNotifierIT extends HttpNotifierContractTest<NtfySettings, HttpMessage>
     }
 
     @Test
+    void aLongMessageStaysWithinNtfysLimitInBytes() {
+        assertThat(NtfyNotifier.fit("ö".repeat(3000))).endsWith("…").satisfies(m -> assertThat(
+                        m.getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(4000)
+                .isGreaterThan(3900));
+        assertThat(NtfyNotifier.fit("東".repeat(5000)).getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(4000);
+        assertThat(NtfyNotifier.fit("short")).isEqualTo("short");
+    }
+
+    @Test
     void priorityFollowsTheSettingButGoodNewsNeverNotifiesLouderThanDefault() {
         record Case(Integer configured, Event event, int expected) {}
         for (Case c : new Case[] {
