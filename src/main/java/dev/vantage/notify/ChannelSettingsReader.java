@@ -97,6 +97,18 @@ public final class ChannelSettingsReader extends JsonSettings<InvalidChannelExce
         return url;
     }
 
+    /**
+     * A {@link #url} of a server whose credentials are settings of their own: it may carry no user info, so that it
+     * can be shown. The message still does not quote it.
+     */
+    public HttpUrl serverUrl(String key, HttpUrl fallback) throws InvalidChannelException {
+        HttpUrl url = url(key, fallback);
+        if (url != null && (!url.username().isEmpty() || !url.password().isEmpty())) {
+            throw invalid(key, "must not carry user info (give credentials in their own settings)");
+        }
+        return url;
+    }
+
     /** An array of non-empty strings without control characters; an empty list when absent. */
     public List<String> strings(String key) throws InvalidChannelException {
         JsonNode n = node(key);

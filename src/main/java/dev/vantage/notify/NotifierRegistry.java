@@ -1,14 +1,20 @@
 package dev.vantage.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.notify.alertmanager.AlertmanagerNotifier;
+import dev.vantage.notify.discord.DiscordNotifier;
 import dev.vantage.notify.email.EmailNotifier;
 import dev.vantage.notify.log.LogNotifier;
 import dev.vantage.notify.nats.NatsNotifier;
+import dev.vantage.notify.ntfy.NtfyNotifier;
+import dev.vantage.notify.opsgenie.OpsgenieNotifier;
 import dev.vantage.notify.pagerduty.PagerDutyNotifier;
 import dev.vantage.notify.postgres.PostgresNotifier;
 import dev.vantage.notify.pushover.PushoverNotifier;
 import dev.vantage.notify.redis.RedisNotifier;
 import dev.vantage.notify.slack.SlackNotifier;
+import dev.vantage.notify.teams.TeamsNotifier;
+import dev.vantage.notify.telegram.TelegramNotifier;
 import dev.vantage.notify.webhook.WebhookNotifier;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +57,12 @@ public final class NotifierRegistry {
                 new PostgresNotifier(context),
                 new RedisNotifier(context),
                 new NatsNotifier(context),
+                new TeamsNotifier(context),
+                new DiscordNotifier(context),
+                new TelegramNotifier(context),
+                new OpsgenieNotifier(context),
+                new NtfyNotifier(context),
+                new AlertmanagerNotifier(context),
                 new LogNotifier()));
     }
 

@@ -14,20 +14,34 @@ class NotifierRegistryTest {
     private final NotifierRegistry registry = NotifierRegistry.standard(NotifierContext.of(null, Clock.systemUTC()));
 
     @Test
-    void theStandardRegistryHasTheNineNotifiers() {
+    void theStandardRegistryHasTheFifteenNotifiers() {
         assertThat(registry.types())
                 .containsExactly(
-                        "email", "log", "nats", "pagerduty", "postgres", "pushover", "redis", "slack", "webhook");
+                        "alertmanager",
+                        "discord",
+                        "email",
+                        "log",
+                        "nats",
+                        "ntfy",
+                        "opsgenie",
+                        "pagerduty",
+                        "postgres",
+                        "pushover",
+                        "redis",
+                        "slack",
+                        "teams",
+                        "telegram",
+                        "webhook");
     }
 
     @Test
     void anUnknownTypeIsRejectedNamingTheKnownOnes() {
         var e = catchThrowableOfType(
-                InvalidChannelException.class, () -> registry.configure(1, "ops", "teams", JSON.createObjectNode()));
+                InvalidChannelException.class, () -> registry.configure(1, "ops", "sms", JSON.createObjectNode()));
         assertThat(e.field()).isEqualTo("type");
         assertThat(e.reason())
-                .isEqualTo("unknown notifier type 'teams' (known types: email, log, nats, pagerduty, postgres,"
-                        + " pushover, redis, slack, webhook)");
+                .isEqualTo("unknown notifier type 'sms' (known types: alertmanager, discord, email, log, nats, ntfy,"
+                        + " opsgenie, pagerduty, postgres, pushover, redis, slack, teams, telegram, webhook)");
     }
 
     @Test

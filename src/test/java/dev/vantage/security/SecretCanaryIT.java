@@ -238,6 +238,46 @@ class SecretCanaryIT {
                         "token", canaries.plant("pushover token", CHANNEL, 30),
                         "user", canaries.plant("pushover user", CHANNEL, 30),
                         "url", receiver.url("/pushover")));
+        channel(
+                "teams",
+                "teams",
+                Map.of("url", receiver.url("/teams?sv=1.0&sig=" + canaries.plant("teams workflow URL sig", CHANNEL))));
+        channel(
+                "discord",
+                "discord",
+                Map.of("url", receiver.url("/discord/api/webhooks/1/" + canaries.plant("discord URL token", CHANNEL))));
+        channel(
+                "telegram",
+                "telegram",
+                Map.of(
+                        "bot_token",
+                        "123456:" + canaries.plant("telegram bot token", CHANNEL),
+                        "chat_id",
+                        -100123,
+                        "api_url",
+                        receiver.url("/telegram")));
+        channel(
+                "opsgenie",
+                "opsgenie",
+                Map.of("api_key", canaries.plant("opsgenie API key", CHANNEL), "api_url", receiver.url("/opsgenie")));
+        channel(
+                "ntfy",
+                "ntfy",
+                Map.of(
+                        "topic", canaries.plant("ntfy topic", CHANNEL),
+                        "token", canaries.plant("ntfy token", CHANNEL),
+                        "server", receiver.url("/ntfy")));
+        channel(
+                "alertmanager",
+                "alertmanager",
+                Map.of(
+                        "url", receiver.url("/alertmanager"),
+                        "username", "vantage",
+                        "password", canaries.plant("alertmanager password", CHANNEL)));
+        channel(
+                "bad telegram",
+                "telegram",
+                Map.of("bot_token", canaries.plant("invalid telegram bot token", CHANNEL), "chat_id", 1));
         channel("mail", "email", email(smtpPort));
         channel("mail (refused)", "email", email(closedPort));
         channel("log", "log", Map.of());
@@ -445,6 +485,9 @@ class SecretCanaryIT {
         conditions.put("a rejected Slack delivery", attempts("ops slack", "outcome = 'rejected'"));
         conditions.put("a retried PagerDuty delivery", attempts("pager", "attempt >= 2"));
         conditions.put("a Pushover delivery told to wait", attempts("phone", "status_code = 429"));
+        for (String http : List.of("teams", "discord", "telegram", "opsgenie", "ntfy", "alertmanager")) {
+            conditions.put("a retried " + http + " delivery", attempts(http, "error = 'HTTP 500'"));
+        }
         conditions.put("an SMTP 451", attempts("mail", "error = 'SMTP 451'"));
         conditions.put("a refused SMTP connection", attempts("mail (refused)", "error = 'connection refused'"));
         conditions.put("a logged notification", attempts("log", "outcome = 'delivered'"));

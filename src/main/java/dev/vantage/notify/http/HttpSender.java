@@ -48,8 +48,32 @@ public final class HttpSender {
         return clock;
     }
 
+    /**
+     * Reads how long a receiver asks to wait from the body of a 429 answer, for services that say it there rather
+     * than in {@code Retry-After} (Discord's {@code retry_after}, Telegram's {@code parameters.retry_after}).
+     */
+    @FunctionalInterface
+    public interface BodyRetryAfter {
+        /** The wait asked for, or null when the body does not say. Never throws. */
+        Duration parse(String body);
+    }
+
     /** POSTs {@code message} to {@code url} with {@code headers}. Never throws. */
     public Outcome post(HttpUrl url, Headers headers, HttpMessage message, Duration timeout, Instant deadline) {
+        return post(url, headers, message, timeout, deadline, null);
+    }
+
+    /**
+     * {@link #post(HttpUrl, Headers, HttpMessage, Duration, Instant)}, and a 429 without {@code Retry-After} waits as
+     * long as {@code fromBody} reads from its body (capped like the header).
+     */
+    public Outcome post(
+            HttpUrl url,
+            Headers headers,
+            HttpMessage message,
+            Duration timeout,
+            Instant deadline,
+            BodyRetryAfter fromBody) {
         Duration left = Duration.between(clock.instant(), deadline);
         if (left.compareTo(Duration.ofMillis(1)) < 0) {
             return Outcome.retry(null, null, "deadline passed before the attempt");
@@ -69,8 +93,12 @@ public final class HttpSender {
         Call call = client.newCall(request);
         call.timeout().timeout(limit.toMillis(), TimeUnit.MILLISECONDS);
         try (Response response = call.execute()) {
-            drain(response);
-            return classify(response.code(), response.header("Retry-After"), clock.instant());
+            String body = drain(response);
+            Outcome outcome = classify(response.code(), response.header("Retry-After"), clock.instant());
+            if (fromBody != null && response.code() == 429 && outcome.retryAfter() == null) {
+                return Outcome.retry(429, RetryAfter.cap(fromBody.parse(body)), outcome.detail());
+            }
+            return outcome;
         } catch (IOException e) {
             return Outcome.retry(null, null, describe(e, limit, call.isCanceled()));
         } catch (RuntimeException e) {
@@ -97,12 +125,16 @@ public final class HttpSender {
         return Outcome.rejected(status, detail);
     }
 
-    /** Reads a bounded part of the body so the connection can be reused; the content itself is not used. */
-    private static void drain(Response response) {
+    /**
+     * Reads a bounded part of the body so the connection can be reused. Its content is used only to read a wait from
+     * a 429 answer, never in a detail.
+     */
+    private static String drain(Response response) {
         try {
-            response.peekBody(BODY_LIMIT);
+            return response.peekBody(BODY_LIMIT).string();
         } catch (IOException | RuntimeException e) {
             // The status is what counts; an unreadable body does not change the outcome.
+            return "";
         }
     }
 

@@ -38,4 +38,26 @@ public final class RetryAfter {
         }
         return wait.compareTo(CAP) > 0 ? CAP : wait;
     }
+
+    /** A wait a receiver gave in seconds (Discord sends fractions), between zero and {@link #CAP}; null stays null. */
+    public static Duration ofSeconds(double seconds) {
+        if (Double.isNaN(seconds)) {
+            return null;
+        }
+        if (seconds <= 0) {
+            return Duration.ZERO;
+        }
+        return seconds >= CAP.toSeconds() ? CAP : Duration.ofMillis((long) Math.ceil(seconds * 1000));
+    }
+
+    /** {@code wait} between zero and {@link #CAP}; null stays null. */
+    public static Duration cap(Duration wait) {
+        if (wait == null) {
+            return null;
+        }
+        if (wait.isNegative()) {
+            return Duration.ZERO;
+        }
+        return wait.compareTo(CAP) > 0 ? CAP : wait;
+    }
 }

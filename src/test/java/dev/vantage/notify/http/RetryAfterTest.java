@@ -29,4 +29,24 @@ class RetryAfterTest {
             assertThat(RetryAfter.parse(c.header(), NOW)).as("%s", c.header()).isEqualTo(c.expected());
         }
     }
+
+    @Test
+    void secondsFromAJsonBodyKeepTheirFractionsAndTheSameCap() {
+        record Case(double seconds, Duration expected) {}
+        for (Case c : new Case[] {
+            new Case(1.234, Duration.ofMillis(1234)),
+            new Case(0.0004, Duration.ofMillis(1)),
+            new Case(7, Duration.ofSeconds(7)),
+            new Case(0, Duration.ZERO),
+            new Case(-3, Duration.ZERO),
+            new Case(1e12, Duration.ofHours(1)),
+            new Case(Double.POSITIVE_INFINITY, Duration.ofHours(1)),
+            new Case(Double.NaN, null),
+        }) {
+            assertThat(RetryAfter.ofSeconds(c.seconds())).as("%s", c.seconds()).isEqualTo(c.expected());
+        }
+        assertThat(RetryAfter.cap(Duration.ofDays(2))).isEqualTo(Duration.ofHours(1));
+        assertThat(RetryAfter.cap(Duration.ofSeconds(-1))).isEqualTo(Duration.ZERO);
+        assertThat(RetryAfter.cap(null)).isNull();
+    }
 }
