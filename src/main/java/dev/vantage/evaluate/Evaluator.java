@@ -303,6 +303,10 @@ public final class Evaluator {
             return;
         }
         Maintenance active = maintenance.activeAt(now);
+        maintenanceBoundary = boundary(maintenance, now);
+        if (active.isEmpty() && !anyInMaintenance) {
+            return; // windows exist, none is active, and no datacenter has to leave one
+        }
         boolean any = false;
         for (MonitorTracker m : ordered) {
             if (m.config != null) {
@@ -310,7 +314,6 @@ public final class Evaluator {
             }
         }
         anyInMaintenance = any;
-        maintenanceBoundary = boundary(maintenance, now);
     }
 
     /** The earliest instant after {@code t} at which a window starts or ends; {@link Instant#MAX} without windows. */

@@ -126,6 +126,25 @@ class MaintenanceSchemaIT {
         assertThat((BigDecimal) monthly.get("minutes_down")).isEqualByComparingTo("10.0");
     }
 
+    @Test
+    void remindersPauseWhileTheWholeMonitorIsInMaintenance(@Fresh TestDatabase db) {
+        db.execute("INSERT INTO notification_channels (id, name, type, repeat_every)"
+                + " VALUES (1, 'log', 'log', interval '1 minute')");
+        db.execute("INSERT INTO incidents (id, kind, monitor_id, scope, opened_at, notified)"
+                + " VALUES (1, 'monitor', 1, 'global', now() - interval '1 hour', true)");
+        db.execute(
+                "INSERT INTO notifications (incident_id, channel_id, event, dedup_key, payload, created_at)"
+                        + " VALUES (1, 1, 'firing', 'vantage-incident-1', '{\"event\": \"firing\"}', now() - interval '1 hour')");
+        db.execute("INSERT INTO monitor_states (monitor_id, datacenter_id, state, since)"
+                + " VALUES (1, NULL, 'MAINTENANCE', now())");
+        int paused = db.jdbi().inTransaction(h -> dev.vantage.notify.Reminders.enqueue(h, java.time.Instant.now()));
+        assertThat(paused).isZero();
+
+        db.execute("UPDATE monitor_states SET state = 'DOWN' WHERE monitor_id = 1");
+        int due = db.jdbi().inTransaction(h -> dev.vantage.notify.Reminders.enqueue(h, java.time.Instant.now()));
+        assertThat(due).isEqualTo(1);
+    }
+
     /** Monitor 1 in datacenter 1, every 10 min from 10:00 to 11:00 on 2026-01-15: ok until 10:20, failing after. */
     private static void seedHeartbeats(TestDatabase db) {
         db.execute("SELECT vantage_ensure_heartbeat_partitions('2026-01-15'::date, 1)");
