@@ -3,6 +3,7 @@ package dev.vantage;
 import dev.vantage.cli.AgentCommand;
 import dev.vantage.cli.BeatCommand;
 import dev.vantage.cli.DemoCommand;
+import dev.vantage.cli.MaintenanceCommand;
 import dev.vantage.cli.MigrateCommand;
 import dev.vantage.cli.MonitorCommand;
 import dev.vantage.cli.ProbeCommand;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
             ProbeCommand.class,
             RolesCommand.class,
             StatusCommand.class,
+            MaintenanceCommand.class,
             BeatCommand.class,
             CommandLine.HelpCommand.class
         })

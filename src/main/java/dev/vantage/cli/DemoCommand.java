@@ -148,6 +148,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("         (SELECT string_agg(code, ',') FROM datacenters WHERE id = ANY (i.datacenters)) AS dcs");
         out.println("  FROM incidents i LEFT JOIN api_monitors m ON m.id = i.monitor_id ORDER BY i.id;");
         out.println();
+        out.println("  -- maintenance windows, and the heartbeats they covered");
+        out.println("  SELECT id, reason, monitor_ids, starts_at, ends_at, weekdays, start_time, duration, time_zone");
+        out.println("  FROM maintenance_windows ORDER BY id;");
+        out.println("  SELECT count(*) FILTER (WHERE in_maintenance) AS in_maintenance, count(*) FROM api_heartbeats;");
+        out.println();
         out.println("  -- notifications and their delivery (the demo's only channel writes them to this log)");
         out.println("  SELECT n.id, n.incident_id, n.event, n.status, n.created_at, n.delivered_at");
         out.println("  FROM notifications n ORDER BY n.id;");
@@ -157,8 +162,11 @@ public final class DemoCommand implements Callable<Integer> {
                 "its incident fires, then resolves, within the first minute. Notifications appear in the log below");
         out.println(
                 "(logger dev.vantage.notify.log, message 'incident vantage-incident-N firing: ...', then 'resolved').");
-        out.println("The monitors that fail on purpose (503, TLS, refused, timeout, DNS, broken row) go DOWN and stay");
-        out.println("so: each has an open incident of its own.");
+        out.println("The monitors that fail on purpose (TLS, refused, timeout, DNS, broken row) go DOWN and stay");
+        out.println("so: each has an open incident of its own. The 503 page is under a maintenance window: it shows");
+        out.println(
+                "MAINTENANCE (DOWN underneath) and notifies nothing; `vantage maintenance list` and the status page");
+        out.println("show that window and a weekly one. End it with `vantage maintenance stop <id>` and it fires.");
         out.println();
         out.println("Edit api_monitors or schedules with psql: the agents apply changes within a second.");
         out.println();

@@ -6,7 +6,8 @@ import org.jdbi.v3.core.Handle;
 /**
  * The demo's configuration rows: two regions, three datacenters, two schedules, a dozen monitors aimed at the demo's
  * own loopback targets, one per outcome a user should recognise (fast, slow, large, TLS, each error type, and a broken
- * row), one monitor with a scripted outage (see {@link DemoOutage}), and a default {@code log} notification channel.
+ * row), one monitor with a scripted outage (see {@link DemoOutage}), a failing monitor under maintenance windows (one
+ * active, one weekly), and a default {@code log} notification channel.
  * Rows, not schema: inserted like a user would with SQL.
  */
 final class DemoData {
@@ -18,6 +19,12 @@ final class DemoData {
 
     /** A push monitor whose job pings for 15 s, then stops: DOWN (MISSED) and a firing notice in the demo's log. */
     static final String EXPORT_JOB = "Nightly export (push, stops beating)";
+
+    /**
+     * The monitor whose target always answers 503: a maintenance window covers it (one-off, active for a day from each
+     * start of the demo; and a weekly one, upcoming), so it shows MAINTENANCE and notifies nothing.
+     */
+    static final String MAINTENANCE_MONITOR = "Maintenance page (503)";
 
     /** The default channel: notifications appear in the demo's own log, which needs no receiver. */
     static final String LOG_CHANNEL = "demo log";
@@ -43,8 +50,7 @@ final class DemoData {
                         "every 5 s"),
                 new DemoMonitor(
                         "HTTPS, self-signed (verified)", "https", "GET", t.httpsUrl("/fast"), "{}", null, "every 10 s"),
-                new DemoMonitor(
-                        "Maintenance page (503)", "http", "GET", t.httpUrl("/status/503"), "{}", null, "every 5 s"),
+                new DemoMonitor(MAINTENANCE_MONITOR, "http", "GET", t.httpUrl("/status/503"), "{}", null, "every 5 s"),
                 new DemoMonitor("Redirect to fast", "http", "GET", t.httpUrl("/redirect"), "{}", null, "every 10 s"),
                 new DemoMonitor("Refused port", "http", "GET", t.refusedUrl(), "{}", null, "every 5 s"),
                 new DemoMonitor("Never answers", "http", "GET", t.blackholeUrl(), "{}", 2000, "every 5 s"),
@@ -164,6 +170,15 @@ final class DemoData {
             h.createUpdate("INSERT INTO notification_channels (name, type, is_default) VALUES (:name, 'log', true)")
                     .bind("name", LOG_CHANNEL)
                     .execute();
+            // A weekly window, as backups would have: Saturdays and Sundays 02:00 London time, for 4 hours.
+            h.createUpdate(
+                            """
+                            INSERT INTO maintenance_windows (reason, monitor_ids, weekdays, start_time, duration, time_zone)
+                            SELECT 'weekend backups (demo)', ARRAY[id], '{sat,sun}', '02:00', '4 hours', 'Europe/London'
+                            FROM api_monitors WHERE name = :name
+                            """)
+                    .bind("name", MAINTENANCE_MONITOR)
+                    .execute();
             // Push monitors: expected every 5 s, 5 s late at most. No datacenter runs them; their jobs send beats.
             for (String job : List.of(HEARTBEAT_JOB, EXPORT_JOB)) {
                 h.createUpdate(
@@ -175,5 +190,17 @@ final class DemoData {
                         .execute();
             }
         }
+        // On every start, kept data directory or not: the 503 page is under planned work for the next day.
+        h.createUpdate(
+                        """
+                        INSERT INTO maintenance_windows (reason, monitor_ids, starts_at, ends_at)
+                        SELECT 'planned work on the maintenance page (demo)', ARRAY[m.id], now(), now() + interval '1 day'
+                        FROM api_monitors m
+                        WHERE m.name = :name AND NOT EXISTS (
+                            SELECT 1 FROM maintenance_windows w
+                            WHERE w.monitor_ids = ARRAY[m.id] AND w.ends_at > now() + interval '1 hour')
+                        """)
+                .bind("name", MAINTENANCE_MONITOR)
+                .execute();
     }
 }

@@ -33,6 +33,9 @@ final class DatacenterTracker {
     String firstErrorMessage;
     String details;
 
+    /** A maintenance window covers it: shown as MAINTENANCE, {@link #state} goes on underneath. */
+    boolean maintenance;
+
     /** Listed in the change log since the last drain. */
     boolean dirty;
     /** No longer configured: its row is deleted, never upserted again. */
@@ -55,6 +58,7 @@ final class DatacenterTracker {
         firstErrorType = s.firstErrorType();
         firstErrorMessage = s.firstErrorMessage();
         details = s.details();
+        maintenance = s.maintenance();
     }
 
     DatacenterStatus snapshot() {
@@ -74,7 +78,8 @@ final class DatacenterTracker {
                 failingSince,
                 firstErrorType,
                 firstErrorMessage,
-                details);
+                details,
+                maintenance);
     }
 
     DatacenterKey key() {
@@ -135,7 +140,7 @@ final class DatacenterTracker {
             case DOWN -> successes >= policy.upAfter() ? up : State.DOWN;
             case UP, UNKNOWN -> up;
             case DEGRADED -> slow == 0 && warning == null ? State.UP : State.DEGRADED;
-            case PARTIAL -> throw new IllegalStateException("PARTIAL is a global state only");
+            case PARTIAL, MAINTENANCE -> throw new IllegalStateException(state + " is never a datacenter's own state");
         };
     }
 

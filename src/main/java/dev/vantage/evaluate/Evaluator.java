@@ -90,6 +90,11 @@ import java.util.Set;
  * it with FOUND. A datacenter whose agents all stopped gracefully is not lost. A datacenter no longer watched closes its
  * incident with RESOLVED.
  *
+ * <h2>Maintenance windows</h2>
+ *
+ * See {@link #maintain}: a datacenter in a window shows MAINTENANCE over its own state, counts as UNKNOWN for the global
+ * state, and notifies nothing; what still fails when the window ends fires then.
+ *
  * <h2>Time</h2>
  *
  * Every instant is kept at microseconds, the database's precision, so that a rebuild from the rows restores exactly
@@ -114,6 +119,14 @@ public final class Evaluator {
     private Texts texts = new Texts(Map.of());
     private List<Integer> defaultChannels = List.of();
     private boolean configured;
+
+    private Maintenance maintenance = Maintenance.NONE;
+    /** The earliest start or end of a window after the last tick: a heartbeat past it checks its own slot. */
+    private Instant maintenanceBoundary = Instant.MAX;
+    /** Whether any datacenter was in maintenance at the last tick (so ticks skip the scan when none is or can be). */
+    private boolean anyInMaintenance = true;
+
+    private Instant lastTick = Instant.EPOCH;
 
     /**
      * @param lostAfter how long a datacenter may go without a live leader agent before it is LOST
@@ -224,13 +237,16 @@ public final class Evaluator {
             log.lateHeartbeats++;
             return;
         }
+        if (!dc.maintenance && !heartbeat.scheduledAt().isBefore(maintenanceBoundary)) {
+            enterMaintenanceIfCovered(m, dc, heartbeat.scheduledAt());
+        }
         log.touch(dc);
         if (dc.apply(heartbeat, m.config.policy())) {
             m.afterChange(heartbeat.scheduledAt(), log, texts);
         } else {
             m.afterHeartbeat(heartbeat.scheduledAt(), log, texts);
         }
-        if (heartbeat.success() && (dc.warnedNotAfter != null || m.certificate != null)) {
+        if (heartbeat.success() && (dc.warnedNotAfter != null || m.certificate != null) && !dc.maintenance) {
             m.afterSuccess(dc, heartbeat.scheduledAt(), log);
         }
     }
@@ -244,10 +260,73 @@ public final class Evaluator {
     public void tick(Instant now, Collection<DatacenterLiveness> liveness) {
         Objects.requireNonNull(now, "now");
         now = Times.micros(now);
+        tickMaintenance(now);
         for (MonitorTracker m : ordered) {
             m.tick(now, log, texts);
         }
         this.liveness.tick(now, liveness, defaultChannels, log, texts);
+    }
+
+    /**
+     * Replaces the maintenance windows (at start and at every reload); they take effect at the next {@link #tick}, and
+     * for a heartbeat whose slot they cover, at once. While a window covers a datacenter it shows MAINTENANCE and
+     * counts as UNKNOWN for the global state (neither toward the quorum nor as UP); covering every datacenter of a
+     * monitor, the global state is MAINTENANCE. Heartbeats still apply underneath and incidents still open and
+     * resolve, but nothing is notified that a datacenter in maintenance causes: no FIRING (the global state cannot
+     * reach DOWN through it), no FLAPPING (entering or leaving maintenance is not a change that counts), no CERTIFICATE;
+     * a RESOLVED follows only an incident that fired. When the window ends, the global state is recomputed from the
+     * states underneath, and a monitor still DOWN fires then.
+     */
+    public void maintain(Maintenance maintenance) {
+        this.maintenance = Objects.requireNonNull(maintenance, "maintenance");
+        anyInMaintenance = true; // the next tick looks at every datacenter
+        maintenanceBoundary = boundary(maintenance, lastTick);
+    }
+
+    /** Whether a maintenance window covers this monitor in this datacenter (as of the last tick or heartbeat). */
+    public boolean inMaintenance(int monitorId, int datacenterId) {
+        MonitorTracker m = monitors.get(monitorId);
+        DatacenterTracker dc = m == null ? null : m.datacenter(datacenterId);
+        return dc != null && dc.maintenance;
+    }
+
+    private void enterMaintenanceIfCovered(MonitorTracker m, DatacenterTracker dc, Instant slot) {
+        if (maintenance.covers(m.monitorId, dc.datacenterId, slot)) {
+            m.enterMaintenance(dc, slot, log, texts);
+            anyInMaintenance = true;
+        }
+    }
+
+    private void tickMaintenance(Instant now) {
+        lastTick = now;
+        if (maintenance.isEmpty() && !anyInMaintenance) {
+            return;
+        }
+        Maintenance active = maintenance.activeAt(now);
+        maintenanceBoundary = boundary(maintenance, now);
+        if (active.isEmpty() && !anyInMaintenance) {
+            return; // windows exist, none is active, and no datacenter has to leave one
+        }
+        boolean any = false;
+        for (MonitorTracker m : ordered) {
+            if (m.config != null) {
+                any |= m.maintain(active, now, log, texts);
+            }
+        }
+        anyInMaintenance = any;
+    }
+
+    /** The earliest instant after {@code t} at which a window starts or ends; {@link Instant#MAX} without windows. */
+    private static Instant boundary(Maintenance maintenance, Instant t) {
+        Instant next = Instant.MAX;
+        for (MaintenanceWindow w : maintenance.windows()) {
+            var o = w.occurrence(t);
+            if (o.isPresent()) {
+                Instant edge = o.get().covers(t) ? o.get().end() : o.get().start();
+                next = edge.isBefore(next) ? edge : next;
+            }
+        }
+        return next;
     }
 
     /** Everything changed since the previous drain; the evaluator then forgets it. */

@@ -56,8 +56,14 @@ final class GlobalTracker {
     boolean recompute(DatacenterTracker[] datacenters, int quorum, Instant at, Texts texts) {
         List<Integer> down = new ArrayList<>();
         int unknown = 0;
+        int maintenance = 0;
         boolean degraded = false;
         for (DatacenterTracker dc : datacenters) {
+            if (dc.maintenance) {
+                maintenance++; // counts as UNKNOWN: neither toward the quorum nor as UP
+                unknown++;
+                continue;
+            }
             switch (dc.state) {
                 case DOWN -> down.add(dc.datacenterId);
                 case UNKNOWN -> unknown++;
@@ -66,7 +72,9 @@ final class GlobalTracker {
             }
         }
         State next;
-        if (down.size() >= quorum) {
+        if (maintenance > 0 && maintenance == datacenters.length) {
+            next = State.MAINTENANCE;
+        } else if (down.size() >= quorum) {
             next = State.DOWN;
         } else if (!down.isEmpty()) {
             next = State.PARTIAL;
@@ -80,9 +88,12 @@ final class GlobalTracker {
         String nextDetails = texts.globalDetails(next, datacenters, down, quorum);
         boolean changed = next != state;
         if (changed) {
+            // Entering or leaving maintenance is planned, not flapping.
+            if (state != State.MAINTENANCE && next != State.MAINTENANCE) {
+                insertChange(at);
+            }
             state = next;
             since = at;
-            insertChange(at);
         }
         if (changed || !down.equals(datacentersDown) || !nextDetails.equals(details)) {
             datacentersDown = List.copyOf(down);

@@ -144,6 +144,36 @@ final class MonitorTracker {
     }
 
     /**
+     * Sets which datacenters are in maintenance at {@code now} ({@code active}: the windows active then); returns
+     * whether any is. A datacenter entering or leaving maintenance changes the global state, and what is still DOWN
+     * when the last one leaves fires then, through {@link #reconcile}.
+     */
+    boolean maintain(Maintenance active, Instant now, ChangeLog log, Texts texts) {
+        boolean changed = false;
+        boolean any = false;
+        for (DatacenterTracker dc : datacenters) {
+            boolean covered = active.scopes(monitorId, dc.datacenterId);
+            any |= covered;
+            if (covered != dc.maintenance) {
+                dc.maintenance = covered;
+                log.touch(dc);
+                changed = true;
+            }
+        }
+        if (changed) {
+            afterChange(now, log, texts);
+        }
+        return any;
+    }
+
+    /** A heartbeat whose slot lies in a window came before the tick that would have seen the window start. */
+    void enterMaintenance(DatacenterTracker dc, Instant at, ChangeLog log, Texts texts) {
+        dc.maintenance = true;
+        log.touch(dc);
+        afterChange(at, log, texts);
+    }
+
+    /**
      * Brings the open incident in line with the datacenter and global states: opens or extends it for every DOWN
      * datacenter, makes it global and fires when the monitor is globally DOWN, resolves it when the outage is over.
      * While the monitor flaps it neither fires nor resolves; once settled, the same rules catch up.

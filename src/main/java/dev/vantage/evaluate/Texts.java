@@ -52,7 +52,8 @@ final class Texts {
                         : "slow: " + ms(o.responseTimeMs()) + " ms > "
                                 + (o.warningMs() != null ? o.warningMs() : o.criticalMs()) + " ms";
             case UP -> o.responseTimeMs() == null ? "up" : "up: " + ms(o.responseTimeMs()) + " ms";
-            case UNKNOWN, PARTIAL -> throw new IllegalStateException("a heartbeat never leads to " + dc.state);
+            case UNKNOWN, PARTIAL, MAINTENANCE ->
+                throw new IllegalStateException("a heartbeat never leads to " + dc.state);
         };
     }
 
@@ -71,6 +72,7 @@ final class Texts {
                 datacenters.length == 0
                         ? "no datacenter runs it"
                         : pushed(idsOf(datacenters)) ? "no beat yet" : "no data from any datacenter";
+            case MAINTENANCE -> "in maintenance";
             case UP -> {
                 List<Integer> unknown = idsIn(datacenters, State.UNKNOWN);
                 yield unknown.isEmpty() ? "UP" : "UP; no data from " + codes(unknown);

@@ -81,6 +81,26 @@ final class MonitorConfigs implements ChannelDirectory {
         return current;
     }
 
+    /**
+     * The maintenance windows of the {@link #current} configuration: published before it, with every reload. One-off
+     * windows that ended by the database's clock are left out; the evaluator judges the others by its own.
+     */
+    private volatile dev.vantage.evaluate.Maintenance maintenance = dev.vantage.evaluate.Maintenance.NONE;
+
+    private final java.util.Set<String> reportedInvalidWindows = ConcurrentHashMap.newKeySet();
+
+    dev.vantage.evaluate.Maintenance maintenance() {
+        return maintenance;
+    }
+
+    private dev.vantage.evaluate.Maintenance loadMaintenance() {
+        return jdbi.withHandle(h -> MaintenanceWindows.load(h, null, (row, reason) -> {
+            if (reportedInvalidWindows.add(reason)) {
+                log.warn("Skipping {}; the other windows keep working", reason);
+            }
+        }));
+    }
+
     synchronized void reload(String reason) {
         record Rows(List<MonitorPolicyRow> monitors, List<ChannelRow> channels, Map<Integer, String> codes) {}
         Rows rows = jdbi.withHandle(h -> new Rows(
@@ -153,6 +173,7 @@ final class MonitorConfigs implements ChannelDirectory {
                 knownTargets.put(m.id(), target);
             }
         }
+        maintenance = loadMaintenance();
         current = new Config(
                 current.version() + 1,
                 List.copyOf(monitors),

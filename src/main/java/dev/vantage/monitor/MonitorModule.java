@@ -217,6 +217,7 @@ public final class MonitorModule implements AutoCloseable {
         }
         if (config.version() != appliedConfig) {
             evaluator.configure(config.monitors(), config.datacenterCodes(), config.defaultChannels(), clock.instant());
+            evaluator.maintain(configs.maintenance());
             appliedConfig = config.version();
             configured = new java.util.HashMap<>();
             for (var m : config.monitors()) {
@@ -248,6 +249,7 @@ public final class MonitorModule implements AutoCloseable {
                 }
                 evaluator.tick(now, liveness);
             }
+            MaintenanceWindows.mark(h, batch.observations(), configs.maintenance(), evaluator::inMaintenance);
             Changes changes = evaluator.drain();
             StateStore.saveDatacenters(h, changes.datacenterStates());
             StateStore.saveMonitors(h, changes.monitorStates());

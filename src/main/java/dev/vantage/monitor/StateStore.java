@@ -20,8 +20,8 @@ public final class StateStore {
             INSERT INTO monitor_states AS s (monitor_id, datacenter_id, state, since, consecutive_failures,
                 consecutive_successes, consecutive_slow, last_scheduled_at, last_success, last_response_time_ms,
                 last_error_type, last_error_message, failing_since, first_error_type, first_error_message, details,
-                updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                underlying_state, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (monitor_id, datacenter_id) WHERE datacenter_id IS NOT NULL DO UPDATE SET
                 state = excluded.state, since = excluded.since, consecutive_failures = excluded.consecutive_failures,
                 consecutive_successes = excluded.consecutive_successes, consecutive_slow = excluded.consecutive_slow,
@@ -29,7 +29,7 @@ public final class StateStore {
                 last_response_time_ms = excluded.last_response_time_ms, last_error_type = excluded.last_error_type,
                 last_error_message = excluded.last_error_message, failing_since = excluded.failing_since,
                 first_error_type = excluded.first_error_type, first_error_message = excluded.first_error_message,
-                details = excluded.details, updated_at = now()
+                details = excluded.details, underlying_state = excluded.underlying_state, updated_at = now()
             """;
 
     private static final String UPSERT_GLOBAL =
@@ -54,7 +54,7 @@ public final class StateStore {
             for (DatacenterStatus d : rows) {
                 s.setInt(1, d.monitorId());
                 s.setInt(2, d.datacenterId());
-                s.setString(3, d.state().name());
+                s.setString(3, d.shownState().name());
                 s.setTimestamp(4, Columns.timestamp(d.since()));
                 s.setInt(5, d.consecutiveFailures());
                 s.setInt(6, d.consecutiveSuccesses());
@@ -68,6 +68,7 @@ public final class StateStore {
                 s.setString(14, d.firstErrorType());
                 s.setString(15, d.firstErrorMessage());
                 s.setString(16, d.details());
+                s.setString(17, d.state().name());
                 s.addBatch();
             }
             s.executeBatch();
@@ -114,10 +115,10 @@ public final class StateStore {
     public static List<DatacenterStatus> listDatacenters(Handle h) {
         return h.createQuery(
                         """
-                        SELECT monitor_id, datacenter_id, state, since, consecutive_failures, consecutive_successes,
-                               consecutive_slow, last_scheduled_at, last_success, last_response_time_ms,
-                               last_error_type, last_error_message, failing_since, first_error_type,
-                               first_error_message, details
+                        SELECT monitor_id, datacenter_id, coalesce(underlying_state, state), since, consecutive_failures,
+                               consecutive_successes, consecutive_slow, last_scheduled_at, last_success,
+                               last_response_time_ms, last_error_type, last_error_message, failing_since,
+                               first_error_type, first_error_message, details, state = 'MAINTENANCE'
                         FROM monitor_states WHERE datacenter_id IS NOT NULL
                         """)
                 .map((rs, ctx) -> new DatacenterStatus(
@@ -136,7 +137,8 @@ public final class StateStore {
                         Columns.instant(rs, 13),
                         rs.getString(14),
                         rs.getString(15),
-                        rs.getString(16)))
+                        rs.getString(16),
+                        rs.getBoolean(17)))
                 .list();
     }
 

@@ -30,7 +30,8 @@ public final class StatusPage {
             StatusReport.State.DOWN,
             StatusReport.State.UNKNOWN,
             StatusReport.State.PENDING,
-            StatusReport.State.DISABLED);
+            StatusReport.State.DISABLED,
+            StatusReport.State.MAINTENANCE);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -54,6 +55,7 @@ public final class StatusPage {
             .st-PARTIAL{background:#fff1e5;color:#953800;border-color:#fb8f44}
             .st-DOWN{background:#ffebe9;color:#a40e26;border-color:#ff8182}
             .st-UNKNOWN{background:#eae6f5;color:#512a97;border-color:#a894da}
+            .st-MAINTENANCE{background:#ddf4ff;color:#0550ae;border-color:#80ccff}
             .st-PENDING,.st-DISABLED{background:#eef1f4;color:#59636e;border-color:#d1d9e0}
             .spark{display:inline-block;vertical-align:middle;background:#f6f8fa;border-radius:3px}
             .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}
@@ -91,6 +93,7 @@ public final class StatusPage {
                 .append(" s.</p>\n");
         summary(r, out);
         monitors(r, out);
+        maintenance(r.maintenance(), out);
         incidents("Open incidents", "open-incidents", r.openIncidents(), "No open incidents.", out);
         incidents(
                 "Resolved in the last 24 h",
@@ -299,6 +302,30 @@ public final class StatusPage {
                     .append(text(i.errorType()))
                     .append(i.errorType() != null && i.errorMessage() != null ? ": " : "")
                     .append(text(i.errorMessage()))
+                    .append("</td></tr>\n");
+        }
+        out.append("</tbody></table></div>\n");
+    }
+
+    /** Active and upcoming maintenance windows: a short section, only when there is one. */
+    private static void maintenance(List<StatusReport.Window> windows, StringBuilder out) {
+        if (windows.isEmpty()) {
+            return;
+        }
+        out.append("<h2>Maintenance</h2>\n<div class=\"scroll\"><table class=\"cards\" id=\"maintenance\">\n")
+                .append("<thead><tr><th>Reason</th><th>State</th><th>From</th><th>Until</th><th>Scope</th></tr>")
+                .append("</thead>\n<tbody>\n");
+        for (var w : windows) {
+            out.append("<tr><td class=\"name\">")
+                    .append(text(w.reason() + (w.weekly() ? " (weekly)" : "")))
+                    .append("</td><td data-label=\"State\">")
+                    .append(w.active() ? "active" : "upcoming")
+                    .append("</td><td data-label=\"From\">")
+                    .append(TIME.format(w.from()))
+                    .append("</td><td data-label=\"Until\">")
+                    .append(TIME.format(w.until()))
+                    .append("</td><td class=\"details\" data-label=\"Scope\">")
+                    .append(text(w.scope()))
                     .append("</td></tr>\n");
         }
         out.append("</tbody></table></div>\n");

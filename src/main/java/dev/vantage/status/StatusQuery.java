@@ -99,7 +99,46 @@ public final class StatusQuery {
                 invalidRows(h, now),
                 incidents(h, now, codes, true),
                 incidents(h, now, codes, false),
-                evaluation(h));
+                evaluation(h),
+                maintenance(h, now, codes, monitors));
+    }
+
+    /** Windows active at {@code now} or starting within 7 days; a row Java cannot read is left out. */
+    private static List<StatusReport.Window> maintenance(
+            Handle h, Instant now, Map<Integer, String> codes, List<StatusReport.Monitor> monitors) {
+        Map<Integer, String> names = new java.util.HashMap<>();
+        monitors.forEach(m -> names.put(m.id(), m.name()));
+        var windows = dev.vantage.monitor.MaintenanceWindows.load(h, now, (row, why) -> {});
+        return windows.listed(now, now.plus(Duration.ofDays(7))).stream()
+                .map(l -> {
+                    var w = l.window();
+                    String scope = w.monitorIds() == null
+                            ? "every monitor"
+                            : String.join(
+                                    ", ",
+                                    w.monitorIds().stream()
+                                            .sorted()
+                                            .map(id -> names.getOrDefault(id, "#" + id))
+                                            .toList());
+                    if (w.datacenterIds() != null) {
+                        scope += " in "
+                                + String.join(
+                                        ", ",
+                                        w.datacenterIds().stream()
+                                                .sorted()
+                                                .map(id -> codes.getOrDefault(id, "#" + id))
+                                                .toList());
+                    }
+                    return new StatusReport.Window(
+                            w.id(),
+                            w.reason(),
+                            scope,
+                            l.occurrence().start(),
+                            l.occurrence().end(),
+                            l.active(),
+                            w.weekly());
+                })
+                .toList();
     }
 
     private StatusReport.Evaluation evaluation(Handle h) {

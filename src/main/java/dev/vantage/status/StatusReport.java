@@ -24,6 +24,7 @@ import java.util.Set;
  * @param openIncidents incidents not resolved, newest first
  * @param recentIncidents incidents resolved within the last 24 h, newest first
  * @param evaluation whether the monitor module evaluates: when it does not, every state above is stale
+ * @param maintenance maintenance windows active now or starting within 7 days, by start
  */
 @JsonPropertyOrder({
     "generated_at",
@@ -34,7 +35,8 @@ import java.util.Set;
     "invalid_config",
     "open_incidents",
     "recent_incidents",
-    "evaluation"
+    "evaluation",
+    "maintenance"
 })
 public record StatusReport(
         Instant generatedAt,
@@ -44,7 +46,8 @@ public record StatusReport(
         List<InvalidRow> invalidConfig,
         List<Incident> openIncidents,
         List<Incident> recentIncidents,
-        Evaluation evaluation) {
+        Evaluation evaluation,
+        List<Window> maintenance) {
 
     /** States that make {@code vantage status} exit 1 (see {@link #healthy()}). */
     static final Set<String> FAILING = Set.of(State.DOWN, State.UNKNOWN, State.PARTIAL);
@@ -58,6 +61,42 @@ public record StatusReport(
         openIncidents = List.copyOf(openIncidents);
         recentIncidents = List.copyOf(recentIncidents);
         Objects.requireNonNull(evaluation, "evaluation");
+        maintenance = List.copyOf(maintenance);
+    }
+
+    /** A report without maintenance windows. */
+    public StatusReport(
+            Instant generatedAt,
+            List<String> datacenters,
+            List<Monitor> monitors,
+            List<Agent> agents,
+            List<InvalidRow> invalidConfig,
+            List<Incident> openIncidents,
+            List<Incident> recentIncidents,
+            Evaluation evaluation) {
+        this(
+                generatedAt,
+                datacenters,
+                monitors,
+                agents,
+                invalidConfig,
+                openIncidents,
+                recentIncidents,
+                evaluation,
+                List.of());
+    }
+
+    /**
+     * A maintenance window's current or next occurrence ({@code maintenance_windows}).
+     *
+     * @param scope for people: {@code checkout, search in VA}, {@code every monitor}
+     * @param weekly whether it recurs every week ({@code from} and {@code until} are then its current or next one)
+     */
+    public record Window(
+            int id, String reason, String scope, Instant from, Instant until, boolean active, boolean weekly) {
+        public Window {
+            reason = TargetText.cut(reason, TargetText.SENTENCE_CHARS);
+        }
     }
 
     /**
@@ -100,6 +139,8 @@ public record StatusReport(
         public static final String PARTIAL = "PARTIAL";
         public static final String DOWN = "DOWN";
         public static final String UNKNOWN = "UNKNOWN";
+        /** A maintenance window covers it (globally: every datacenter of it); not failing. */
+        public static final String MAINTENANCE = "MAINTENANCE";
         /** Enabled, but the monitor module has written no state for it yet. */
         public static final String PENDING = "PENDING";
         /** {@code api_monitors.enabled} is false: not probed, not evaluated. */

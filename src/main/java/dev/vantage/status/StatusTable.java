@@ -33,6 +33,10 @@ public final class StatusTable {
             out.append('\n');
             invalid(r.invalidConfig(), out);
         }
+        if (!r.maintenance().isEmpty()) {
+            out.append('\n');
+            maintenance(r.maintenance(), out);
+        }
         out.append('\n');
         incidents("OPEN INCIDENTS", r.openIncidents(), r, out);
         if (!r.recentIncidents().isEmpty()) {
@@ -126,6 +130,29 @@ public final class StatusTable {
             return "shards " + a.shards();
         }
         return a.epoch() == null ? "-" : Long.toString(a.epoch());
+    }
+
+    /** Active and upcoming windows: a short section, only when there is one. */
+    private static void maintenance(List<StatusReport.Window> windows, StringBuilder out) {
+        out.append("MAINTENANCE\n");
+        var rows = new ArrayList<List<String>>();
+        rows.add(List.of("ID", "STATE", "FROM", "UNTIL", "SCOPE", "REASON"));
+        for (var w : windows) {
+            rows.add(List.of(
+                    String.valueOf(w.id()),
+                    w.active() ? "active" : "upcoming",
+                    minutes(w.from()),
+                    minutes(w.until()),
+                    w.scope(),
+                    w.reason() + (w.weekly() ? " (weekly)" : "")));
+        }
+        align(rows, out);
+    }
+
+    private static String minutes(java.time.Instant t) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(t);
     }
 
     private static void invalid(List<InvalidRow> invalid, StringBuilder out) {

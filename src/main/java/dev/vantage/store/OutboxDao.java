@@ -170,7 +170,8 @@ public interface OutboxDao {
      * Enqueues a reminder for every open, notified incident and every enabled channel with a {@code repeat_every},
      * when the latest firing or reminder of that incident to that channel was enqueued at least {@code repeat_every}
      * before {@code now}. The reminder repeats that latest payload with {@code event} "reminder" and {@code at}
-     * {@code now}, and the same dedup key. Returns how many were enqueued.
+     * {@code now}, and the same dedup key; none while the incident's monitor is in MAINTENANCE (the first falls due
+     * when the window ends). Returns how many were enqueued.
      */
     @SqlUpdate(
             """
@@ -184,6 +185,9 @@ public interface OutboxDao {
                 FROM notifications n
                 JOIN incidents i ON i.id = n.incident_id
                 WHERE i.resolved_at IS NULL AND i.notified AND n.event IN ('firing', 'reminder')
+                  -- none while a maintenance window covers the whole monitor (schema 15)
+                  AND NOT EXISTS (SELECT 1 FROM monitor_states s WHERE s.monitor_id = i.monitor_id
+                                  AND s.datacenter_id IS NULL AND s.state = 'MAINTENANCE')
                 ORDER BY n.incident_id, n.channel_id, n.id DESC
             ) latest
             JOIN notification_channels ch ON ch.id = latest.channel_id

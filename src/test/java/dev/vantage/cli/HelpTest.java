@@ -21,7 +21,11 @@ class HelpTest {
                 "roles",
                 "roles print",
                 "roles create-login",
-                "roles bind"
+                "roles bind",
+                "maintenance",
+                "maintenance start",
+                "maintenance stop",
+                "maintenance list"
             })
     void helpPrintsUsageAndExitsZero(String command) {
         var out = new StringWriter();

@@ -106,7 +106,8 @@ class StatusCommandIT {
                         "invalid_config",
                         "open_incidents",
                         "recent_incidents",
-                        "evaluation");
+                        "evaluation",
+                        "maintenance");
         assertThat(fields(root.get("evaluation")))
                 .containsExactly(
                         "last_round_at",

@@ -116,6 +116,31 @@ class DemoIT {
     }
 
     @Test
+    void theFailingMonitorUnderAMaintenanceWindowShowsMaintenanceAndNotifiesNothing() {
+        String states =
+                """
+                SELECT count(*) FROM monitor_states s JOIN api_monitors m ON m.id = s.monitor_id
+                WHERE m.name = 'Maintenance page (503)' AND s.state = 'MAINTENANCE'
+                  AND (s.datacenter_id IS NULL OR s.underlying_state = 'DOWN')
+                """;
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> count(states) == 4L);
+        assertThat(
+                        count(
+                                """
+                        SELECT count(*) FROM notifications n JOIN incidents i ON i.id = n.incident_id
+                        JOIN api_monitors m ON m.id = i.monitor_id WHERE m.name = 'Maintenance page (503)'
+                        """))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM api_heartbeats h JOIN api_monitors m ON m.id = h.monitor_id"
+                        + " WHERE m.name = 'Maintenance page (503)' AND h.in_maintenance"))
+                .isPositive();
+        assertThat(count("SELECT count(*) FROM maintenance_windows WHERE weekdays IS NOT NULL"))
+                .isEqualTo(1L);
+    }
+
+    @Test
     void theMonitorModuleKeepsAGlobalStateAndOnePerDatacenterForEveryDemoMonitor() {
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(250))
