@@ -16,6 +16,7 @@ CREATE TABLE phase_thresholds (
     UNIQUE NULLS NOT DISTINCT (monitor_id, datacenter_id, phase)
 );
 COMMENT ON TABLE phase_thresholds IS 'Warning thresholds on one phase of a monitor''s probes. A success with a phase above its threshold is slow (as one slower than api_heartbeats.warning_threshold_ms); degraded_after slow ones in a row make the datacenter DEGRADED. A row for one datacenter overrides the row for every datacenter of the same monitor and phase.';
+COMMENT ON COLUMN phase_thresholds.id IS 'Identity of the row.';
 COMMENT ON COLUMN phase_thresholds.monitor_id IS 'The monitor whose probes are judged.';
 COMMENT ON COLUMN phase_thresholds.datacenter_id IS 'The datacenter the threshold applies to; NULL for every datacenter of the monitor (a datacenter''s own row of the same phase overrides it).';
 COMMENT ON COLUMN phase_thresholds.phase IS 'The api_heartbeats column judged: dns_lookup_ms, tcp_connect_ms, tls_handshake_ms or time_to_first_byte_ms. A heartbeat without that phase (NULL: a reused connection, no TLS) is never slow for it.';

@@ -105,7 +105,7 @@ final class Texts {
             case PARTIAL ->
                 "DOWN in " + codes(down) + " (" + down.size() + " of " + datacenters.length + ", quorum " + quorum
                         + "): " + firstError(datacenters);
-            case DEGRADED -> "DEGRADED in " + codes(idsIn(datacenters, State.DEGRADED));
+            case DEGRADED -> degraded(datacenters);
             case UNKNOWN ->
                 datacenters.length == 0
                         ? "no datacenter runs it"
@@ -115,6 +115,23 @@ final class Texts {
                 yield unknown.isEmpty() ? "UP" : "UP; no data from " + codes(unknown);
             }
         };
+    }
+
+    /**
+     * Where and why, as the status table's one DETAILS cell: the reason of the first DEGRADED datacenter, {@code
+     * DEGRADED in NY, SYD: DNS slow in NY: dns_lookup_ms 182.4 > 100 (3 in a row)}; a lone datacenter whose reason
+     * names it already reads {@code DNS slow in SYD: dns_lookup_ms 182.4 > 100 (3 in a row)}.
+     */
+    private String degraded(DatacenterTracker[] datacenters) {
+        List<Integer> ids = idsIn(datacenters, State.DEGRADED);
+        String where = "DEGRADED in " + codes(ids);
+        for (DatacenterTracker dc : datacenters) {
+            if (dc.state == State.DEGRADED && dc.details != null) {
+                boolean named = dc.details.contains(" in " + code(dc.datacenterId) + ": ");
+                return ids.size() == 1 && named ? dc.details : where + ": " + dc.details;
+            }
+        }
+        return where;
     }
 
     /**

@@ -137,7 +137,8 @@ class EvaluatorDegradedTest {
         var state = evaluator.find(1, 1).orElseThrow();
         assertThat(state.state()).isEqualTo(State.DEGRADED);
         assertThat(state.details()).isEqualTo("DNS slow in NY: dns_lookup_ms 182.4 > 100 (3 in a row)");
-        assertThat(evaluator.find(1).orElseThrow().details()).isEqualTo("DEGRADED in NY");
+        assertThat(evaluator.find(1).orElseThrow().details())
+                .isEqualTo("DNS slow in NY: dns_lookup_ms 182.4 > 100 (3 in a row)");
 
         evaluator.apply(slowDns(1, 30));
         var notice = evaluator.drain().notices().getFirst();
@@ -175,6 +176,21 @@ class EvaluatorDegradedTest {
                 .isEqualTo("first byte slow in NY: time_to_first_byte_ms 412.3 > 300 (3 in a row)");
         assertThat(evaluator.find(1, 2).orElseThrow().details())
                 .isEqualTo("TLS handshake slow in SYD: tls_handshake_ms 75 > 50 (3 in a row)");
+    }
+
+    @Test
+    void theMonitorsDetailsSayWhereAndWhy() {
+        var evaluator = evaluator(monitor(null, DNS_100));
+        run(evaluator, "1:slowx3");
+        assertThat(evaluator.find(1).orElseThrow().details()).isEqualTo("DEGRADED in NY: slow: 1500 ms > 1000 ms");
+
+        for (int s = 30; s < 60; s += 10) {
+            evaluator.apply(slowDns(2, s));
+        }
+        assertThat(evaluator.find(1).orElseThrow().details()).isEqualTo("DEGRADED in NY, SYD: slow: 1500 ms > 1000 ms");
+        evaluator.apply(fast(1, 60));
+        assertThat(evaluator.find(1).orElseThrow().details())
+                .isEqualTo("DNS slow in SYD: dns_lookup_ms 182.4 > 100 (3 in a row)");
     }
 
     @Test
