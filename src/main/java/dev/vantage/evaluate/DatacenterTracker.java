@@ -159,9 +159,11 @@ final class DatacenterTracker {
         double[] limits = phaseWarningMs;
         for (int i = 0; i < limits.length; i++) {
             double limit = limits[i];
+            if (Double.isNaN(limit)) {
+                continue; // no threshold for this phase here
+            }
             Double value = o.phaseMs(i);
             if (value != null && value > limit) {
-                // A NaN limit (no threshold for this phase) is never exceeded.
                 slowPhase = i;
                 slowMs = value;
                 slowLimitMs = limit;
