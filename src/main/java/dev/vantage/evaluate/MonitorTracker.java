@@ -146,6 +146,7 @@ final class MonitorTracker {
             boolean slow = dc.isSlowDegraded(policy);
             // Failing below downAfter leaves the state as it was: not yet a recovery either.
             unsettled |= slow || dc.state == State.DOWN || dc.failures > 0;
+            // While an incident is open: the id boxes, which allocates only above Integer's cache (127).
             if (slow && degraded != null && degraded.datacenters.add(dc.datacenterId)) {
                 log.touch(degraded);
             }
