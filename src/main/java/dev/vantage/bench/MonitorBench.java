@@ -352,6 +352,13 @@ public final class MonitorBench {
                     .execute();
             h.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id)"
                     + " SELECT d.id, m.id FROM datacenters d CROSS JOIN api_monitors m");
+            // Slow-response alerts on every monitor, so that each heartbeat's phases are judged: thresholds its
+            // phases stay below (DNS for every datacenter, first byte for VA only) and notices after 3 slots.
+            h.execute("UPDATE api_monitors SET notify_degraded_after = 3");
+            h.execute("INSERT INTO phase_thresholds (monitor_id, datacenter_id, phase, warning_ms)"
+                    + " SELECT m.id, NULL, 'dns_lookup_ms', 100 FROM api_monitors m"
+                    + " UNION ALL SELECT m.id, d.id, 'time_to_first_byte_ms', 1000 FROM api_monitors m, datacenters d"
+                    + " WHERE d.code = 'VA'");
             h.createUpdate(
                             """
                             INSERT INTO notification_channels (name, type, settings, is_default)

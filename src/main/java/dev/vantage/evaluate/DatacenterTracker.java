@@ -22,6 +22,17 @@ final class DatacenterTracker {
      * a restart it is null until the datacenter reports again. A failure leaves it: it says nothing of the certificate.
      */
     Instant warnedNotAfter;
+    /**
+     * The warning thresholds of the {@link Phase phases} here, by ordinal, NaN where none applies; empty without any.
+     * Set at every configure, so a heartbeat compares doubles and looks nothing up.
+     */
+    double[] phaseWarningMs = MonitorConfig.NO_PHASES;
+    /** What made the newest slow success slow: a {@link Phase} ordinal, or -1 for the response time. */
+    int slowPhase = -1;
+    /** The slow value (the phase's or the response time) and the threshold it passed, for texts. */
+    double slowMs;
+
+    double slowLimitMs;
 
     Instant lastScheduledAt;
     Boolean lastSuccess;
@@ -92,7 +103,7 @@ final class DatacenterTracker {
     }
 
     /** Applies a heartbeat that is not {@linkplain #isLate late}; returns whether the state changed. */
-    boolean apply(Observation o, Policy policy) {
+    boolean apply(Observation o, Policy policy, Texts texts) {
         Instant at = o.scheduledAt();
         if (o.success()) {
             successes++;
@@ -100,7 +111,7 @@ final class DatacenterTracker {
             failingSince = null;
             firstErrorType = null;
             firstErrorMessage = null;
-            slow = isSlow(o) ? slow + 1 : 0;
+            slow = judgeSlow(o) ? slow + 1 : 0;
             warning = o.warning();
             warnedNotAfter = warning != null ? o.certNotAfter() : null;
         } else {
@@ -126,7 +137,7 @@ final class DatacenterTracker {
         }
         state = next;
         since = at;
-        details = Texts.datacenterDetails(this, o);
+        details = texts.datacenterDetails(this, o);
         return true;
     }
 
@@ -142,6 +153,40 @@ final class DatacenterTracker {
             case DEGRADED -> slow == 0 && warning == null ? State.UP : State.DEGRADED;
             case PARTIAL, MAINTENANCE -> throw new IllegalStateException(state + " is never a datacenter's own state");
         };
+    }
+
+    /**
+     * Whether a success is slow: a phase above its threshold here (the first in {@link Phase} order is named), or the
+     * response time above the {@linkplain #isSlow warning threshold}. Records why in {@link #slowPhase}; allocates
+     * nothing.
+     */
+    private boolean judgeSlow(Observation o) {
+        double[] limits = phaseWarningMs;
+        for (int i = 0; i < limits.length; i++) {
+            double limit = limits[i];
+            if (Double.isNaN(limit)) {
+                continue; // no threshold for this phase here
+            }
+            Double value = o.phaseMs(i);
+            if (value != null && value > limit) {
+                slowPhase = i;
+                slowMs = value;
+                slowLimitMs = limit;
+                return true;
+            }
+        }
+        if (isSlow(o)) {
+            slowPhase = -1;
+            slowMs = o.responseTimeMs();
+            slowLimitMs = o.warningMs() != null ? o.warningMs() : o.criticalMs();
+            return true;
+        }
+        return false;
+    }
+
+    /** Slow for the degraded incident: DEGRADED by {@code degradedAfter} slow successes, not by a warning alone. */
+    boolean isSlowDegraded(Policy policy) {
+        return state == State.DEGRADED && slow >= policy.degradedAfter();
     }
 
     /**

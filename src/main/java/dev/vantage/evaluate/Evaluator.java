@@ -24,9 +24,10 @@ import java.util.Set;
  * <ul>
  *   <li>A heartbeat whose slot is not after the newest applied one is ignored (counted in
  *       {@link Changes#lateHeartbeats()}): a journal replay can deliver old slots late.
- *   <li>A success adds to the successes, clears the failures and the failing run; a slow one (response time above
- *       the warning threshold, or the critical one when there is no warning; never slow without either) adds to the
- *       slow count, a fast one clears it. A failure adds to the failures and clears the successes and the slow count;
+ *   <li>A success adds to the successes, clears the failures and the failing run; a slow one (a phase above its
+ *       {@link PhaseThreshold} in that datacenter, a datacenter's own threshold overriding the one for every
+ *       datacenter; or the response time above the warning threshold, or the critical one when there is no warning;
+ *       never slow without either) adds to the slow count, a fast one clears it. A failure adds to the failures and clears the successes and the slow count;
  *       the first failure of a run sets {@code failingSince} and the first error. The {@code last*} fields follow the
  *       newest heartbeat.
  *   <li>Any state becomes DOWN at {@code downAfter} failures in a row. DOWN becomes UP (or DEGRADED) after
@@ -80,6 +81,17 @@ import java.util.Set;
  * later certificate resolves the open one (RENEWED) and opens the next. The incident resolves with RENEWED once the
  * last success of every datacenter carries no warning. No reminders: one notice per certificate. It does not depend on
  * the monitor's state: an expired certificate fails as {@code TLS} and opens a monitor incident of its own.
+ *
+ * <h2>Degraded incidents (at most one open per monitor; only with {@link MonitorConfig#notifyDegradedAfter()})</h2>
+ *
+ * A datacenter DEGRADED by its slowness for {@code notifyDegradedAfter} slots in a row (slow for
+ * {@code degradedAfter + notifyDegradedAfter - 1} successes in a row) opens a degraded incident, at the slot it became
+ * DEGRADED, with one DEGRADED notice naming why ({@code DNS slow in SYD: dns_lookup_ms 182.4 > 100 (4 in a row)}).
+ * Every datacenter slow while it is open joins it. It resolves with RECOVERED when no datacenter is slow, DOWN or
+ * failing and every datacenter that joined it is UP or DEGRADED (by a certificate warning) again. An outage meanwhile
+ * is the monitor incident's: the degraded incident stays open without a notice and recovers once the outage is over
+ * and the datacenters are fast. Clearing the opt-in or removing the monitor closes it with RECOVERED. No reminders:
+ * slowness is announced once, and reminders repeat only FIRING. A certificate warning alone is not slowness.
  *
  * <h2>Datacenter incidents</h2>
  *
@@ -178,6 +190,7 @@ public final class Evaluator {
                 }
                 case DATACENTER -> liveness.restore(new OpenIncident(i));
                 case CERTIFICATE -> tracker(i.key().subjectId()).restoreCertificate(new OpenIncident(i));
+                case DEGRADED -> tracker(i.key().subjectId()).restoreDegraded(new OpenIncident(i));
             }
         }
     }
@@ -241,13 +254,16 @@ public final class Evaluator {
             enterMaintenanceIfCovered(m, dc, heartbeat.scheduledAt());
         }
         log.touch(dc);
-        if (dc.apply(heartbeat, m.config.policy())) {
+        if (dc.apply(heartbeat, m.config.policy(), texts)) {
             m.afterChange(heartbeat.scheduledAt(), log, texts);
         } else {
             m.afterHeartbeat(heartbeat.scheduledAt(), log, texts);
         }
         if (heartbeat.success() && (dc.warnedNotAfter != null || m.certificate != null) && !dc.maintenance) {
             m.afterSuccess(dc, heartbeat.scheduledAt(), log);
+        }
+        if (m.degraded != null || (dc.state == State.DEGRADED && m.config.notifyDegradedAfter() != null)) {
+            m.reconcileDegraded(heartbeat.scheduledAt(), log, texts);
         }
     }
 
@@ -358,6 +374,9 @@ public final class Evaluator {
             }
             if (m.certificate != null) {
                 open.add(m.certificate.snapshot());
+            }
+            if (m.degraded != null) {
+                open.add(m.degraded.snapshot());
             }
         }
         for (OpenIncident i : liveness.open()) {

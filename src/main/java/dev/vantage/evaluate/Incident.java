@@ -59,11 +59,17 @@ public record Incident(
         this(key, scope, openedAt, resolvedAt, errorType, errorMessage, datacenters, notified, null);
     }
 
-    /** The deduplication key of its notices: per incident row, or per certificate for a certificate incident. */
+    /**
+     * The deduplication key of its notices: per incident row ({@code vantage-degraded-<id>} for a degraded incident,
+     * apart from the outages of the same monitor), or per certificate for a certificate incident.
+     */
     public String dedupKey(long incidentId) {
-        return certNotAfter == null
-                ? "vantage-incident-" + incidentId
-                : "vantage-certificate-" + key.subjectId() + "-" + certNotAfter.getEpochSecond();
+        if (certNotAfter != null) {
+            return "vantage-certificate-" + key.subjectId() + "-" + certNotAfter.getEpochSecond();
+        }
+        return key.kind() == IncidentKey.Kind.DEGRADED
+                ? "vantage-degraded-" + incidentId
+                : "vantage-incident-" + incidentId;
     }
 
     public boolean isOpen() {

@@ -6,10 +6,10 @@ import java.util.Objects;
 
 /**
  * What an incident is about: a monitor (its target fails), a datacenter (no live leader agent) or a monitor's
- * certificate (about to expire). At most one incident per key is open at a time, as the partial unique indexes on
+ * certificate (about to expire), or a monitor slow for long enough (degraded). At most one incident per key is open at a time, as the partial unique indexes on
  * {@code incidents} require.
  *
- * @param subjectId the monitor id ({@link Kind#MONITOR}, {@link Kind#CERTIFICATE}) or the datacenter id
+ * @param subjectId the monitor id ({@link Kind#MONITOR}, {@link Kind#CERTIFICATE}, {@link Kind#DEGRADED}) or the datacenter id
  *     ({@link Kind#DATACENTER})
  */
 public record IncidentKey(Kind kind, int subjectId) implements Comparable<IncidentKey> {
@@ -21,9 +21,14 @@ public record IncidentKey(Kind kind, int subjectId) implements Comparable<Incide
     public enum Kind {
         MONITOR,
         DATACENTER,
-        CERTIFICATE;
+        CERTIFICATE,
+        /** A monitor slow (DEGRADED) in some datacenter for {@code notify_degraded_after} slots. */
+        DEGRADED;
 
-        /** The value stored in {@code incidents.kind}: {@code monitor}, {@code datacenter} or {@code certificate}. */
+        /**
+         * The value stored in {@code incidents.kind}: {@code monitor}, {@code datacenter}, {@code certificate} or
+         * {@code degraded}.
+         */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -48,6 +53,10 @@ public record IncidentKey(Kind kind, int subjectId) implements Comparable<Incide
 
     public static IncidentKey certificate(int monitorId) {
         return new IncidentKey(Kind.CERTIFICATE, monitorId);
+    }
+
+    public static IncidentKey degraded(int monitorId) {
+        return new IncidentKey(Kind.DEGRADED, monitorId);
     }
 
     /** The key of an {@code incidents} row, from its kind and subject columns. */

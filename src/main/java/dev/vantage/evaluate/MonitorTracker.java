@@ -31,6 +31,8 @@ final class MonitorTracker {
     final TreeSet<Integer> awaitingRecovery = new TreeSet<>();
     /** The open certificate incident: a certificate within the warning window, notified once. */
     OpenIncident certificate;
+    /** The open degraded incident: a datacenter slow for {@code notifyDegradedAfter} slots, notified once. */
+    OpenIncident degraded;
 
     MonitorTracker(int monitorId) {
         this.monitorId = monitorId;
@@ -67,6 +69,7 @@ final class MonitorTracker {
             log.touch(global);
         }
         reconcile(at, log, texts);
+        reconcileDegraded(at, log, texts);
         if (flap == Flap.ENTERED && incident != null && Incident.SCOPE_GLOBAL.equals(incident.scope)) {
             // A partial outage never notifies, so neither does its flapping.
             log.notice(
@@ -116,6 +119,69 @@ final class MonitorTracker {
             }
         }
         resolveCertificate(at, log, Event.RENEWED, Texts.renewed(config.name(), certificate.certNotAfter));
+    }
+
+    /**
+     * Opens the degraded incident (one DEGRADED notice) when the monitor opted in and a datacenter has been DEGRADED
+     * for its slowness ({@link DatacenterTracker#isSlowDegraded}) {@code notifyDegradedAfter} slots in a row: slow for
+     * {@code degradedAfter + notifyDegradedAfter - 1} successes, which the persisted slow count survives a restart
+     * with. Every datacenter slow while it is open joins it. It resolves (RECOVERED) when no datacenter is slow nor
+     * DOWN nor failing and each that joined it is UP or DEGRADED again: an outage in between is the monitor incident's to tell,
+     * so it neither closes this one nor adds a notice, and a datacenter gone UNKNOWN has not recovered. A warning alone
+     * (a certificate) is not slowness. Idempotent; allocates nothing while nothing opens or closes.
+     */
+    void reconcileDegraded(Instant at, ChangeLog log, Texts texts) {
+        Integer after = config.notifyDegradedAfter();
+        if (after == null) {
+            if (degraded != null) {
+                resolveDegraded(at, log, config.channels(), Texts.degradedNoticesOff(config.name()));
+            }
+            return;
+        }
+        Policy policy = config.policy();
+        int slowEnough = policy.degradedAfter() + after - 1;
+        DatacenterTracker first = null;
+        boolean unsettled = false;
+        for (DatacenterTracker dc : datacenters) {
+            boolean slow = dc.isSlowDegraded(policy);
+            // Failing below downAfter leaves the state as it was: not yet a recovery either.
+            unsettled |= slow || dc.state == State.DOWN || dc.failures > 0;
+            // While an incident is open: the id boxes, which allocates only above Integer's cache (127).
+            if (slow && degraded != null && degraded.datacenters.add(dc.datacenterId)) {
+                log.touch(degraded);
+            }
+            if (slow && dc.slow >= slowEnough && first == null) {
+                first = dc;
+            }
+        }
+        if (degraded == null) {
+            if (first != null) {
+                degraded = OpenIncident.degraded(first, first.details);
+                log.touch(degraded);
+                log.notice(degraded, Event.DEGRADED, at, config.channels(), texts.degraded(config.name(), first));
+            }
+            return;
+        }
+        if (unsettled) {
+            return;
+        }
+        for (int id : degraded.datacenters) {
+            DatacenterTracker dc = datacenter(id);
+            if (dc != null && dc.state != State.UP && dc.state != State.DEGRADED) {
+                return;
+            }
+        }
+        OpenIncident closing = degraded;
+        closing.resolvedAt = at;
+        resolveDegraded(at, log, config.channels(), Texts.recoveredFromSlowness(config.name(), closing.snapshot()));
+    }
+
+    private void resolveDegraded(Instant at, ChangeLog log, List<Integer> channels, String summary) {
+        OpenIncident closing = degraded;
+        closing.resolvedAt = at;
+        log.touch(closing);
+        degraded = null;
+        log.notice(closing, Event.RECOVERED, at, channels, summary);
     }
 
     private void resolveCertificate(Instant at, ChangeLog log, Event event, String summary) {
@@ -250,6 +316,7 @@ final class MonitorTracker {
                 dc = new DatacenterTracker(DatacenterStatus.noData(monitorId, id, now));
                 log.added(dc);
             }
+            dc.phaseWarningMs = next.phaseWarningMs(id);
             kept.add(dc);
         }
         for (DatacenterTracker dc : datacenters) {
@@ -288,6 +355,16 @@ final class MonitorTracker {
                     config != null ? config.channels() : defaultChannels,
                     Texts.removed(name, closing.snapshot()));
         }
+        if (degraded != null) {
+            String name = config != null ? config.name() : "monitor #" + monitorId;
+            OpenIncident closing = degraded;
+            closing.resolvedAt = now;
+            resolveDegraded(
+                    now,
+                    log,
+                    config != null ? config.channels() : defaultChannels,
+                    Texts.removed(name, closing.snapshot()));
+        }
         for (DatacenterTracker dc : datacenters) {
             log.removed(dc);
         }
@@ -300,6 +377,14 @@ final class MonitorTracker {
             throw new IllegalArgumentException("two open incidents for " + open.key);
         }
         certificate = open;
+    }
+
+    /** After a restart: the open degraded incident, which is not notified again. */
+    void restoreDegraded(OpenIncident open) {
+        if (degraded != null) {
+            throw new IllegalArgumentException("two open incidents for " + open.key);
+        }
+        degraded = open;
     }
 
     /** After a restart: what the database says about an incident that is still open. */

@@ -16,6 +16,8 @@ import java.time.Instant;
  *     warning a {@code tls} or https probe put in {@code details.cert_expiry_warning}
  * @param certNotAfter with a warning, the notAfter of the certificate it is about ({@code details.cert_not_after}),
  *     which names the certificate for its once-per-certificate notice; null without a warning or when unreadable
+ * @param dnsLookupMs the probe's phases ({@code api_heartbeats} columns of the same names), each null when it did not
+ *     happen; judged against the {@link PhaseThreshold phase thresholds}
  */
 public record Observation(
         long heartbeatId,
@@ -30,12 +32,62 @@ public record Observation(
         String errorMessage,
         String beatKind,
         String warning,
-        Instant certNotAfter) {
+        Instant certNotAfter,
+        Double dnsLookupMs,
+        Double tcpConnectMs,
+        Double tlsHandshakeMs,
+        Double timeToFirstByteMs) {
 
     public Observation {
         errorType = TargetText.cut(errorType, TargetText.TYPE_CHARS);
         errorMessage = TargetText.cut(errorMessage);
         warning = TargetText.cut(warning);
+    }
+
+    /** A heartbeat without phase timings. */
+    public Observation(
+            long heartbeatId,
+            int monitorId,
+            int datacenterId,
+            Instant scheduledAt,
+            boolean success,
+            Double responseTimeMs,
+            Integer warningMs,
+            Integer criticalMs,
+            String errorType,
+            String errorMessage,
+            String beatKind,
+            String warning,
+            Instant certNotAfter) {
+        this(
+                heartbeatId,
+                monitorId,
+                datacenterId,
+                scheduledAt,
+                success,
+                responseTimeMs,
+                warningMs,
+                criticalMs,
+                errorType,
+                errorMessage,
+                beatKind,
+                warning,
+                certNotAfter,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    /** The duration of a {@link Phase} by its ordinal, or null: no allocation, for the hot path. */
+    Double phaseMs(int phase) {
+        return switch (phase) {
+            case 0 -> dnsLookupMs;
+            case 1 -> tcpConnectMs;
+            case 2 -> tlsHandshakeMs;
+            case 3 -> timeToFirstByteMs;
+            default -> throw new IllegalArgumentException("no phase " + phase);
+        };
     }
 
     /** A heartbeat without a warning. */

@@ -75,6 +75,22 @@ final class OpenIncident {
                 certNotAfter));
     }
 
+    /**
+     * A datacenter slow for long enough: opened when it became DEGRADED, notified from the start, since the incident
+     * exists to send that one notice.
+     */
+    static OpenIncident degraded(DatacenterTracker first, String reason) {
+        return new OpenIncident(new Incident(
+                IncidentKey.degraded(first.monitorId),
+                Incident.SCOPE_GLOBAL,
+                first.since,
+                null,
+                null,
+                reason,
+                List.of(first.datacenterId),
+                true));
+    }
+
     Incident snapshot() {
         return new Incident(
                 key,

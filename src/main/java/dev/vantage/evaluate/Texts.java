@@ -43,18 +43,57 @@ final class Texts {
         return datacenterIds.stream().map(this::code).sorted().collect(Collectors.joining(", "));
     }
 
-    static String datacenterDetails(DatacenterTracker dc, Observation o) {
+    String datacenterDetails(DatacenterTracker dc, Observation o) {
         return switch (dc.state) {
             case DOWN -> error(dc.firstErrorType, dc.firstErrorMessage, ": ");
             case DEGRADED ->
                 o.warning() != null
                         ? o.warning()
-                        : "slow: " + ms(o.responseTimeMs()) + " ms > "
-                                + (o.warningMs() != null ? o.warningMs() : o.criticalMs()) + " ms";
+                        : dc.slowPhase >= 0
+                                ? slow(dc)
+                                : "slow: " + ms(o.responseTimeMs()) + " ms > "
+                                        + (o.warningMs() != null ? o.warningMs() : o.criticalMs()) + " ms";
             case UP -> o.responseTimeMs() == null ? "up" : "up: " + ms(o.responseTimeMs()) + " ms";
             case UNKNOWN, PARTIAL, MAINTENANCE ->
                 throw new IllegalStateException("a heartbeat never leads to " + dc.state);
         };
+    }
+
+    /**
+     * Why a datacenter is slow, from its newest slow success: {@code DNS slow in SYD: dns_lookup_ms 182.4 > 100 (3 in a
+     * row)}, or {@code slow in SYD: 1500 ms > 1000 ms (3 in a row)} for the response time.
+     */
+    String slow(DatacenterTracker dc) {
+        String count = " (" + dc.slow + " in a row)";
+        if (dc.slowPhase < 0) {
+            return "slow in " + code(dc.datacenterId) + ": " + ms(dc.slowMs) + " ms > " + number(dc.slowLimitMs) + " ms"
+                    + count;
+        }
+        Phase phase = Phase.of(dc.slowPhase);
+        return phase.label() + " slow in " + code(dc.datacenterId) + ": " + phase.column() + " " + number(dc.slowMs)
+                + " > " + number(dc.slowLimitMs) + count;
+    }
+
+    /** {@code checkout is DEGRADED: DNS slow in SYD: dns_lookup_ms 182.4 > 100 (5 in a row)}. */
+    String degraded(String monitor, DatacenterTracker dc) {
+        return monitor + " is DEGRADED: " + slow(dc);
+    }
+
+    /** The end of a degraded incident: no datacenter is slow any more. */
+    static String recoveredFromSlowness(String monitor, Incident incident) {
+        return monitor + " is fast again after " + duration(incident.openedAt(), incident.resolvedAt());
+    }
+
+    /** The monitor's {@code notify_degraded_after} was cleared while its degraded incident was open. */
+    static String degradedNoticesOff(String monitor) {
+        return monitor + ": slow-response notices turned off (notify_degraded_after cleared); degraded incident closed";
+    }
+
+    /** {@code 100}, {@code 182.4}: a whole number without decimals, else one decimal. */
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? Long.toString((long) value)
+                : String.format(java.util.Locale.ROOT, "%.1f", value);
     }
 
     static String unknownDetails(Instant lastScheduledAt) {
@@ -67,7 +106,7 @@ final class Texts {
             case PARTIAL ->
                 "DOWN in " + codes(down) + " (" + down.size() + " of " + datacenters.length + ", quorum " + quorum
                         + "): " + firstError(datacenters);
-            case DEGRADED -> "DEGRADED in " + codes(idsIn(datacenters, State.DEGRADED));
+            case DEGRADED -> degraded(datacenters);
             case UNKNOWN ->
                 datacenters.length == 0
                         ? "no datacenter runs it"
@@ -78,6 +117,23 @@ final class Texts {
                 yield unknown.isEmpty() ? "UP" : "UP; no data from " + codes(unknown);
             }
         };
+    }
+
+    /**
+     * Where and why, as the status table's one DETAILS cell: the reason of the first DEGRADED datacenter, {@code
+     * DEGRADED in NY, SYD: DNS slow in NY: dns_lookup_ms 182.4 > 100 (3 in a row)}; a lone datacenter whose reason
+     * names it already reads {@code DNS slow in SYD: dns_lookup_ms 182.4 > 100 (3 in a row)}.
+     */
+    private String degraded(DatacenterTracker[] datacenters) {
+        List<Integer> ids = idsIn(datacenters, State.DEGRADED);
+        String where = "DEGRADED in " + codes(ids);
+        for (DatacenterTracker dc : datacenters) {
+            if (dc.state == State.DEGRADED && dc.details != null) {
+                boolean named = dc.details.contains(" in " + code(dc.datacenterId) + ": ");
+                return ids.size() == 1 && named ? dc.details : where + ": " + dc.details;
+            }
+        }
+        return where;
     }
 
     /**
@@ -186,7 +242,7 @@ final class Texts {
         return message == null ? type : type + separator + message;
     }
 
-    private static long ms(Double value) {
+    private static long ms(double value) {
         return Math.round(value);
     }
 

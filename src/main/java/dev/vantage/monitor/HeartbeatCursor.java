@@ -128,7 +128,8 @@ public final class HeartbeatCursor {
                        h.success, h.response_time_ms, h.warning_threshold_ms, h.critical_threshold_ms,
                        h.error_type, h.error_message, h.inserted_at, h.beat_kind,
                        h.details ->> 'cert_expiry_warning' AS warning,
-                       CASE WHEN h.details ->> 'cert_expiry_warning' IS NOT NULL THEN h.details ->> 'cert_not_after' END AS not_after
+                       CASE WHEN h.details ->> 'cert_expiry_warning' IS NOT NULL THEN h.details ->> 'cert_not_after' END AS not_after,
+                       h.dns_lookup_ms, h.tcp_connect_ms, h.tls_handshake_ms, h.time_to_first_byte_ms
                 FROM api_heartbeats h
                 WHERE (h.commit_xid, h.id) > (CAST(:xid AS text)::xid8, :id) AND h.commit_xid < w.xmin
                 ORDER BY h.commit_xid, h.id
@@ -145,6 +146,8 @@ public final class HeartbeatCursor {
     private static final int BEAT_KIND = 14;
     private static final int WARNING = 15;
     private static final int NOT_AFTER = 16;
+    /** The four judged phases, in {@link dev.vantage.evaluate.Phase} order. */
+    private static final int DNS_LOOKUP = 17;
 
     private static final RowMapper<Observation> OBSERVATION = (rs, ctx) -> new Observation(
             rs.getLong(ID),
@@ -159,7 +162,11 @@ public final class HeartbeatCursor {
             rs.getString(12),
             rs.getString(BEAT_KIND),
             rs.getString(WARNING),
-            notAfter(rs.getString(NOT_AFTER)));
+            notAfter(rs.getString(NOT_AFTER)),
+            nullable(rs, rs.getDouble(DNS_LOOKUP)),
+            nullable(rs, rs.getDouble(DNS_LOOKUP + 1)),
+            nullable(rs, rs.getDouble(DNS_LOOKUP + 2)),
+            nullable(rs, rs.getDouble(DNS_LOOKUP + 3)));
 
     /**
      * {@code details.cert_not_after} as a probe writes it (an ISO instant), or null: a row from an older agent or a

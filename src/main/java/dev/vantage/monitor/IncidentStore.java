@@ -222,8 +222,8 @@ public final class IncidentStore {
             case FLAPPING -> "FLAPPING";
             case LOST -> "LOST";
             case FOUND -> "FOUND";
-            case CERTIFICATE -> "DEGRADED";
-            case RENEWED -> "UP";
+            case CERTIFICATE, DEGRADED -> "DEGRADED";
+            case RENEWED, RECOVERED -> "UP";
         };
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.evaluate.Evaluator;
 import dev.vantage.evaluate.MonitorConfig;
+import dev.vantage.evaluate.Phase;
+import dev.vantage.evaluate.PhaseThreshold;
 import dev.vantage.evaluate.Policy;
 import dev.vantage.notify.Channel;
 import dev.vantage.notify.ChannelDirectory;
@@ -12,6 +14,7 @@ import dev.vantage.notify.NotifierRegistry;
 import dev.vantage.store.ChannelRow;
 import dev.vantage.store.EvaluationConfigDao;
 import dev.vantage.store.MonitorPolicyRow;
+import dev.vantage.store.PhaseThresholdRow;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,11 +105,17 @@ final class MonitorConfigs implements ChannelDirectory {
     }
 
     synchronized void reload(String reason) {
-        record Rows(List<MonitorPolicyRow> monitors, List<ChannelRow> channels, Map<Integer, String> codes) {}
+        record Rows(
+                List<MonitorPolicyRow> monitors,
+                List<ChannelRow> channels,
+                Map<Integer, String> codes,
+                List<PhaseThresholdRow> phaseThresholds) {}
         Rows rows = jdbi.withHandle(h -> new Rows(
                 EvaluationConfigDao.listEnabledMonitors(h),
                 EvaluationConfigDao.listChannels(h),
-                EvaluationConfigDao.datacenterCodes(h)));
+                EvaluationConfigDao.datacenterCodes(h),
+                EvaluationConfigDao.listPhaseThresholds(h)));
+        Map<Integer, List<PhaseThreshold>> thresholds = phaseThresholds(rows.phaseThresholds());
         var channels = new HashMap<Integer, Channel>();
         var invalid = new HashMap<Integer, String>();
         var defaults = new ArrayList<Integer>();
@@ -165,7 +174,14 @@ final class MonitorConfigs implements ChannelDirectory {
                     linked.add(id);
                 }
             }
-            monitors.add(new MonitorConfig(m.id(), m.name(), policy, datacenters, List.copyOf(linked)));
+            monitors.add(new MonitorConfig(
+                    m.id(),
+                    m.name(),
+                    policy,
+                    datacenters,
+                    List.copyOf(linked),
+                    m.notifyDegradedAfter(),
+                    thresholds.getOrDefault(m.id(), List.of())));
             knownNames.put(m.id(), m.name());
             names.put(m.id(), m.name());
             String target = target(m.url());
@@ -184,6 +200,25 @@ final class MonitorConfigs implements ChannelDirectory {
                 Map.copyOf(knownNames),
                 Map.copyOf(knownTargets));
         log.debug("Configuration reloaded ({}): {} monitors, {} channels", reason, monitors.size(), channels.size());
+    }
+
+    /**
+     * The phase thresholds by monitor. A row that cannot be read (a phase this version does not know) is logged,
+     * naming it and the reason, and skipped: the other thresholds keep working.
+     */
+    static Map<Integer, List<PhaseThreshold>> phaseThresholds(List<PhaseThresholdRow> rows) {
+        var byMonitor = new HashMap<Integer, List<PhaseThreshold>>();
+        for (PhaseThresholdRow row : rows) {
+            try {
+                var threshold = new PhaseThreshold(Phase.fromColumn(row.phase()), row.datacenterId(), row.warningMs());
+                byMonitor
+                        .computeIfAbsent(row.monitorId(), k -> new ArrayList<>())
+                        .add(threshold);
+            } catch (IllegalArgumentException e) {
+                log.warn("monitor={} Skipping phase threshold {}: {}", row.monitorId(), row.phase(), e.getMessage());
+            }
+        }
+        return byMonitor;
     }
 
     /** The URL without user info, query or fragment, which may hold credentials; null when it does not parse. */

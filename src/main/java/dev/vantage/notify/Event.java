@@ -19,7 +19,11 @@ public enum Event {
     /** A monitor's certificate expires within its {@code cert_expiry_warning_days}: sent once per certificate. */
     CERTIFICATE,
     /** The certificate warned about is no longer served within the warning window (renewed, or no longer checked). */
-    RENEWED;
+    RENEWED,
+    /** A datacenter stayed DEGRADED (slow) for the monitor's {@code notify_degraded_after} slots: sent once. */
+    DEGRADED,
+    /** No datacenter of the monitor is slow any more (nor DOWN). */
+    RECOVERED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
@@ -31,6 +35,6 @@ public enum Event {
 
     /** Whether the incident is over after this notice (receivers that track alerts close theirs). */
     public boolean closes() {
-        return this == RESOLVED || this == FOUND || this == RENEWED;
+        return this == RESOLVED || this == FOUND || this == RENEWED || this == RECOVERED;
     }
 }

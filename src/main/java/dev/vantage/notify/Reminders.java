@@ -6,7 +6,9 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * Reminders while an incident stays open. The monitor calls {@link #enqueue} on every tick inside its own fenced
- * evaluation transaction, so reminders are enqueued by the lease holder only, and exactly once per due period.
+ * evaluation transaction, so reminders are enqueued by the lease holder only, and exactly once per due period. Only an
+ * outage is reminded of (the latest {@code firing} or {@code reminder}): a certificate or degraded incident is worth
+ * one notice, and a page every {@code repeat_every} about a slow target would teach people to ignore the channel.
  */
 public final class Reminders {
     private Reminders() {}

@@ -280,8 +280,9 @@ public record StatusReport(
     /**
      * One incident.
      *
-     * @param kind {@code monitor}, {@code datacenter} (a datacenter lost: no live leader agent) or {@code certificate}
-     *     (a certificate within its warning window, notified once)
+     * @param kind {@code monitor}, {@code datacenter} (a datacenter lost: no live leader agent), {@code certificate}
+     *     (a certificate within its warning window, notified once) or {@code degraded} (a monitor slow for its
+     *     {@code notify_degraded_after} slots; {@code errorMessage} says why)
      * @param monitor the monitor's name, null for a datacenter incident
      * @param datacenters codes of the datacenters involved
      */

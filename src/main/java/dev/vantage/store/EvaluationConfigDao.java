@@ -20,7 +20,8 @@ public final class EvaluationConfigDao {
                                array(SELECT dm.datacenter_id FROM datacenter_monitors dm
                                      WHERE dm.monitor_id = m.id ORDER BY 1) AS datacenters,
                                array(SELECT mc.channel_id FROM monitor_channels mc
-                                     WHERE mc.monitor_id = m.id ORDER BY 1) AS channels
+                                     WHERE mc.monitor_id = m.id ORDER BY 1) AS channels,
+                               m.notify_degraded_after
                         FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
                         WHERE m.enabled
                         ORDER BY m.id
@@ -39,7 +40,22 @@ public final class EvaluationConfigDao {
                         (Integer) rs.getObject(11),
                         (Integer) rs.getObject(12),
                         Columns.integers(rs.getArray(13)),
-                        Columns.integers(rs.getArray(14))))
+                        Columns.integers(rs.getArray(14)),
+                        (Integer) rs.getObject(15)))
+                .list();
+    }
+
+    /** Every {@code phase_thresholds} row of an enabled monitor, by monitor, phase and datacenter (all first). */
+    public static List<PhaseThresholdRow> listPhaseThresholds(Handle h) {
+        return h.createQuery(
+                        """
+                        SELECT t.monitor_id, t.datacenter_id, t.phase, t.warning_ms
+                        FROM phase_thresholds t JOIN api_monitors m ON m.id = t.monitor_id
+                        WHERE m.enabled
+                        ORDER BY t.monitor_id, t.phase, t.datacenter_id NULLS FIRST
+                        """)
+                .map((rs, ctx) -> new PhaseThresholdRow(
+                        rs.getInt(1), (Integer) rs.getObject(2), rs.getString(3), rs.getDouble(4)))
                 .list();
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
  * default), the datacenters that run it and the channels linked to it.
  *
  * @param push whether its type is {@code push}: beats come to it, no datacenter probes it
+ * @param notifyDegradedAfter {@code notify_degraded_after}: null when slowness is only shown
  */
 public record MonitorPolicyRow(
         int id,
@@ -22,7 +23,8 @@ public record MonitorPolicyRow(
         Integer flapChanges,
         Integer flapWindowMinutes,
         List<Integer> datacenters,
-        List<Integer> channels) {
+        List<Integer> channels,
+        Integer notifyDegradedAfter) {
     public MonitorPolicyRow {
         datacenters = List.copyOf(datacenters);
         channels = List.copyOf(channels);

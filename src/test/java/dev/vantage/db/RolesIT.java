@@ -606,6 +606,21 @@ class RolesIT {
     }
 
     @Test
+    void theMonitorAndTheReaderReadPhaseThresholdsAndOnlyTheOwnerWritesThem() throws SQLException {
+        String read = "SELECT t.phase, t.warning_ms, m.notify_degraded_after"
+                + " FROM phase_thresholds t JOIN api_monitors m ON m.id = t.monitor_id";
+        String write = "INSERT INTO phase_thresholds (monitor_id, phase, warning_ms) VALUES (1, 'dns_lookup_ms', 100)";
+
+        assertThat(sqlState(monitor, read)).isNull();
+        assertThat(sqlState(reader, read)).isNull();
+        assertThat(sqlState(agent, "SELECT * FROM phase_thresholds")).isEqualTo("42501");
+        assertThat(sqlState(monitor, write)).isEqualTo("42501");
+        assertThat(sqlState(reader, write)).isEqualTo("42501");
+        assertThat(sqlState(monitor, "UPDATE api_monitors SET notify_degraded_after = 1"))
+                .isEqualTo("42501");
+    }
+
+    @Test
     void aReaderSeesHeartbeatsAndStatesButNoCredentialAndWritesNothing() throws SQLException {
         assertThatCode(() -> {
                     try (var c = connect(reader);

@@ -97,6 +97,29 @@ public final class Scenario {
                 notAfter);
     }
 
+    /** A fast success (100 ms) with these phase timings in ms, each null when the phase did not happen. */
+    public static Observation phases(
+            int monitor, int dc, int second, Double dnsMs, Double connectMs, Double tlsMs, Double firstByteMs) {
+        return new Observation(
+                HEARTBEAT_IDS.incrementAndGet(),
+                monitor,
+                dc,
+                at(second),
+                true,
+                100.0,
+                WARNING_MS,
+                CRITICAL_MS,
+                null,
+                null,
+                null,
+                null,
+                null,
+                dnsMs,
+                connectMs,
+                tlsMs,
+                firstByteMs);
+    }
+
     public static Observation fail(int monitor, int dc, int second) {
         return failure(monitor, dc, second, "HTTP_STATUS", "HTTP 503");
     }

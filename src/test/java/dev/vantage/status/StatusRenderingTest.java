@@ -292,4 +292,15 @@ class StatusRenderingTest {
         assertThat(never.describe(Duration.ofSeconds(5)))
                 .isEqualTo("no evaluation round has committed yet (lease held by nobody)");
     }
+
+    @Test
+    void aMonitorDegradedByAPhaseSaysWhichWhereAndByHowMuch() {
+        String reason = "DNS slow in VA: dns_lookup_ms 182.4 > 100 (3 in a row)";
+        var r = report(List.of(monitor("Checkout API", "DEGRADED", reason, series(210.0))));
+
+        assertThat(StatusTable.render(r))
+                .contains("Checkout API   DEGRADED   DEGRADED")
+                .contains(reason);
+        assertThat(StatusPage.render(r)).contains("DNS slow in VA: dns_lookup_ms 182.4 &gt; 100 (3 in a row)");
+    }
 }

@@ -24,7 +24,7 @@ import java.time.Instant;
  *
  * <p><b>Identity.</b> Alertmanager identifies an alert by its label set, so the labels are the ones that stay the same
  * for the whole incident: {@code alertname} by kind ({@code VantageMonitorDown}, {@code VantageDatacenterLost},
- * {@code VantageCertificateExpiring}), {@code severity}, {@code monitor}, {@code monitor_id}, {@code datacenter} (of a
+ * {@code VantageCertificateExpiring}, {@code VantageMonitorDegraded}), {@code severity}, {@code monitor}, {@code monitor_id}, {@code datacenter} (of a
  * lost datacenter), {@code dedup_key}, {@code kind} and the channel's static {@code labels}. The datacenters DOWN in a
  * monitor incident change while it is open (a resolved notice lists every datacenter that was DOWN), so they are an
  * annotation: as a label they would make the resolved notice a second alert and leave the first one firing.
@@ -68,7 +68,11 @@ public final class AlertmanagerNotifier implements Notifier<AlertmanagerSettings
         ObjectNode alert = JsonNodeFactory.instance.objectNode();
         ObjectNode labels = alert.putObject("labels");
         labels.put("alertname", alertname(notice.kind()));
-        labels.put("severity", "certificate".equals(notice.kind()) ? "warning" : settings.severity());
+        labels.put(
+                "severity",
+                "certificate".equals(notice.kind()) || "degraded".equals(notice.kind())
+                        ? "warning"
+                        : settings.severity());
         putIfPresent(labels, "monitor", notice.monitorName());
         putIfPresent(
                 labels,
@@ -137,8 +141,8 @@ public final class AlertmanagerNotifier implements Notifier<AlertmanagerSettings
     /** Whether the notice ends the incident, so the alert gets an {@code endsAt} in the past and resolves. */
     static boolean ends(Event event) {
         return switch (event) {
-            case FIRING, REMINDER, FLAPPING, LOST, CERTIFICATE -> false;
-            case RESOLVED, FOUND, RENEWED -> true;
+            case FIRING, REMINDER, FLAPPING, LOST, CERTIFICATE, DEGRADED -> false;
+            case RESOLVED, FOUND, RENEWED, RECOVERED -> true;
         };
     }
 
@@ -147,6 +151,7 @@ public final class AlertmanagerNotifier implements Notifier<AlertmanagerSettings
             case "monitor" -> "VantageMonitorDown";
             case "datacenter" -> "VantageDatacenterLost";
             case "certificate" -> "VantageCertificateExpiring";
+            case "degraded" -> "VantageMonitorDegraded";
             default -> "VantageIncident";
         };
     }

@@ -90,8 +90,8 @@ public final class DiscordNotifier implements Notifier<DiscordSettings, HttpMess
     static int color(Event event) {
         return switch (event) {
             case FIRING, REMINDER, LOST -> RED;
-            case RESOLVED, FOUND, RENEWED -> GREEN;
-            case FLAPPING, CERTIFICATE -> ORANGE;
+            case RESOLVED, FOUND, RENEWED, RECOVERED -> GREEN;
+            case FLAPPING, CERTIFICATE, DEGRADED -> ORANGE;
         };
     }
 

@@ -92,7 +92,7 @@ public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
         int open = configured == null ? 4 : configured;
         return switch (event) {
             case FIRING, REMINDER, FLAPPING, LOST -> open;
-            case RESOLVED, FOUND, RENEWED, CERTIFICATE -> Math.min(open, 3);
+            case RESOLVED, FOUND, RENEWED, RECOVERED, CERTIFICATE, DEGRADED -> Math.min(open, 3);
         };
     }
 
@@ -100,8 +100,8 @@ public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
     static String tag(Event event) {
         return switch (event) {
             case FIRING, REMINDER, LOST -> "rotating_light";
-            case FLAPPING, CERTIFICATE -> "warning";
-            case RESOLVED, FOUND, RENEWED -> "white_check_mark";
+            case FLAPPING, CERTIFICATE, DEGRADED -> "warning";
+            case RESOLVED, FOUND, RENEWED, RECOVERED -> "white_check_mark";
         };
     }
 }

@@ -114,8 +114,8 @@ public final class OpsgenieNotifier implements Notifier<OpsgenieSettings, Opsgen
     static String priority(String configured, Event event) {
         return switch (event) {
             case FIRING, REMINDER, FLAPPING, LOST -> configured;
-            case CERTIFICATE -> configured.compareTo("P3") > 0 ? configured : "P3";
-            case RESOLVED, FOUND, RENEWED -> null;
+            case CERTIFICATE, DEGRADED -> configured.compareTo("P3") > 0 ? configured : "P3";
+            case RESOLVED, FOUND, RENEWED, RECOVERED -> null;
         };
     }
 

@@ -41,9 +41,12 @@ public final class PagerDutyNotifier implements Notifier<PagerDutySettings, Http
         return PagerDutySettings.from(settings);
     }
 
-    /** A certificate notice warns: {@code warning}, or the channel's severity when that is milder ({@code info}). */
+    /**
+     * A certificate or degraded notice warns: {@code warning}, or the channel's severity when that is milder
+     * ({@code info}).
+     */
     static String severity(String configured, Notice notice) {
-        if (notice.event() == Event.CERTIFICATE && !configured.equals("info")) {
+        if ((notice.event() == Event.CERTIFICATE || notice.event() == Event.DEGRADED) && !configured.equals("info")) {
             return "warning";
         }
         return configured;

@@ -70,11 +70,11 @@ public final class PushoverNotifier implements Notifier<PushoverSettings, HttpMe
     }
 
     /**
-     * Good news, and a certificate's advance warning, never page louder than normal; a channel set quieter stays
-     * quiet.
+     * Good news, a certificate's advance warning and slowness never page louder than normal; a channel set quieter
+     * stays quiet.
      */
     static int priority(Integer configured, Notice notice) {
-        if (notice.event().closes() || notice.event() == Event.CERTIFICATE) {
+        if (notice.event().closes() || notice.event() == Event.CERTIFICATE || notice.event() == Event.DEGRADED) {
             return configured == null ? 0 : Math.min(configured, 0);
         }
         return configured == null ? 1 : configured;

@@ -72,8 +72,8 @@ public final class SlackNotifier implements Notifier<SlackSettings, HttpMessage>
     static String color(Event event) {
         return switch (event) {
             case FIRING, REMINDER, LOST -> RED;
-            case RESOLVED, FOUND, RENEWED -> GREEN;
-            case FLAPPING, CERTIFICATE -> ORANGE;
+            case RESOLVED, FOUND, RENEWED, RECOVERED -> GREEN;
+            case FLAPPING, CERTIFICATE, DEGRADED -> ORANGE;
         };
     }
 

@@ -86,8 +86,8 @@ public final class TeamsNotifier implements Notifier<TeamsSettings, HttpMessage>
     static String color(Event event) {
         return switch (event) {
             case FIRING, REMINDER, LOST -> "Attention";
-            case RESOLVED, FOUND, RENEWED -> "Good";
-            case FLAPPING, CERTIFICATE -> "Warning";
+            case RESOLVED, FOUND, RENEWED, RECOVERED -> "Good";
+            case FLAPPING, CERTIFICATE, DEGRADED -> "Warning";
         };
     }
 }

@@ -109,9 +109,11 @@ public final class TelegramNotifier implements Notifier<TelegramSettings, HttpMe
             case LOST -> "🔴 LOST";
             case FLAPPING -> "🟠 FLAPPING";
             case CERTIFICATE -> "🟠 CERTIFICATE";
+            case DEGRADED -> "🟠 DEGRADED";
             case RESOLVED -> "🟢 RESOLVED";
             case FOUND -> "🟢 FOUND";
             case RENEWED -> "🟢 RENEWED";
+            case RECOVERED -> "🟢 RECOVERED";
         };
     }
 
