@@ -145,7 +145,8 @@ final class MonitorConfigs implements ChannelDirectory {
                     linked.add(id);
                 }
             }
-            monitors.add(new MonitorConfig(m.id(), m.name(), policy, datacenters, List.copyOf(linked)));
+            monitors.add(new MonitorConfig(
+                    m.id(), m.name(), policy, datacenters, List.copyOf(linked), java.util.Set.copyOf(m.dependsOn())));
             knownNames.put(m.id(), m.name());
             names.put(m.id(), m.name());
             String target = target(m.url());

@@ -20,7 +20,9 @@ public final class EvaluationConfigDao {
                                array(SELECT dm.datacenter_id FROM datacenter_monitors dm
                                      WHERE dm.monitor_id = m.id ORDER BY 1) AS datacenters,
                                array(SELECT mc.channel_id FROM monitor_channels mc
-                                     WHERE mc.monitor_id = m.id ORDER BY 1) AS channels
+                                     WHERE mc.monitor_id = m.id ORDER BY 1) AS channels,
+                               array(SELECT md.depends_on FROM monitor_dependencies md
+                                     WHERE md.monitor_id = m.id ORDER BY 1) AS depends_on
                         FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
                         WHERE m.enabled
                         ORDER BY m.id
@@ -39,7 +41,8 @@ public final class EvaluationConfigDao {
                         (Integer) rs.getObject(11),
                         (Integer) rs.getObject(12),
                         Columns.integers(rs.getArray(13)),
-                        Columns.integers(rs.getArray(14))))
+                        Columns.integers(rs.getArray(14)),
+                        Columns.integers(rs.getArray(15))))
                 .list();
     }
 

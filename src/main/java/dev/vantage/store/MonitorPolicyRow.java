@@ -7,6 +7,7 @@ import java.util.List;
  * default), the datacenters that run it and the channels linked to it.
  *
  * @param push whether its type is {@code push}: beats come to it, no datacenter probes it
+ * @param dependsOn the monitors it depends on ({@code monitor_dependencies})
  */
 public record MonitorPolicyRow(
         int id,
@@ -22,9 +23,11 @@ public record MonitorPolicyRow(
         Integer flapChanges,
         Integer flapWindowMinutes,
         List<Integer> datacenters,
-        List<Integer> channels) {
+        List<Integer> channels,
+        List<Integer> dependsOn) {
     public MonitorPolicyRow {
         datacenters = List.copyOf(datacenters);
         channels = List.copyOf(channels);
+        dependsOn = List.copyOf(dependsOn);
     }
 }
