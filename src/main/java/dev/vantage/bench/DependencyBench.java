@@ -25,7 +25,7 @@ import org.jdbi.v3.core.Jdbi;
  * Not a test: it prints its figures.
  *
  * <pre>
- * java -cp target/vantage.jar dev.vantage.bench.DependencyBench [monitors] [dependents] [okSlots]
+ * java -cp target/vantage.jar dev.vantage.bench.DependencyBench [monitors] [dependents] [okSlots] [linked]
  * </pre>
  *
  * <p>{@code monitors} monitors in 3 datacenters, down and up after 1 probe, two default webhook channels on loopback;
@@ -34,7 +34,9 @@ import org.jdbi.v3.core.Jdbi;
  * live. After {@code okSlots} passing slots the database and its dependents fail in every datacenter in one slot. The
  * figures: seconds from that slot's last commit to each channel's receipt of the database's firing, how many
  * notices each channel got and how many dependents the firing lists, the DOWN and suppressed rows in SQL, and the
- * evaluation time of the failing slot beside the passing slots' (the rate kept or not).
+ * evaluation time of the failing slot beside the passing slots' (the rate kept or not). With {@code linked} false
+ * the same monitors fail without {@code monitor_dependencies} rows: every one of them fires, the baseline to compare
+ * the failing slot's evaluation with.
  */
 public final class DependencyBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +75,7 @@ public final class DependencyBench {
         int monitors = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int dependents = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         int okSlots = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        boolean linked = args.length <= 3 || Boolean.parseBoolean(args[3]);
         MonitorBench.quietLogs();
         try (var pg = BenchPostgres.start(Map.of());
                 var pool = Database.pool(pg.connection(), "bench", 4);
@@ -93,11 +96,15 @@ public final class DependencyBench {
                 h.execute(
                         "INSERT INTO monitor_dependencies (monitor_id, depends_on)"
                                 + " SELECT g, 1 FROM generate_series(2, ?) g",
-                        dependents + 1);
+                        linked ? dependents + 1 : 1);
             });
             System.out.printf(
-                    "%,d monitors x %d datacenters, %,d depend on 'database'; 2 webhook channels; %d cores%n",
-                    monitors, DATACENTERS, dependents, Runtime.getRuntime().availableProcessors());
+                    "%,d monitors x %d datacenters, %,d %s on 'database'; 2 webhook channels; %d cores%n",
+                    monitors,
+                    DATACENTERS,
+                    dependents,
+                    linked ? "depend" : "fail with it but do not depend",
+                    Runtime.getRuntime().availableProcessors());
             var meters = new SimpleMeterRegistry();
             Instant base = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(okSlots + 5, ChronoUnit.MINUTES);
             long perSlot = (long) monitors * DATACENTERS;
