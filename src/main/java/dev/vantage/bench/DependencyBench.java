@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.vantage.Meters;
 import dev.vantage.db.Database;
+import dev.vantage.monitor.HeartbeatCursor;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -105,6 +106,8 @@ public final class DependencyBench {
                     dependents,
                     linked ? "depend" : "fail with it but do not depend",
                     Runtime.getRuntime().availableProcessors());
+            // The cursor exists before the first slot commits: created later, it would start past that slot.
+            jdbi.useTransaction(h -> new HeartbeatCursor().load(h));
             var meters = new SimpleMeterRegistry();
             Instant base = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(okSlots + 5, ChronoUnit.MINUTES);
             long perSlot = (long) monitors * DATACENTERS;
