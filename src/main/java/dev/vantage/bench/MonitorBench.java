@@ -207,7 +207,7 @@ public final class MonitorBench {
         });
     }
 
-    private static double evaluated(MeterRegistry meters) {
+    static double evaluated(MeterRegistry meters) {
         return meters.find(Meters.EVALUATED).counters().stream()
                 .mapToDouble(c -> c.count())
                 .sum();
@@ -331,7 +331,7 @@ public final class MonitorBench {
     }
 
     /** Datacenters, one schedule, monitors in every datacenter, and a default webhook channel to the receiver. */
-    private static void seed(Jdbi jdbi, int monitors, int intervalSeconds, Integer graceSeconds, String webhook) {
+    static void seed(Jdbi jdbi, int monitors, int intervalSeconds, Integer graceSeconds, String webhook) {
         jdbi.useTransaction(h -> {
             for (String code : DATACENTERS) {
                 h.execute("INSERT INTO datacenters (code, name) VALUES (?, ?)", code, code);
@@ -373,7 +373,7 @@ public final class MonitorBench {
      * A leader agent row per datacenter, its {@code last_seen_at} refreshed every second: no agent runs here, and
      * without them every datacenter would be LOST.
      */
-    private record AgentRows(ScheduledExecutorService refresher) implements AutoCloseable {
+    record AgentRows(ScheduledExecutorService refresher) implements AutoCloseable {
         static AgentRows keepAlive(Jdbi jdbi) {
             jdbi.useHandle(h -> h.execute(
                     "INSERT INTO agents (name, datacenter_id, role) SELECT 'bench-' || code, id, 'leader' FROM"
@@ -400,7 +400,7 @@ public final class MonitorBench {
         }
     }
 
-    private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
+    static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -414,7 +414,7 @@ public final class MonitorBench {
         return args.length > index ? Integer.parseInt(args[index]) : fallback;
     }
 
-    private static void quietLogs() {
+    static void quietLogs() {
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(Level.WARN);
     }

@@ -43,6 +43,12 @@ public final class Demo implements AutoCloseable {
     /** The demo monitor with a scripted outage in two of the three datacenters: the demo's incident. */
     public static final String OUTAGE_MONITOR = DemoData.OUTAGE_MONITOR;
 
+    /** The demo's "database", which fails with the checkout; {@link #DEPENDENT_APIS} depend on it. */
+    public static final String DATABASE = DemoData.DATABASE;
+
+    /** Two APIs that fail while the database is DOWN: suppressed, listed by the database's notices. */
+    public static final java.util.List<String> DEPENDENT_APIS = DemoData.DEPENDENT_APIS;
+
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
     private final boolean temporary;

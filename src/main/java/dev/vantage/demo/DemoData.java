@@ -14,6 +14,16 @@ final class DemoData {
     /** The monitor whose target fails in VA and NY for a while, then recovers: the demo's incident. */
     static final String OUTAGE_MONITOR = "Checkout (brief outage in VA and NY)";
 
+    /**
+     * A "database" that fails with the checkout (same script, VA and NY), and two APIs that depend on it
+     * ({@code monitor_dependencies}) and fail while it is DOWN (see {@link DemoOutage#dependent()}): the database
+     * notifies, the APIs are suppressed, and the database's resolved notice lists them.
+     */
+    static final String DATABASE = "Database (brief outage in VA and NY)";
+
+    static final List<String> DEPENDENT_APIS =
+            List.of("Orders API (depends on the database)", "Payments API (depends on the database)");
+
     /** A push monitor whose job pings it every 2.5 s (see {@link DemoBeats}). */
     static final String HEARTBEAT_JOB = "Heartbeat job (push)";
 
@@ -108,7 +118,12 @@ final class DemoData {
                         "every 10 s"),
                 new DemoMonitor("Ping loopback", "icmp", null, "icmp://127.0.0.1", "{}", null, "every 5 s"),
                 new DemoMonitor("Broken row (bad URL)", "http", "GET", "htp:/missing-slash", "{}", null, "every 10 s"),
-                new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"));
+                new DemoMonitor(OUTAGE_MONITOR, "http", "GET", t.httpUrl("/outage"), "{}", null, "every 5 s"),
+                new DemoMonitor(DATABASE, "http", "GET", t.httpUrl("/outage/database"), "{}", null, "every 5 s"),
+                new DemoMonitor(
+                        DEPENDENT_APIS.get(0), "http", "GET", t.httpUrl("/outage/dependent"), "{}", null, "every 5 s"),
+                new DemoMonitor(
+                        DEPENDENT_APIS.get(1), "http", "GET", t.httpUrl("/outage/dependent"), "{}", null, "every 5 s"));
     }
 
     /** The push token of the demo's push monitor {@code name}, empty when the row is gone. */
@@ -164,8 +179,17 @@ final class DemoData {
             // Two failures to go DOWN and two successes to come back (defaults: 3 and 2): with probes every 5 s the
             // incident fires about 10 s into the outage and resolves about 10 s after it, inside the demo's first
             // minute.
-            h.createUpdate("UPDATE api_monitors SET down_after = 2, up_after = 2 WHERE name = :name")
-                    .bind("name", OUTAGE_MONITOR)
+            h.createUpdate("UPDATE api_monitors SET down_after = 2, up_after = 2 WHERE name IN (<names>)")
+                    .bindList("names", List.of(OUTAGE_MONITOR, DATABASE, DEPENDENT_APIS.get(0), DEPENDENT_APIS.get(1)))
+                    .execute();
+            h.createUpdate(
+                            """
+                            INSERT INTO monitor_dependencies (monitor_id, depends_on)
+                            SELECT a.id, d.id FROM api_monitors a, api_monitors d
+                            WHERE a.name IN (<apis>) AND d.name = :database
+                            """)
+                    .bindList("apis", DEPENDENT_APIS)
+                    .bind("database", DATABASE)
                     .execute();
             h.createUpdate("INSERT INTO notification_channels (name, type, is_default) VALUES (:name, 'log', true)")
                     .bind("name", LOG_CHANNEL)

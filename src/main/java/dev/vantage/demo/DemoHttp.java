@@ -95,8 +95,9 @@ final class DemoHttp {
             }
             case "/big" -> send(out, 200, "OK", "application/octet-stream", BIG, head);
             case "/redirect" -> redirect(out, "/fast");
-            case "/outage" -> {
-                if (outage.fails(headers.get("user-agent"), Instant.now())) {
+            case "/outage", "/outage/database", "/outage/dependent" -> {
+                DemoOutage which = path.equals("/outage/dependent") ? outage.dependent() : outage;
+                if (which.fails(headers.get("user-agent"), Instant.now())) {
                     send(out, 503, "Service Unavailable", "text/plain", text("outage\n"), head);
                 } else {
                     send(out, 200, "OK", "text/plain", text("ok\n"), head);

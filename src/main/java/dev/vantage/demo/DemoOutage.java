@@ -27,7 +27,16 @@ final class DemoOutage {
     private final Duration after;
     private final Duration lasts;
     private final Set<String> datacenters;
-    private final AtomicReference<Instant> first = new AtomicReference<>();
+    private final AtomicReference<Instant> first;
+
+    /**
+     * The dependents' part of the outage ({@code /outage/dependent}): the "APIs" behind the demo's "database" start
+     * failing {@value #DEPENDENT_DELAY_SECONDS} s into its outage, once it is DOWN, and recover
+     * {@value #DEPENDENT_EARLY_SECONDS} s before it, so that they are suppressed while it fails and resolve silently.
+     */
+    static final long DEPENDENT_DELAY_SECONDS = 7;
+
+    static final long DEPENDENT_EARLY_SECONDS = 8;
 
     /**
      * @param after how long after the first request the outage begins
@@ -35,12 +44,26 @@ final class DemoOutage {
      * @param datacenters codes of the datacenters whose probes fail during it
      */
     DemoOutage(Duration after, Duration lasts, Set<String> datacenters) {
+        this(after, lasts, datacenters, new AtomicReference<>());
+    }
+
+    private DemoOutage(Duration after, Duration lasts, Set<String> datacenters, AtomicReference<Instant> first) {
         if (after.isNegative() || lasts.isNegative() || lasts.isZero()) {
             throw new IllegalArgumentException("after must not be negative and lasts must be positive");
         }
         this.after = after;
         this.lasts = lasts;
         this.datacenters = Set.copyOf(datacenters);
+        this.first = first;
+    }
+
+    /** The part of this outage its dependents see, on the same clock (see {@link #DEPENDENT_DELAY_SECONDS}). */
+    DemoOutage dependent() {
+        return new DemoOutage(
+                after.plusSeconds(DEPENDENT_DELAY_SECONDS),
+                lasts.minusSeconds(DEPENDENT_DELAY_SECONDS + DEPENDENT_EARLY_SECONDS),
+                datacenters,
+                first);
     }
 
     static DemoOutage standard() {

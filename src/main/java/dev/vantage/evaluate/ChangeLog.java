@@ -19,6 +19,18 @@ final class ChangeLog {
     private final ArrayList<NoticeRequest> notices = new ArrayList<>();
     long lateHeartbeats;
     long ignoredHeartbeats;
+    /** Monitors with dependencies that want to fire: {@link Evaluator} settles them once the batch is applied. */
+    final ArrayList<MonitorTracker> settling = new ArrayList<>();
+    /** Monitors that stopped failing: their suppressed dependents fire on their own when settled. */
+    final ArrayList<MonitorTracker> stoppedFailing = new ArrayList<>();
+
+    /** {@code monitor} wants to fire at {@code at} unless a dependency fails; the first request of a batch wins. */
+    void settleLater(MonitorTracker monitor, Instant at) {
+        if (monitor.settleAt == null) {
+            monitor.settleAt = at;
+            settling.add(monitor);
+        }
+    }
 
     void touch(DatacenterTracker dc) {
         if (!dc.dirty) {

@@ -73,6 +73,22 @@ import java.util.Set;
  *       rows are listed as removed.
  * </ul>
  *
+ * <h2>Dependencies ({@link MonitorConfig#dependsOn()})</h2>
+ *
+ * <ul>
+ *   <li>A dependency <em>fails</em> while it is globally DOWN or its incident reached the quorum (scope
+ *       {@code global}: fired, suppressed itself, or held by flapping) and is still open. UNKNOWN is not DOWN: a
+ *       monitor whose datacenters are all lost from sight neither suppresses nor is suppressed.
+ *   <li>A monitor with dependencies that would fire does not fire at once: the wish is settled when the batch is
+ *       applied (at {@link #tick} and {@link #drain}), so that the order of the rows within a batch does not matter.
+ *       If a dependency fails then, the incident is <em>suppressed</em>: no FIRING, and so no RESOLVED, and no
+ *       FLAPPING; its {@code suppressedBy} names the incident that notifies (the dependency's, or for a chain A→B→C
+ *       the root C's). Otherwise it fires at the slot it wanted to.
+ *   <li>When every dependency of a suppressed monitor stops failing while it is still DOWN, its outage is its own:
+ *       it fires then (at the slot the last dependency stopped failing), and later resolves with RESOLVED;
+ *       {@code suppressedBy} stays as a record. A dependent that recovers first resolves silently.
+ * </ul>
+ *
  * <h2>Certificate incidents (at most one open per monitor)</h2>
  *
  * A success whose certificate is within the monitor's {@code cert_expiry_warning_days}
@@ -125,6 +141,9 @@ public final class Evaluator {
     private final HashMap<Integer, MonitorTracker> monitors = new HashMap<>();
     /** The configured monitors by id, so that ticks and their changes come in a stable order. */
     private MonitorTracker[] ordered = new MonitorTracker[0];
+
+    /** Monitor id to the ids of the configured monitors that depend on it. */
+    private Map<Integer, int[]> dependents = Map.of();
 
     private final LivenessTracker liveness;
     private final ChangeLog log = new ChangeLog();
@@ -236,7 +255,66 @@ public final class Evaluator {
         ordered = this.monitors.values().stream()
                 .sorted(Comparator.comparingInt(m -> m.monitorId))
                 .toArray(MonitorTracker[]::new);
+        Map<Integer, List<Integer>> reverse = new HashMap<>();
+        for (MonitorConfig c : next.values()) {
+            for (int on : c.dependsOn()) {
+                reverse.computeIfAbsent(on, k -> new ArrayList<>()).add(c.monitorId());
+            }
+        }
+        Map<Integer, int[]> index = new HashMap<>();
+        reverse.forEach((on, ids) ->
+                index.put(on, ids.stream().mapToInt(Integer::intValue).sorted().toArray()));
+        dependents = index;
     }
+
+    /**
+     * Decides what the monitors with dependencies that wanted to fire do, once every heartbeat of the batch is
+     * applied, so that the order of the rows does not matter: each one whose dependency fails is suppressed, linked to
+     * the incident that notifies for that dependency; the others fire. Dependencies are settled first, so a chain
+     * links to its root. A suppressed monitor whose dependencies all stopped failing fires now, on its own.
+     */
+    private void settle() {
+        if (!log.stoppedFailing.isEmpty()) {
+            for (MonitorTracker stopped : log.stoppedFailing) {
+                for (int id : dependents.getOrDefault(stopped.monitorId, NO_DEPENDENTS)) {
+                    MonitorTracker d = monitors.get(id);
+                    if (d != null && d.suppressed()) {
+                        log.settleLater(d, stopped.stoppedFailingAt);
+                    }
+                }
+            }
+            log.stoppedFailing.clear();
+        }
+        // Settling may fire or suppress, never make a monitor stop failing: the queue only shrinks.
+        for (int i = 0; i < log.settling.size(); i++) {
+            settle(log.settling.get(i));
+        }
+        log.settling.clear();
+    }
+
+    private void settle(MonitorTracker m) {
+        if (m.settleAt == null) {
+            return; // settled already, as some monitor's dependency
+        }
+        IncidentRef by = null;
+        Instant at = m.settleAt;
+        m.settleAt = null; // a dependency cycle (the database refuses them) ends here
+        for (int id : m.config.dependsOn().stream().sorted().toList()) {
+            MonitorTracker dependency = monitors.get(id);
+            if (dependency == null || dependency.config == null) {
+                continue;
+            }
+            settle(dependency);
+            if (dependency.failing()) {
+                by = dependency.notifyingIncident();
+                break;
+            }
+        }
+        m.settleAt = at;
+        m.settle(by, log, texts);
+    }
+
+    private static final int[] NO_DEPENDENTS = new int[0];
 
     /** Applies one heartbeat. The hot path: allocates nothing unless a state changes. */
     public void apply(Observation heartbeat) {
@@ -281,6 +359,7 @@ public final class Evaluator {
             m.tick(now, log, texts);
         }
         this.liveness.tick(now, liveness, defaultChannels, log, texts);
+        settle();
     }
 
     /**
@@ -345,8 +424,12 @@ public final class Evaluator {
         return next;
     }
 
-    /** Everything changed since the previous drain; the evaluator then forgets it. */
+    /**
+     * Everything changed since the previous drain; the evaluator then forgets it. Monitors with dependencies that
+     * went DOWN since are settled first (fired or suppressed).
+     */
     public Changes drain() {
+        settle();
         return log.drain();
     }
 

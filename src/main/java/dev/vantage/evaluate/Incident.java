@@ -17,6 +17,9 @@ import java.util.Objects;
  *     follows
  * @param certNotAfter for a {@link IncidentKey.Kind#CERTIFICATE certificate} incident, the notAfter of the certificate
  *     it warns about (which names it); null for the other kinds
+ * @param suppressedBy for a monitor incident that went DOWN while a monitor it depends on failed, the incident that
+ *     notified instead ({@code incidents.suppressed_by}); null otherwise. Set once: {@code notified} tells whether it
+ *     fired later on its own.
  */
 public record Incident(
         IncidentKey key,
@@ -27,7 +30,8 @@ public record Incident(
         String errorMessage,
         List<Integer> datacenters,
         boolean notified,
-        Instant certNotAfter) {
+        Instant certNotAfter,
+        IncidentRef suppressedBy) {
 
     public static final String SCOPE_DATACENTER = "datacenter";
     public static final String SCOPE_GLOBAL = "global";
@@ -44,6 +48,23 @@ public record Incident(
         if ((key.kind() == IncidentKey.Kind.CERTIFICATE) != (certNotAfter != null)) {
             throw new IllegalArgumentException("certNotAfter is set exactly for certificate incidents: " + key);
         }
+        if (suppressedBy != null && key.kind() != IncidentKey.Kind.MONITOR) {
+            throw new IllegalArgumentException("only a monitor incident is suppressed: " + key);
+        }
+    }
+
+    /** An incident that nothing suppressed. */
+    public Incident(
+            IncidentKey key,
+            String scope,
+            Instant openedAt,
+            Instant resolvedAt,
+            String errorType,
+            String errorMessage,
+            List<Integer> datacenters,
+            boolean notified,
+            Instant certNotAfter) {
+        this(key, scope, openedAt, resolvedAt, errorType, errorMessage, datacenters, notified, certNotAfter, null);
     }
 
     /** A monitor or datacenter incident. */
@@ -70,6 +91,11 @@ public record Incident(
         return key.kind() == IncidentKey.Kind.DEGRADED
                 ? "vantage-degraded-" + incidentId
                 : "vantage-incident-" + incidentId;
+    }
+
+    /** What names this incident to another one ({@link #suppressedBy}). */
+    public IncidentRef ref() {
+        return new IncidentRef(key, openedAt);
     }
 
     public boolean isOpen() {

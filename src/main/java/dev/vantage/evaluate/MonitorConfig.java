@@ -12,6 +12,8 @@ import java.util.Set;
  * @param notifyDegradedAfter slots a datacenter stays DEGRADED (slow) before a degraded incident notifies
  *     ({@code api_monitors.notify_degraded_after}); null: DEGRADED is only shown
  * @param phaseThresholds its {@code phase_thresholds} rows, at most one per phase and datacenter (or all of them)
+ * @param dependsOn ids of the monitors it depends on ({@code monitor_dependencies}); while one of them fails, this
+ *     monitor going DOWN is suppressed. Ids of monitors not configured (disabled, removed) are ignored.
  */
 public record MonitorConfig(
         int monitorId,
@@ -20,8 +22,10 @@ public record MonitorConfig(
         Set<Integer> datacenters,
         List<Integer> channels,
         Integer notifyDegradedAfter,
-        List<PhaseThreshold> phaseThresholds) {
+        List<PhaseThreshold> phaseThresholds,
+        Set<Integer> dependsOn) {
     public MonitorConfig {
+        dependsOn = Set.copyOf(dependsOn);
         datacenters = Set.copyOf(datacenters);
         channels = List.copyOf(channels);
         phaseThresholds = List.copyOf(phaseThresholds);
@@ -43,9 +47,32 @@ public record MonitorConfig(
         }
     }
 
-    /** Without slow-response notices nor phase thresholds. */
+    /** Without slow-response notices, phase thresholds nor dependencies. */
     public MonitorConfig(int monitorId, String name, Policy policy, Set<Integer> datacenters, List<Integer> channels) {
-        this(monitorId, name, policy, datacenters, channels, null, List.of());
+        this(monitorId, name, policy, datacenters, channels, null, List.of(), Set.of());
+    }
+
+    /** With slow-response notices or phase thresholds, without dependencies. */
+    public MonitorConfig(
+            int monitorId,
+            String name,
+            Policy policy,
+            Set<Integer> datacenters,
+            List<Integer> channels,
+            Integer notifyDegradedAfter,
+            List<PhaseThreshold> phaseThresholds) {
+        this(monitorId, name, policy, datacenters, channels, notifyDegradedAfter, phaseThresholds, Set.of());
+    }
+
+    /** With dependencies only. */
+    public MonitorConfig(
+            int monitorId,
+            String name,
+            Policy policy,
+            Set<Integer> datacenters,
+            List<Integer> channels,
+            Set<Integer> dependsOn) {
+        this(monitorId, name, policy, datacenters, channels, null, List.of(), dependsOn);
     }
 
     static final double[] NO_PHASES = new double[0];

@@ -34,6 +34,15 @@ final class MonitorTracker {
     /** The open degraded incident: a datacenter slow for {@code notifyDegradedAfter} slots, notified once. */
     OpenIncident degraded;
 
+    /** Set while queued in {@link ChangeLog#settling}: when it wanted to fire. */
+    Instant settleAt;
+    /** When it entered flapping while waiting to be settled: the FLAPPING notice waits for the settling too. */
+    Instant flappingAt;
+    /** {@link #failing()} as of the last reconcile, to tell dependents when it stops. */
+    boolean wasFailing;
+    /** When {@link #failing()} last turned false. */
+    Instant stoppedFailingAt;
+
     MonitorTracker(int monitorId) {
         this.monitorId = monitorId;
     }
@@ -70,18 +79,25 @@ final class MonitorTracker {
         }
         reconcile(at, log, texts);
         reconcileDegraded(at, log, texts);
-        if (flap == Flap.ENTERED && incident != null && Incident.SCOPE_GLOBAL.equals(incident.scope)) {
-            // A partial outage never notifies, so neither does its flapping.
-            log.notice(
-                    incident,
-                    Event.FLAPPING,
-                    at,
-                    config.channels(),
-                    Texts.flapping(
-                            config.name(),
-                            global.changes.size(),
-                            config.policy().flapWindow()));
+        if (flap == Flap.ENTERED && incident != null && Incident.SCOPE_GLOBAL.equals(incident.scope) && !suppressed()) {
+            // A partial outage never notifies, so neither does its flapping, nor does a suppressed outage.
+            if (!incident.notified && !config.dependsOn().isEmpty()) {
+                flappingAt = at; // unless a dependency fails: settled with the firing
+                log.settleLater(this, at);
+            } else {
+                flapping(at, log);
+            }
         }
+    }
+
+    private void flapping(Instant at, ChangeLog log) {
+        log.notice(
+                incident,
+                Event.FLAPPING,
+                at,
+                config.channels(),
+                Texts.flapping(
+                        config.name(), global.changes.size(), config.policy().flapWindow()));
     }
 
     /**
@@ -143,6 +159,11 @@ final class MonitorTracker {
         DatacenterTracker first = null;
         boolean unsettled = false;
         for (DatacenterTracker dc : datacenters) {
+            if (dc.maintenance) {
+                // Nothing a window covers is told, and it cannot be called recovered either: judged when it ends.
+                unsettled = true;
+                continue;
+            }
             boolean slow = dc.isSlowDegraded(policy);
             // Failing below downAfter leaves the state as it was: not yet a recovery either.
             unsettled |= slow || dc.state == State.DOWN || dc.failures > 0;
@@ -242,9 +263,22 @@ final class MonitorTracker {
     /**
      * Brings the open incident in line with the datacenter and global states: opens or extends it for every DOWN
      * datacenter, makes it global and fires when the monitor is globally DOWN, resolves it when the outage is over.
-     * While the monitor flaps it neither fires nor resolves; once settled, the same rules catch up.
+     * While the monitor flaps it neither fires nor resolves; once settled, the same rules catch up. A monitor with
+     * dependencies does not fire here: the evaluator settles it once the batch is applied (see {@link Evaluator}).
      */
     void reconcile(Instant at, ChangeLog log, Texts texts) {
+        reconcileIncident(at, log, texts);
+        boolean failing = failing();
+        if (failing != wasFailing) {
+            wasFailing = failing;
+            if (!failing) {
+                stoppedFailingAt = at;
+                log.stoppedFailing.add(this);
+            }
+        }
+    }
+
+    private void reconcileIncident(Instant at, ChangeLog log, Texts texts) {
         boolean anyDown = false;
         for (DatacenterTracker dc : datacenters) {
             if (dc.state == State.DOWN) {
@@ -267,21 +301,78 @@ final class MonitorTracker {
             incident.scope = Incident.SCOPE_GLOBAL;
             log.touch(incident);
         }
+        boolean dependent = !config.dependsOn().isEmpty();
+        if (dependent && !incident.notified && Incident.SCOPE_GLOBAL.equals(incident.scope)) {
+            log.settleLater(this, at); // fired or suppressed once the batch is applied
+        }
         if (global.flapping) {
             return;
         }
-        if (global.state == State.DOWN && !incident.notified) {
-            incident.notified = true;
-            log.touch(incident);
-            log.notice(
-                    incident,
-                    Event.FIRING,
-                    at,
-                    config.channels(),
-                    texts.firing(config.name(), global.datacentersDown, incident.snapshot()));
+        if (global.state == State.DOWN && !incident.notified && !dependent) {
+            fire(at, log, texts);
         }
         if (!anyDown && awaitingRecovery.isEmpty()) {
             resolve(at, log, config.channels(), false);
+        }
+    }
+
+    private void fire(Instant at, ChangeLog log, Texts texts) {
+        incident.notified = true;
+        log.touch(incident);
+        log.notice(
+                incident,
+                Event.FIRING,
+                at,
+                config.channels(),
+                texts.firing(config.name(), global.datacentersDown, incident.snapshot()));
+    }
+
+    /**
+     * Whether it holds back its dependents: globally DOWN, or its incident reached the quorum (fired, is suppressed
+     * itself, or waits for flapping to settle) and is still open. UNKNOWN is not DOWN: a monitor that is only lost
+     * from sight suppresses nothing.
+     */
+    boolean failing() {
+        return incident != null
+                && global != null
+                && (global.state == State.DOWN || Incident.SCOPE_GLOBAL.equals(incident.scope));
+    }
+
+    /** Its incident is held back by a dependency's and has not fired on its own. */
+    boolean suppressed() {
+        return incident != null && incident.suppressedBy != null && !incident.notified;
+    }
+
+    /** The incident that notifies for this failing monitor: the one its own is suppressed by, or its own. */
+    IncidentRef notifyingIncident() {
+        return incident.suppressedBy != null && !incident.notified ? incident.suppressedBy : incident.ref();
+    }
+
+    /**
+     * Settles a wish to fire: with {@code by} (a failing dependency's notifying incident) the open incident is
+     * suppressed, linked to it once; without, it notifies what it held back, FLAPPING and then FIRING when globally
+     * DOWN and not flapping, at the slots it wanted to.
+     */
+    void settle(IncidentRef by, ChangeLog log, Texts texts) {
+        Instant at = settleAt;
+        Instant flapAt = flappingAt;
+        settleAt = null;
+        flappingAt = null;
+        if (incident == null || incident.notified) {
+            return; // resolved (or fired) since it asked
+        }
+        if (by != null) {
+            if (incident.suppressedBy == null) {
+                incident.suppressedBy = by;
+                log.touch(incident);
+            }
+            return;
+        }
+        if (flapAt != null && global.flapping) {
+            flapping(flapAt, log);
+        }
+        if (global.state == State.DOWN && !global.flapping) {
+            fire(at, log, texts);
         }
     }
 

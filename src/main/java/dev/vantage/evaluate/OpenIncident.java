@@ -15,6 +15,8 @@ final class OpenIncident {
     final TreeSet<Integer> datacenters;
     boolean notified;
     final Instant certNotAfter;
+    /** The incident that notifies instead of this one (a dependency's); set once. */
+    IncidentRef suppressedBy;
 
     /** Listed in the change log since the last drain. */
     boolean touched;
@@ -29,6 +31,11 @@ final class OpenIncident {
         datacenters = new TreeSet<>(i.datacenters());
         notified = i.notified();
         certNotAfter = i.certNotAfter();
+        suppressedBy = i.suppressedBy();
+    }
+
+    IncidentRef ref() {
+        return new IncidentRef(key, openedAt);
     }
 
     /** A monitor incident opened by its first datacenter going DOWN: it starts when that run of failures did. */
@@ -101,6 +108,7 @@ final class OpenIncident {
                 errorMessage,
                 List.copyOf(datacenters),
                 notified,
-                certNotAfter);
+                certNotAfter,
+                suppressedBy);
     }
 }

@@ -4,6 +4,7 @@ import dev.vantage.evaluate.Changes;
 import dev.vantage.evaluate.Evaluator;
 import dev.vantage.evaluate.Incident;
 import dev.vantage.evaluate.IncidentKey;
+import dev.vantage.evaluate.IncidentRef;
 import dev.vantage.evaluate.NoticeRequest;
 import dev.vantage.notify.Notice;
 import dev.vantage.notify.OutboxPayload;
@@ -41,12 +42,19 @@ public final class IncidentStore {
     public static List<Incident> listOpen(Handle h) {
         return h.createQuery(
                         """
-                        SELECT kind, monitor_id, datacenter_id, scope, opened_at, error_type, error_message,
-                               datacenters, notified, cert_not_after
-                        FROM incidents WHERE resolved_at IS NULL ORDER BY id
+                        SELECT i.kind, i.monitor_id, i.datacenter_id, i.scope, i.opened_at, i.error_type,
+                               i.error_message, i.datacenters, i.notified, i.cert_not_after,
+                               s.kind, s.monitor_id, s.datacenter_id, s.opened_at
+                        FROM incidents i LEFT JOIN incidents s ON s.id = i.suppressed_by
+                        WHERE i.resolved_at IS NULL ORDER BY i.id
                         """)
                 .map((rs, ctx) -> {
                     var key = IncidentKey.of(rs.getString(1), rs.getInt(2), rs.getInt(3));
+                    var suppressedBy = rs.getString(11) == null
+                            ? null
+                            : new IncidentRef(
+                                    IncidentKey.of(rs.getString(11), rs.getInt(12), rs.getInt(13)),
+                                    Columns.instant(rs, 14));
                     return new Incident(
                             key,
                             rs.getString(4),
@@ -56,7 +64,8 @@ public final class IncidentStore {
                             rs.getString(7),
                             Columns.integers(rs.getArray(8)),
                             rs.getBoolean(9),
-                            Columns.instant(rs, 10));
+                            Columns.instant(rs, 10),
+                            suppressedBy);
                 })
                 .list();
     }
@@ -87,6 +96,7 @@ public final class IncidentStore {
             }
             touched.computeIfAbsent(i.key(), k -> new ArrayList<>()).add(row);
         }
+        linkSuppressed(h, changes.incidents(), touched, open);
         int written = 0;
         for (NoticeRequest n : changes.notices()) {
             Row row = find(touched.get(n.key()), n.incident().openedAt());
@@ -99,6 +109,59 @@ public final class IncidentStore {
             written += enqueue(h, row.id(), n, names);
         }
         return written;
+    }
+
+    /**
+     * Sets {@code suppressed_by} of the incidents suppressed in this drain, once every row exists: a dependent's
+     * incident may come before its dependency's in the list.
+     */
+    private static void linkSuppressed(
+            Handle h, List<Incident> incidents, Map<IncidentKey, List<Row>> touched, Map<IncidentKey, Row> open)
+            throws SQLException {
+        try (var s = h.getConnection()
+                .prepareStatement("UPDATE incidents SET suppressed_by = ? WHERE id = ? AND suppressed_by IS NULL")) {
+            int linked = 0;
+            for (Incident i : incidents) {
+                IncidentRef by = i.suppressedBy();
+                if (by == null) {
+                    continue;
+                }
+                Row row = find(touched.get(i.key()), i.openedAt());
+                Row notifying = find(touched.get(by.key()), by.openedAt());
+                if (notifying == null) {
+                    Row candidate = open.get(by.key());
+                    notifying = candidate != null && candidate.openedAt().equals(by.openedAt())
+                            ? candidate
+                            : findRow(h, by);
+                }
+                if (notifying == null) {
+                    continue; // the notifying incident's row is gone (its monitor was deleted): nothing to link
+                }
+                s.setLong(1, notifying.id());
+                s.setLong(2, row.id());
+                s.addBatch();
+                linked++;
+            }
+            if (linked > 0) {
+                s.executeBatch();
+            }
+        }
+    }
+
+    private static Row findRow(Handle h, IncidentRef ref) {
+        return h.createQuery(
+                        """
+                        SELECT id FROM incidents
+                        WHERE kind = :kind AND coalesce(monitor_id, datacenter_id) = :subject AND opened_at = :openedAt
+                        ORDER BY id DESC LIMIT 1
+                        """)
+                .bind("kind", ref.key().kind().wireName())
+                .bind("subject", ref.key().subjectId())
+                .bind("openedAt", Columns.timestamp(ref.openedAt()))
+                .mapTo(Long.class)
+                .findOne()
+                .map(id -> new Row(id, ref.openedAt()))
+                .orElse(null);
     }
 
     private static Row find(List<Row> rows, Instant openedAt) {

@@ -181,7 +181,8 @@ final class MonitorConfigs implements ChannelDirectory {
                     datacenters,
                     List.copyOf(linked),
                     m.notifyDegradedAfter(),
-                    thresholds.getOrDefault(m.id(), List.of())));
+                    thresholds.getOrDefault(m.id(), List.of()),
+                    java.util.Set.copyOf(m.dependsOn())));
             knownNames.put(m.id(), m.name());
             names.put(m.id(), m.name());
             String target = target(m.url());

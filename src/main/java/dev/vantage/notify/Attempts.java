@@ -73,11 +73,26 @@ final class Attempts {
             unsendable(row, "unreadable payload: " + e.getMessage(), "payload");
             return;
         }
+        notice = withSuppressed(notice);
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Outcome outcome = attempt(sender.get(), row, notice, started.plus(settings.attemptTimeout()));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         record(row, started, took, outcome);
+    }
+
+    /**
+     * The monitor incidents this one suppressed, read now rather than when the notice was enqueued: dependents go
+     * DOWN a little after their dependency fired.
+     */
+    private Notice withSuppressed(Notice notice) {
+        if (!"monitor".equals(notice.kind())) {
+            return notice;
+        }
+        var rows = jdbi.withExtension(OutboxDao.class, dao -> dao.listSuppressed(notice.incidentId()));
+        return notice.withSuppressed(rows.stream()
+                .map(r -> new Notice.Suppressed(r.monitorId(), r.monitorName(), r.dedupKey()))
+                .toList());
     }
 
     private static Outcome attempt(

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param errorMessage error_message of that heartbeat, or null
  * @param at when the event happened
  * @param summary one line for people, e.g. {@code "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200"}
+ * @param suppressed the monitors whose incidents this one suppressed ({@code incidents.suppressed_by}), by name: read
+ *     when the notification is claimed for sending, since dependents may go DOWN after their dependency fired
  */
 public record Notice(
         Event event,
@@ -42,7 +44,19 @@ public record Notice(
         Instant openedAt,
         Instant resolvedAt,
         Instant at,
-        String summary) {
+        String summary,
+        List<Suppressed> suppressed) {
+
+    /** Most names {@link #suppressedSentence} lists before an ellipsis. */
+    static final int SUPPRESSED_NAMES = 10;
+
+    /** A dependent monitor's incident held back by this one. */
+    public record Suppressed(int monitorId, String monitorName, String dedupKey) {
+        public Suppressed {
+            Objects.requireNonNull(monitorName, "monitorName");
+            Objects.requireNonNull(dedupKey, "dedupKey");
+        }
+    }
 
     public Notice {
         Objects.requireNonNull(event, "event");
@@ -54,5 +68,88 @@ public record Notice(
         errorMessage = TargetText.cut(errorMessage);
         summary = TargetText.cut(summary, TargetText.SENTENCE_CHARS);
         datacenters = List.copyOf(datacenters);
+        suppressed = List.copyOf(suppressed);
+    }
+
+    /** A notice that suppressed nothing (or whose suppressed monitors are not read yet). */
+    public Notice(
+            Event event,
+            String dedupKey,
+            long incidentId,
+            String kind,
+            String scope,
+            Integer monitorId,
+            String monitorName,
+            String target,
+            List<String> datacenters,
+            String state,
+            String errorType,
+            String errorMessage,
+            Instant openedAt,
+            Instant resolvedAt,
+            Instant at,
+            String summary) {
+        this(
+                event,
+                dedupKey,
+                incidentId,
+                kind,
+                scope,
+                monitorId,
+                monitorName,
+                target,
+                datacenters,
+                state,
+                errorType,
+                errorMessage,
+                openedAt,
+                resolvedAt,
+                at,
+                summary,
+                List.of());
+    }
+
+    /**
+     * This notice listing {@code suppressed}, its summary ending with {@link #suppressedSentence}, so that every
+     * notifier's text (Slack, email, PagerDuty, ...) says it without knowing about dependencies.
+     */
+    public Notice withSuppressed(List<Suppressed> suppressed) {
+        if (suppressed.isEmpty()) {
+            return this;
+        }
+        return new Notice(
+                event,
+                dedupKey,
+                incidentId,
+                kind,
+                scope,
+                monitorId,
+                monitorName,
+                target,
+                datacenters,
+                state,
+                errorType,
+                errorMessage,
+                openedAt,
+                resolvedAt,
+                at,
+                summary + ", " + suppressedSentence(suppressed),
+                suppressed);
+    }
+
+    /**
+     * The one text about suppressed dependents, e.g. {@code "and 12 dependent monitors suppressed: a, b, c, …"}: at
+     * most {@value #SUPPRESSED_NAMES} names, then an ellipsis.
+     */
+    public static String suppressedSentence(List<Suppressed> suppressed) {
+        int n = suppressed.size();
+        var names = new StringBuilder();
+        for (int i = 0; i < Math.min(n, SUPPRESSED_NAMES); i++) {
+            names.append(i == 0 ? "" : ", ").append(suppressed.get(i).monitorName());
+        }
+        if (n > SUPPRESSED_NAMES) {
+            names.append(", ").append(Text.ELLIPSIS);
+        }
+        return "and " + n + (n == 1 ? " dependent monitor" : " dependent monitors") + " suppressed: " + names;
     }
 }

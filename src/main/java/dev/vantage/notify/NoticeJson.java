@@ -38,6 +38,14 @@ public final class NoticeJson {
         o.put("resolved_at", iso(n.resolvedAt()));
         o.put("at", iso(n.at()));
         o.put("summary", n.summary());
+        var suppressed = o.putArray("suppressed");
+        for (Notice.Suppressed d : n.suppressed()) {
+            suppressed
+                    .addObject()
+                    .put("monitor_id", d.monitorId())
+                    .put("monitor_name", d.monitorName())
+                    .put("dedup_key", d.dedupKey());
+        }
         return o;
     }
 
@@ -66,6 +74,12 @@ public final class NoticeJson {
         var dcs = new ArrayList<String>();
         JsonNode arr = o.path("datacenters");
         arr.forEach(d -> dcs.add(d.asText()));
+        var suppressed = new ArrayList<Notice.Suppressed>();
+        o.path("suppressed")
+                .forEach(d -> suppressed.add(new Notice.Suppressed(
+                        d.path("monitor_id").intValue(),
+                        d.path("monitor_name").asText(),
+                        d.path("dedup_key").asText())));
         return new Notice(
                 Event.fromWire(o.path("event").asText()),
                 text(o, "dedup_key"),
@@ -82,7 +96,8 @@ public final class NoticeJson {
                 instant(o, "opened_at"),
                 instant(o, "resolved_at"),
                 instant(o, "at"),
-                text(o, "summary"));
+                text(o, "summary"),
+                suppressed);
     }
 
     /** Compact JSON text of a node. */

@@ -21,7 +21,9 @@ public final class EvaluationConfigDao {
                                      WHERE dm.monitor_id = m.id ORDER BY 1) AS datacenters,
                                array(SELECT mc.channel_id FROM monitor_channels mc
                                      WHERE mc.monitor_id = m.id ORDER BY 1) AS channels,
-                               m.notify_degraded_after
+                               m.notify_degraded_after,
+                               array(SELECT md.depends_on FROM monitor_dependencies md
+                                     WHERE md.monitor_id = m.id ORDER BY 1) AS depends_on
                         FROM api_monitors m JOIN schedules s ON s.id = m.schedule_id
                         WHERE m.enabled
                         ORDER BY m.id
@@ -41,7 +43,8 @@ public final class EvaluationConfigDao {
                         (Integer) rs.getObject(12),
                         Columns.integers(rs.getArray(13)),
                         Columns.integers(rs.getArray(14)),
-                        (Integer) rs.getObject(15)))
+                        (Integer) rs.getObject(15),
+                        Columns.integers(rs.getArray(16))))
                 .list();
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param push whether its type is {@code push}: beats come to it, no datacenter probes it
  * @param notifyDegradedAfter {@code notify_degraded_after}: null when slowness is only shown
+ * @param dependsOn the monitors it depends on ({@code monitor_dependencies})
  */
 public record MonitorPolicyRow(
         int id,
@@ -24,9 +25,11 @@ public record MonitorPolicyRow(
         Integer flapWindowMinutes,
         List<Integer> datacenters,
         List<Integer> channels,
-        Integer notifyDegradedAfter) {
+        Integer notifyDegradedAfter,
+        List<Integer> dependsOn) {
     public MonitorPolicyRow {
         datacenters = List.copyOf(datacenters);
         channels = List.copyOf(channels);
+        dependsOn = List.copyOf(dependsOn);
     }
 }

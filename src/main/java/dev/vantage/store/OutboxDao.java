@@ -17,6 +17,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(ClaimedNotification.class)
 @RegisterConstructorMapper(AbandonedNotification.class)
 @RegisterConstructorMapper(OutboxStats.class)
+@RegisterConstructorMapper(SuppressedIncident.class)
 public interface OutboxDao {
 
     /**
@@ -199,4 +200,17 @@ public interface OutboxDao {
     default int enqueueReminders(Instant now) {
         return insertReminders(now.atOffset(ZoneOffset.UTC), now.toString());
     }
+
+    /**
+     * The incidents held back by {@code incidentId} that never notified on their own, by monitor name: what a notice
+     * of that incident lists when it is claimed for sending.
+     */
+    @SqlQuery(
+            """
+            SELECT i.monitor_id, coalesce(m.name, 'monitor #' || i.monitor_id) AS monitor_name, i.dedup_key
+            FROM incidents i LEFT JOIN api_monitors m ON m.id = i.monitor_id
+            WHERE i.suppressed_by = :incidentId AND NOT i.notified
+            ORDER BY monitor_name, i.id
+            """)
+    List<SuppressedIncident> listSuppressed(@Bind("incidentId") long incidentId);
 }

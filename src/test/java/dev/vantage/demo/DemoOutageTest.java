@@ -52,4 +52,22 @@ class DemoOutageTest {
         assertThat(outage.fails(va, first.plusSeconds(15))).isTrue();
         assertThat(outage.fails(va, first.plusSeconds(41))).isFalse();
     }
+
+    @Test
+    void theDependentsFailInsideTheOutageOnItsClockFrom7SAfterItBeginsTo8SBeforeItEnds() {
+        var outage = new DemoOutage(Duration.ofSeconds(10), Duration.ofSeconds(30), Set.of("VA", "NY"));
+        var dependent = outage.dependent();
+        String ny = "Vantage-Probe/1 (datacenter NY)";
+
+        assertThat(outage.fails("curl/8", FIRST)).isFalse(); // the database's first request starts both clocks
+        assertThat(dependent.fails(ny, FIRST.plusSeconds(16))).isFalse();
+        assertThat(dependent.fails(ny, FIRST.plusSeconds(17))).isTrue();
+        assertThat(dependent.fails(ny, FIRST.plusMillis(31_999))).isTrue();
+        assertThat(dependent.fails(ny, FIRST.plusSeconds(32))).isFalse();
+        assertThat(outage.fails(ny, FIRST.plusSeconds(35)))
+                .as("the database still fails")
+                .isTrue();
+        assertThat(dependent.fails("Vantage-Probe/1 (datacenter LON)", FIRST.plusSeconds(20)))
+                .isFalse();
+    }
 }

@@ -122,6 +122,22 @@ class EvaluatorDegradedTest {
     }
 
     @Test
+    void aDatacenterSlowUnderAMaintenanceWindowIsToldOnlyWhenTheWindowEnds() {
+        var evaluator = evaluator(monitor(2, DNS_100));
+        evaluator.maintain(new Maintenance(
+                List.of(MaintenanceWindow.oneOff(1, "deploy", Set.of(1), null, T0, T0.plusSeconds(95)))));
+        evaluator.tick(T0, List.of());
+        evaluator.drain();
+
+        assertThat(run(evaluator, "1:dnsx8")).as("slow inside the window").isEmpty();
+        evaluator.tick(T0.plusSeconds(95), List.of());
+        assertThat(evaluator.drain().notices())
+                .extracting(NoticeRequest::event)
+                .as("still slow when it ends")
+                .containsExactly(Event.DEGRADED);
+    }
+
+    @Test
     void withoutTheOptInDegradedIsOnlyShown() {
         var evaluator = evaluator(monitor(null, DNS_100));
 

@@ -1,6 +1,7 @@
 package dev.vantage.notify.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.notify.Attempt;
 import dev.vantage.notify.InvalidChannelException;
@@ -19,8 +20,9 @@ import javax.sql.DataSource;
 /**
  * PostgreSQL {@code NOTIFY} on the Vantage database: any client that runs {@code LISTEN vantage_notifications} gets
  * each notice as compact JSON ({@code notification_id} and the notice's fields, snake_case). PostgreSQL caps a payload
- * below 8000 bytes; the payload is kept within {@value #MAX_BYTES} by cutting the error message first, then the
- * summary, then the target, each measured as written (JSON escapes included).
+ * below 8000 bytes; the payload is kept within {@value #MAX_BYTES} by dropping the last suppressed dependents first
+ * (the summary still counts them all), then cutting the error message, the summary and the target, each measured as
+ * written (JSON escapes included).
  */
 public final class PostgresNotifier implements Notifier<PostgresSettings, String> {
     public static final int MAX_BYTES = 7900;
@@ -48,6 +50,12 @@ public final class PostgresNotifier implements Notifier<PostgresSettings, String
         ObjectNode payload = NoticeJson.MAPPER.createObjectNode();
         payload.put("notification_id", notificationId);
         payload.setAll(NoticeJson.toJson(notice));
+        int excess = Text.utf8Length(NoticeJson.write(payload)) - MAX_BYTES;
+        if (excess > 0 && payload.get("suppressed") instanceof ArrayNode dependents) {
+            for (int i = dependents.size() - 1; i >= 0 && excess > 0; i--) {
+                excess -= Text.utf8Length(NoticeJson.write(dependents.remove(i))) + 1;
+            }
+        }
         for (String field : new String[] {"error_message", "summary", "target"}) {
             int over = Text.utf8Length(NoticeJson.write(payload)) - MAX_BYTES;
             if (over <= 0) {

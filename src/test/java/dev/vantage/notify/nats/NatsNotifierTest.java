@@ -145,14 +145,15 @@ class NatsNotifierTest extends NotifierContractTest<NatsSettings, NatsNotifier.M
 
         assertThat(m.id()).isEqualTo("vantage-notification-17");
         assertThat(m.body())
-                .isEqualTo("{\"type\":\"incident.firing\",\"timestamp\":\"2025-03-01T12:00:30Z\",\"data\":{"
-                        + "\"event\":\"firing\",\"dedup_key\":\"vantage-incident-42\",\"incident_id\":42,"
-                        + "\"kind\":\"monitor\",\"scope\":\"global\",\"monitor_id\":7,\"monitor_name\":\"checkout\","
-                        + "\"target\":\"https://shop.example.com/checkout\",\"datacenters\":[\"NY\",\"VA\"],"
-                        + "\"state\":\"DOWN\",\"error_type\":\"HTTP_STATUS\","
-                        + "\"error_message\":\"[STATUS] (503) == 200\",\"opened_at\":\"2025-03-01T12:00:00Z\","
-                        + "\"resolved_at\":null,\"at\":\"2025-03-01T12:00:30Z\","
-                        + "\"summary\":\"checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200\"}}");
+                .isEqualTo(
+                        "{\"type\":\"incident.firing\",\"timestamp\":\"2025-03-01T12:00:30Z\",\"data\":{"
+                                + "\"event\":\"firing\",\"dedup_key\":\"vantage-incident-42\",\"incident_id\":42,"
+                                + "\"kind\":\"monitor\",\"scope\":\"global\",\"monitor_id\":7,\"monitor_name\":\"checkout\","
+                                + "\"target\":\"https://shop.example.com/checkout\",\"datacenters\":[\"NY\",\"VA\"],"
+                                + "\"state\":\"DOWN\",\"error_type\":\"HTTP_STATUS\","
+                                + "\"error_message\":\"[STATUS] (503) == 200\",\"opened_at\":\"2025-03-01T12:00:00Z\","
+                                + "\"resolved_at\":null,\"at\":\"2025-03-01T12:00:30Z\","
+                                + "\"summary\":\"checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200\",\"suppressed\":[]}}");
         assertThat(NoticeJson.fromJson(JSON.readTree(m.body()).get("data"))).isEqualTo(Notices.firing());
     }
 

@@ -77,7 +77,8 @@ class PagerDutyNotifierIT extends HttpNotifierContractTest<PagerDutySettings, Ht
                      "opened_at": "2025-03-01T12:00:00Z",
                      "resolved_at": null,
                      "at": "2025-03-01T12:00:30Z",
-                     "summary": "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200"}},
+                     "summary": "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200",
+                     "suppressed": []}},
                  "client": "Vantage"}
                 """));
     }

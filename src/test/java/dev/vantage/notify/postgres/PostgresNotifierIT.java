@@ -84,8 +84,23 @@ class PostgresNotifierIT extends NotifierContractTest<PostgresSettings, String> 
                         + "\"datacenters\":[\"NY\",\"VA\"],\"state\":\"DOWN\",\"error_type\":\"HTTP_STATUS\","
                         + "\"error_message\":\"[STATUS] (503) == 200\",\"opened_at\":\"2025-03-01T12:00:00Z\","
                         + "\"resolved_at\":null,\"at\":\"2025-03-01T12:00:30Z\","
-                        + "\"summary\":\"checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200\"}");
+                        + "\"summary\":\"checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200\","
+                        + "\"suppressed\":[]}");
         assertThat(NoticeJson.fromJson(JSON.readTree(payload))).isEqualTo(Notices.firing());
+    }
+
+    @Test
+    void twoThousandSuppressedDependentsAreDroppedFromTheEndToFitAndTheSummaryStillCountsThem() throws Exception {
+        var dependents = java.util.stream.IntStream.rangeClosed(1, 2000)
+                .mapToObj(i -> new dev.vantage.notify.Notice.Suppressed(i, "api-" + i, "vantage-incident-" + i))
+                .toList();
+        String payload = notifier.render(configured(), 17, Notices.firing().withSuppressed(dependents));
+
+        assertThat(dev.vantage.notify.Text.utf8Length(payload)).isLessThanOrEqualTo(PostgresNotifier.MAX_BYTES);
+        var json = JSON.readTree(payload);
+        assertThat(json.get("suppressed").size()).isBetween(10, 1999);
+        assertThat(json.get("suppressed").get(0).get("monitor_name").asText()).isEqualTo("api-1");
+        assertThat(json.get("summary").asText()).contains("and 2000 dependent monitors suppressed: api-1, api-2");
     }
 
     @Test

@@ -98,7 +98,12 @@ class TelegramNotifierIT extends HttpNotifierContractTest<TelegramSettings, Http
             String mark = TelegramNotifier.mark(e);
             assertThat(mark).endsWith(e.name());
             assertThat(mark)
-                    .startsWith(e.closes() ? "🟢" : (e == Event.FLAPPING || e == Event.CERTIFICATE || e == Event.DEGRADED) ? "🟠" : "🔴");
+                    .startsWith(
+                            e.closes()
+                                    ? "🟢"
+                                    : (e == Event.FLAPPING || e == Event.CERTIFICATE || e == Event.DEGRADED)
+                                            ? "🟠"
+                                            : "🔴");
         }
     }
 

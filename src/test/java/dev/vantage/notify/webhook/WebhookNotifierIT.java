@@ -88,7 +88,8 @@ class WebhookNotifierIT extends HttpNotifierContractTest<WebhookSettings, Webhoo
                    "opened_at": "2025-03-01T12:00:00Z",
                    "resolved_at": null,
                    "at": "2025-03-01T12:00:30Z",
-                   "summary": "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200"}}
+                   "summary": "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200",
+                   "suppressed": []}}
                 """));
     }
 
@@ -119,7 +120,8 @@ class WebhookNotifierIT extends HttpNotifierContractTest<WebhookSettings, Webhoo
                    "opened_at": "2025-03-01T12:00:00Z",
                    "resolved_at": "2025-03-01T12:10:00Z",
                    "at": "2025-03-01T12:10:00Z",
-                   "summary": "checkout is UP again after 10 min"}}
+                   "summary": "checkout is UP again after 10 min",
+                   "suppressed": []}}
                 """));
     }
 
