@@ -354,8 +354,8 @@ public final class MonitorBench {
                     + " SELECT d.id, m.id FROM datacenters d CROSS JOIN api_monitors m");
             h.createUpdate(
                             """
-                            INSERT INTO notification_channels (name, type, settings, is_default)
-                            VALUES ('bench webhook', 'webhook', jsonb_build_object('url', CAST(:url AS text)), true)
+                            INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)
+                            VALUES ('bench webhook', 'webhook', jsonb_build_object('url', CAST(:url AS text)), true, 0)
                             """)
                     .bind("url", webhook)
                     .execute();

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param errorMessage error_message of that heartbeat, or null
  * @param at when the event happened
  * @param summary one line for people, e.g. {@code "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200"}
+ * @param members the notices sent together as this one ({@linkplain #isGroup a group}, built by {@link NoticeGroup}),
+ *     each with its own dedup key; empty for the notice of one incident
  */
 public record Notice(
         Event event,
@@ -42,7 +44,8 @@ public record Notice(
         Instant openedAt,
         Instant resolvedAt,
         Instant at,
-        String summary) {
+        String summary,
+        List<Notice> members) {
 
     public Notice {
         Objects.requireNonNull(event, "event");
@@ -54,5 +57,49 @@ public record Notice(
         errorMessage = TargetText.cut(errorMessage);
         summary = TargetText.cut(summary, TargetText.SENTENCE_CHARS);
         datacenters = List.copyOf(datacenters);
+        members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    /** The notice of one incident. */
+    public Notice(
+            Event event,
+            String dedupKey,
+            long incidentId,
+            String kind,
+            String scope,
+            Integer monitorId,
+            String monitorName,
+            String target,
+            List<String> datacenters,
+            String state,
+            String errorType,
+            String errorMessage,
+            Instant openedAt,
+            Instant resolvedAt,
+            Instant at,
+            String summary) {
+        this(
+                event,
+                dedupKey,
+                incidentId,
+                kind,
+                scope,
+                monitorId,
+                monitorName,
+                target,
+                datacenters,
+                state,
+                errorType,
+                errorMessage,
+                openedAt,
+                resolvedAt,
+                at,
+                summary,
+                List.of());
+    }
+
+    /** Whether this notice lists several incidents ({@link #members}) rather than reporting one. */
+    public boolean isGroup() {
+        return !members.isEmpty();
     }
 }

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 /**
  * A {@link Notice} as JSON with snake_case keys, every field present (null when absent), in a fixed order: the form of
  * {@code notifications.payload}, the webhook's {@code data} and the postgres notifier's payload. {@link #event} wraps
- * it in the envelope that the webhook, redis and nats notifiers send, so one receiver parses all three.
+ * it in the envelope that the webhook, redis and nats notifiers send, so one receiver parses all three. A {@linkplain
+ * Notice#isGroup group} has kind {@code group}, a null {@code incident_id}, and its {@code members}, each in this same
+ * form; a single notice has no {@code members} key, so it reads as it always did.
  */
 public final class NoticeJson {
     /** Compact, key order as inserted: the same notice always writes the same bytes. */
@@ -38,6 +40,12 @@ public final class NoticeJson {
         o.put("resolved_at", iso(n.resolvedAt()));
         o.put("at", iso(n.at()));
         o.put("summary", n.summary());
+        if (n.isGroup()) {
+            // A group reports no incident of its own: its members do, each with its own dedup key.
+            o.putNull("incident_id");
+            var members = o.putArray("members");
+            n.members().forEach(m -> members.add(toJson(m)));
+        }
         return o;
     }
 
@@ -66,6 +74,8 @@ public final class NoticeJson {
         var dcs = new ArrayList<String>();
         JsonNode arr = o.path("datacenters");
         arr.forEach(d -> dcs.add(d.asText()));
+        var members = new ArrayList<Notice>();
+        o.path("members").forEach(m -> members.add(fromJson(m)));
         return new Notice(
                 Event.fromWire(o.path("event").asText()),
                 text(o, "dedup_key"),
@@ -82,7 +92,8 @@ public final class NoticeJson {
                 instant(o, "opened_at"),
                 instant(o, "resolved_at"),
                 instant(o, "at"),
-                text(o, "summary"));
+                text(o, "summary"),
+                members);
     }
 
     /** Compact JSON text of a node. */

@@ -1,6 +1,7 @@
 package dev.vantage.notify;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Cutting text to a receiver's limits without splitting a character. */
 public final class Text {
@@ -18,6 +19,14 @@ public final class Text {
             end--;
         }
         return s.substring(0, end) + ELLIPSIS;
+    }
+
+    /**
+     * One line per incident of a notice: each member's summary for a {@linkplain Notice#isGroup group}, else the
+     * notice's own. How the notifiers that write text list a group.
+     */
+    public static List<String> lines(Notice notice) {
+        return notice.isGroup() ? notice.members().stream().map(Notice::summary).toList() : List.of(notice.summary());
     }
 
     public static int utf8Length(String s) {

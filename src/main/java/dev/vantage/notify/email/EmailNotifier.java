@@ -41,6 +41,16 @@ public final class EmailNotifier implements Notifier<EmailSettings, EmailMessage
                 Text.truncate(oneLine("[Vantage] " + notice.event().name() + ": " + notice.summary()), SUBJECT_MAX);
         var body = new StringBuilder();
         body.append(notice.summary()).append("\n\n");
+        if (notice.isGroup()) {
+            for (Notice member : notice.members()) {
+                body.append("- ")
+                        .append(member.summary())
+                        .append(" [")
+                        .append(member.dedupKey())
+                        .append("]\n");
+            }
+            body.append('\n');
+        }
         line(body, "Event", notice.event().wireName());
         line(body, "State", notice.state());
         if (notice.monitorName() != null) {
