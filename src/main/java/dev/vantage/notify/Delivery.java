@@ -67,7 +67,7 @@ public final class Delivery implements AutoCloseable {
     private final Attempts attempts;
     private final ExecutorService senders;
     private final Map<String, String> mdc;
-    /** Sends in flight, by group id (the id of the first row of the send). */
+    /** Sends in flight, by the id of their first row (each row is in one send at most). */
     private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -220,25 +220,25 @@ public final class Delivery implements AutoCloseable {
         }
         var sends = round.claimed().stream()
                 .collect(Collectors.groupingBy(ClaimedNotification::groupId, LinkedHashMap::new, Collectors.toList()));
-        for (var e : sends.entrySet()) {
-            long groupId = e.getKey();
-            List<ClaimedNotification> rows = e.getValue().stream()
+        for (var claimed : sends.values()) {
+            List<ClaimedNotification> rows = claimed.stream()
                     .sorted(Comparator.comparingLong(ClaimedNotification::id))
                     .toList();
+            long key = rows.getFirst().id();
             inFlight.put(
-                    groupId,
+                    key,
                     new InFlight(
                             rows.getFirst().channelId(),
                             rows.stream().map(ClaimedNotification::id).toList()));
             try {
-                senders.execute(() -> send(groupId, rows));
+                senders.execute(() -> send(key, rows));
             } catch (RejectedExecutionException x) {
-                inFlight.remove(groupId); // stopping: the claim expires and the rows are sent later
+                inFlight.remove(key); // stopping: the claim expires and the rows are sent later
             }
         }
     }
 
-    private void send(long groupId, List<ClaimedNotification> rows) {
+    private void send(long key, List<ClaimedNotification> rows) {
         if (!mdc.isEmpty()) {
             MDC.setContextMap(mdc);
         }
@@ -253,7 +253,7 @@ public final class Delivery implements AutoCloseable {
                     rows.getFirst().id(),
                     e);
         } finally {
-            inFlight.remove(groupId);
+            inFlight.remove(key);
             wake(); // the next row of this incident and channel may be due now
             MDC.clear();
         }
