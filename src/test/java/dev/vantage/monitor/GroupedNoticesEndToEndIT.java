@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -84,6 +85,34 @@ class GroupedNoticesEndToEndIT {
                 .list());
     }
 
+    /** Waits for the three notifications of {@code event} to be delivered; says where they are if they are not. */
+    private static void awaitDelivered(TestDatabase db, String event) {
+        try {
+            // Generous: at a load of 20 (the whole suite in parallel) evaluation itself can lag by many seconds.
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> db.count(
+                                    "SELECT count(*) FROM notifications WHERE event = ? AND status = 'delivered'",
+                                    event)
+                            == 3);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "three " + event + " notifications not delivered within 60 s; "
+                            + db.jdbi().withHandle(h -> h.createQuery(
+                                            """
+                                    SELECT 'states: ' || (SELECT string_agg(monitor_id || ' ' || state, ', ')
+                                                           FROM monitor_states WHERE datacenter_id IS NULL)
+                                           || '; incidents: ' || coalesce((SELECT string_agg(id || ' ' || scope
+                                                           || ' notified ' || notified, ', ') FROM incidents), '-')
+                                           || '; notifications: ' || coalesce((SELECT string_agg(id || ' ' || event
+                                                           || ' ' || status || ' group ' || coalesce(group_id::text, '-')
+                                                           || ' ' || coalesce(last_error, ''), ', ') FROM notifications), '-')
+                                    """)
+                                    .mapTo(String.class)
+                                    .one()),
+                    e);
+        }
+    }
+
     @Test
     void threeMonitorsOfOneFailingBackendAreToldInOneNoticeAndTheirRecoveryInAnother(@Fresh TestDatabase db)
             throws Exception {
@@ -115,15 +144,9 @@ class GroupedNoticesEndToEndIT {
                             == 3);
 
             failing = true;
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> db.count("SELECT count(*) FROM notifications WHERE event = 'firing'"
-                                    + " AND status = 'delivered'")
-                            == 3);
+            awaitDelivered(db, "firing");
             failing = false;
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> db.count("SELECT count(*) FROM notifications WHERE event = 'resolved'"
-                                    + " AND status = 'delivered'")
-                            == 3);
+            awaitDelivered(db, "resolved");
 
             List<JsonNode> bodies = new ArrayList<>();
             for (var r : receiver.accepted()) {
