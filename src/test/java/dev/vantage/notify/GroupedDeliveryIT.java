@@ -1,6 +1,5 @@
 package dev.vantage.notify;
 
-import static dev.vantage.notify.DeliveryIT.FAST;
 import static dev.vantage.notify.DeliveryIT.attempts;
 import static dev.vantage.notify.DeliveryIT.status;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GroupedDeliveryIT {
     private static final NotifierContext CONTEXT = NotifierContext.of(null, Clock.systemUTC());
     private static final String ROUTING_KEY = "R0UT1NGKEY0000000000000000000000";
+    /** DeliveryIT's settings with the default attempt timeout: at a load of 20 a loopback POST took over 2 s. */
+    private static final DeliverySettings SETTINGS = DeliveryIT.FAST.withAttemptTimeout(Duration.ofSeconds(10));
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HttpReceiver receiver = HttpReceiver.start();
@@ -72,7 +73,7 @@ class GroupedDeliveryIT {
     };
 
     private void start(TestDatabase db) {
-        var d = new Delivery(db.jdbi(), directory, Fence.NONE, () -> true, FAST, registry);
+        var d = new Delivery(db.jdbi(), directory, Fence.NONE, () -> true, SETTINGS, registry);
         deliveries.add(d);
         d.start();
     }
@@ -137,7 +138,7 @@ class GroupedDeliveryIT {
         }
 
         start(db);
-        await().atMost(Duration.ofSeconds(15))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.count("SELECT count(*) FROM notifications WHERE status = 'delivered'") == 5);
 
         var request = receiver.requests().getFirst();
@@ -181,7 +182,7 @@ class GroupedDeliveryIT {
         }
 
         start(db);
-        await().atMost(Duration.ofSeconds(15))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.count("SELECT count(*) FROM notifications WHERE status = 'delivered'") == 7);
 
         assertThat(receiver.requests()).hasSize(2);
@@ -213,7 +214,7 @@ class GroupedDeliveryIT {
         }
 
         start(db);
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.count("SELECT count(*) FROM notifications WHERE status = 'delivered'") == 5);
 
         assertThat(receiver.requests()).hasSize(5);
@@ -241,12 +242,12 @@ class GroupedDeliveryIT {
         }
 
         start(db);
-        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests().size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() == 1);
         var later = new ArrayList<Long>();
         for (long incident : incidents.subList(3, 5)) {
             later.add(seed.enqueue(incident, channel, Event.FIRING));
         }
-        await().atMost(Duration.ofSeconds(15))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.count("SELECT count(*) FROM notifications WHERE status = 'delivered'") == 5);
 
         var requests = receiver.requests();
@@ -290,7 +291,7 @@ class GroupedDeliveryIT {
                 ids.get(2));
 
         start(db);
-        await().atMost(Duration.ofSeconds(15))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.count("SELECT count(*) FROM notifications WHERE status = 'delivered'") == 4);
 
         var again = receiver.requests().stream()
@@ -322,7 +323,7 @@ class GroupedDeliveryIT {
         }
 
         start(db);
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> ids.stream().allMatch(n -> status(db, n).equals("delivered")));
 
         assertThat(receiver.requests())
