@@ -149,7 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  FROM incidents i LEFT JOIN api_monitors m ON m.id = i.monitor_id ORDER BY i.id;");
         out.println();
         out.println("  -- notifications and their delivery (the demo's only channel writes them to this log)");
-        out.println("  SELECT n.id, n.incident_id, n.event, n.status, n.created_at, n.delivered_at");
+        out.println("  -- (group_id: the notifications sent together as one notice share it)");
+        out.println("  SELECT n.id, n.incident_id, n.event, n.status, n.group_id, n.created_at, n.delivered_at");
         out.println("  FROM notifications n ORDER BY n.id;");
         out.println();
         out.println("'" + Demo.OUTAGE_MONITOR + "' fails in VA and NY from about 10 s to 40 s after start:");
@@ -158,7 +159,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println(
                 "(logger dev.vantage.notify.log, message 'incident vantage-incident-N firing: ...', then 'resolved').");
         out.println("The monitors that fail on purpose (503, TLS, refused, timeout, DNS, broken row) go DOWN and stay");
-        out.println("so: each has an open incident of its own.");
+        out.println("so: each has an open incident of its own. The log channel groups incidents that open within 5 s,");
+        out.println(
+                "so those that fail together arrive as one notice ('incident vantage-group-<id> firing: <n> monitors DOWN: ...').");
         out.println();
         out.println("Edit api_monitors or schedules with psql: the agents apply changes within a second.");
         out.println();
