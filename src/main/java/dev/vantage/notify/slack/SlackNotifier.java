@@ -26,7 +26,7 @@ public final class SlackNotifier implements Notifier<SlackSettings, HttpMessage>
     static final String RED = "#d00000";
     static final String GREEN = "#2eb67d";
     static final String ORANGE = "#ff9900";
-    /** Slack cuts a field's value around 2,000 characters; a group's lines stay within it. */
+    /** A group's lines are cut here: a message that lists up to 1,000 incidents in full would be unreadable. */
     static final int FIELD_MAX = 2000;
 
     private final HttpSender sender;
