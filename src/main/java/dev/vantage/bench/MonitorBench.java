@@ -361,8 +361,8 @@ public final class MonitorBench {
                     + " WHERE d.code = 'VA'");
             h.createUpdate(
                             """
-                            INSERT INTO notification_channels (name, type, settings, is_default)
-                            VALUES ('bench webhook', 'webhook', jsonb_build_object('url', CAST(:url AS text)), true)
+                            INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)
+                            VALUES ('bench webhook', 'webhook', jsonb_build_object('url', CAST(:url AS text)), true, 0)
                             """)
                     .bind("url", webhook)
                     .execute();

@@ -228,8 +228,9 @@ public final class PushScaleBench {
                     monitors);
             h.execute("SELECT setval('api_monitors_id_seq', ?)", monitors);
             h.execute(
-                    "INSERT INTO notification_channels (name, type, settings, is_default)"
-                            + " VALUES ('bench webhook', 'webhook', jsonb_build_object('url', CAST(? AS text)), true)",
+                    "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                            + " VALUES ('bench webhook', 'webhook', jsonb_build_object('url', CAST(? AS text)), true,"
+                            + " 0)",
                     webhook);
         });
     }

@@ -154,7 +154,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  SELECT count(*) FILTER (WHERE in_maintenance) AS in_maintenance, count(*) FROM api_heartbeats;");
         out.println();
         out.println("  -- notifications and their delivery (the demo's only channel writes them to this log)");
-        out.println("  SELECT n.id, n.incident_id, n.event, n.status, n.created_at, n.delivered_at");
+        out.println("  -- (group_id: the notifications sent together as one notice share it)");
+        out.println("  SELECT n.id, n.incident_id, n.event, n.status, n.group_id, n.created_at, n.delivered_at");
         out.println("  FROM notifications n ORDER BY n.id;");
         out.println();
         out.println("'" + Demo.OUTAGE_MONITOR + "' fails in VA and NY from about 10 s to 40 s after start:");
@@ -167,6 +168,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println(
                 "MAINTENANCE (DOWN underneath) and notifies nothing; `vantage maintenance list` and the status page");
         out.println("show that window and a weekly one. End it with `vantage maintenance stop <id>` and it fires.");
+        out.println("The log channel groups incidents that open within 5 s, so those that fail together arrive as");
+        out.println("one notice ('incident vantage-group-<id> firing: <n> monitors DOWN: ...').");
         out.println();
         out.println("Edit api_monitors or schedules with psql: the agents apply changes within a second.");
         out.println();

@@ -248,6 +248,14 @@ final class MonitorConfigs implements ChannelDirectory {
     }
 
     @Override
+    public java.util.Set<Integer> ungroupedChannels() {
+        return current.channels().values().stream()
+                .filter(c -> !c.groups())
+                .map(Channel::id)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    @Override
     public String whyUnavailable(int channelId) {
         return current.invalidChannels().getOrDefault(channelId, "channel " + channelId + " does not exist any more");
     }

@@ -30,6 +30,11 @@ public record Channel(int id, String name, Binding<?, ?> binding) {
         return binding.notifier().type();
     }
 
+    /** {@link Notifier#groups}. */
+    public boolean groups() {
+        return binding.notifier().groups();
+    }
+
     /** {@link Notifier#render}: pure. */
     public Message render(long notificationId, Notice notice) {
         return binding.render(notificationId, notice);

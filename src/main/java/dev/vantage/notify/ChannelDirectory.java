@@ -2,6 +2,7 @@ package dev.vantage.notify;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The configured channels, as the delivery loop sees them: a channel id to something that can send to it. Backed by
@@ -20,6 +21,14 @@ public interface ChannelDirectory {
      */
     default String whyUnavailable(int channelId) {
         return "channel unavailable: unknown, invalid or of an unknown type";
+    }
+
+    /**
+     * Channels whose notifier does not {@linkplain Notifier#groups group}: their notifications are sent one by one,
+     * at once, whatever their {@code group_seconds}.
+     */
+    default Set<Integer> ungroupedChannels() {
+        return Set.of();
     }
 
     /** One channel with its notifier and validated settings (the notifier renders, then sends). */

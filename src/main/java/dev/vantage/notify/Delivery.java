@@ -9,6 +9,8 @@ import dev.vantage.store.OutboxDao;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,11 @@ import org.slf4j.MDC;
  * parallel, with at most {@link DeliverySettings#perChannelConcurrency()} sends to one channel so that a slow receiver
  * leaves room for the others.
  *
+ * <p>A channel with {@code group_seconds} above 0 holds the notifications of incidents that open (or end) until the
+ * oldest is that old, then sends them as one {@link NoticeGroup} (up to {@link #GROUP_LIMIT}): one send, one claim,
+ * one attempt recorded on every row, and a retry sends the same rows again ({@code notifications.group_id}). Claims
+ * take turns under one advisory lock, so that two processes never split a group.
+ *
  * <p>Outcomes are recorded only while the row's claim is this attempt's ({@code attempts} unchanged), so a sender
  * that outlived its claim cannot overwrite a newer attempt's result. Recording is not fenced: that the receiver
  * accepted a notification is a fact, and dropping it because the lease moved on would only send it twice.
@@ -44,17 +52,23 @@ public final class Delivery implements AutoCloseable {
     private static final Duration STATS_EVERY = Duration.ofSeconds(5);
     /** Failed rounds are retried after the poll interval at first, backing off to this. */
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /**
+     * The most notifications one notice lists: a group notice stays a message receivers accept (a webhook body of
+     * about 1 MB at most); the rest go in the next notice, at once.
+     */
+    static final int GROUP_LIMIT = 1000;
 
     private final Jdbi jdbi;
     private final Fence fence;
     private final BooleanSupplier active;
     private final DeliverySettings settings;
     private final DeliveryMeters meters;
+    private final ChannelDirectory channels;
     private final Attempts attempts;
     private final ExecutorService senders;
     private final Map<String, String> mdc;
-    /** Sends in flight: notification id to channel id. */
-    private final Map<Long, Integer> inFlight = new ConcurrentHashMap<>();
+    /** Sends in flight, by the id of their first row (each row is in one send at most). */
+    private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
     private final MeterRegistry registry;
     private volatile BackgroundLoop loop;
@@ -79,6 +93,7 @@ public final class Delivery implements AutoCloseable {
         this.settings = settings;
         this.meters = new DeliveryMeters(registry);
         this.registry = registry;
+        this.channels = channels;
         this.attempts = new Attempts(
                 jdbi,
                 channels,
@@ -118,7 +133,7 @@ public final class Delivery implements AutoCloseable {
         }
     }
 
-    /** Sends in flight. */
+    /** Sends in flight (a group counts once). */
     public int inFlight() {
         return inFlight.size();
     }
@@ -136,15 +151,25 @@ public final class Delivery implements AutoCloseable {
 
     private record Round(List<AbandonedNotification> abandoned, List<ClaimedNotification> claimed) {}
 
+    /** One send in flight: its channel and the ids of its rows. */
+    private record InFlight(int channelId, List<Long> ids) {}
+
     /** Gives up expired rows, claims due ones in one short fenced transaction, then hands each to a sender. */
     private void round() {
         int room = settings.maxConcurrency() - inFlight.size();
-        long[] ids = inFlight.keySet().stream().mapToLong(Long::longValue).toArray();
-        int[] busy = inFlight.values().stream().mapToInt(Integer::intValue).toArray();
+        long[] ids = inFlight.values().stream()
+                .flatMap(f -> f.ids().stream())
+                .mapToLong(Long::longValue)
+                .toArray();
+        int[] busy = inFlight.values().stream().mapToInt(InFlight::channelId).toArray();
+        int[] ungrouped = channels.ungroupedChannels().stream()
+                .mapToInt(Integer::intValue)
+                .toArray();
         String reason = "gave up: not delivered within " + Attempts.human(settings.maxAge()) + " of being enqueued";
         Round round = jdbi.inTransaction(h -> {
             fence.check(h);
             var dao = h.attach(OutboxDao.class);
+            dao.lockClaims(OutboxDao.CLAIM_LOCK);
             var abandoned = dao.abandonExpired(settings.maxAge().toMillis(), reason);
             var claimed = room <= 0
                     ? List.<ClaimedNotification>of()
@@ -153,6 +178,8 @@ public final class Delivery implements AutoCloseable {
                             settings.perChannelConcurrency(),
                             ids,
                             busy,
+                            ungrouped,
+                            GROUP_LIMIT,
                             settings.claim().toMillis());
             return new Round(abandoned, claimed);
         });
@@ -166,33 +193,42 @@ public final class Delivery implements AutoCloseable {
                     reason,
                     a.attempts());
         }
-        for (ClaimedNotification row : round.claimed()) {
-            inFlight.put(row.id(), row.channelId());
+        var sends = round.claimed().stream()
+                .collect(Collectors.groupingBy(ClaimedNotification::groupId, LinkedHashMap::new, Collectors.toList()));
+        for (var claimed : sends.values()) {
+            List<ClaimedNotification> rows = claimed.stream()
+                    .sorted(Comparator.comparingLong(ClaimedNotification::id))
+                    .toList();
+            long key = rows.getFirst().id();
+            inFlight.put(
+                    key,
+                    new InFlight(
+                            rows.getFirst().channelId(),
+                            rows.stream().map(ClaimedNotification::id).toList()));
             try {
-                senders.execute(() -> send(row));
-            } catch (RejectedExecutionException e) {
-                inFlight.remove(row.id()); // stopping: the claim expires and the row is sent later
+                senders.execute(() -> send(key, rows));
+            } catch (RejectedExecutionException x) {
+                inFlight.remove(key); // stopping: the claim expires and the rows are sent later
             }
         }
     }
 
-    private void send(ClaimedNotification row) {
+    private void send(long key, List<ClaimedNotification> rows) {
         if (!mdc.isEmpty()) {
             MDC.setContextMap(mdc);
         }
         try {
-            attempts.run(row);
+            attempts.run(rows);
         } catch (RuntimeException e) {
             meters.loopError();
             log.error(
-                    "Channel {} incident {} {}: could not record notification {}; its claim expires and it is sent again",
-                    row.channelName(),
-                    row.incidentId(),
-                    row.event(),
-                    row.id(),
+                    "Channel {} {}: could not record notification {}; its claim expires and it is sent again",
+                    rows.getFirst().channelName(),
+                    Attempts.who(rows),
+                    rows.getFirst().id(),
                     e);
         } finally {
-            inFlight.remove(row.id());
+            inFlight.remove(key);
             wake(); // the next row of this incident and channel may be due now
             MDC.clear();
         }

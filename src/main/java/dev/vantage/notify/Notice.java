@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param summary one line for people, e.g. {@code "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200"}
  * @param suppressed the monitors whose incidents this one suppressed ({@code incidents.suppressed_by}), by name: read
  *     when the notification is claimed for sending, since dependents may go DOWN after their dependency fired
+ * @param members the notices sent together as this one ({@linkplain #isGroup a group}, built by {@link NoticeGroup}),
+ *     each with its own dedup key; empty for the notice of one incident
  */
 public record Notice(
         Event event,
@@ -45,7 +47,8 @@ public record Notice(
         Instant resolvedAt,
         Instant at,
         String summary,
-        List<Suppressed> suppressed) {
+        List<Suppressed> suppressed,
+        List<Notice> members) {
 
     /** Most names {@link #suppressedSentence} lists before an ellipsis. */
     static final int SUPPRESSED_NAMES = 10;
@@ -69,9 +72,10 @@ public record Notice(
         summary = TargetText.cut(summary, TargetText.SENTENCE_CHARS);
         datacenters = List.copyOf(datacenters);
         suppressed = List.copyOf(suppressed);
+        members = members == null ? List.of() : List.copyOf(members);
     }
 
-    /** A notice that suppressed nothing (or whose suppressed monitors are not read yet). */
+    /** The notice of one incident, that suppressed nothing (or whose suppressed monitors are not read yet). */
     public Notice(
             Event event,
             String dedupKey,
@@ -106,6 +110,7 @@ public record Notice(
                 resolvedAt,
                 at,
                 summary,
+                List.of(),
                 List.of());
     }
 
@@ -134,7 +139,13 @@ public record Notice(
                 resolvedAt,
                 at,
                 summary + ", " + suppressedSentence(suppressed),
-                suppressed);
+                suppressed,
+                members);
+    }
+
+    /** Whether this notice lists several incidents ({@link #members}) rather than reporting one. */
+    public boolean isGroup() {
+        return !members.isEmpty();
     }
 
     /**

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 /**
  * A {@link Notice} as JSON with snake_case keys, every field present (null when absent), in a fixed order: the form of
  * {@code notifications.payload}, the webhook's {@code data} and the postgres notifier's payload. {@link #event} wraps
- * it in the envelope that the webhook, redis and nats notifiers send, so one receiver parses all three.
+ * it in the envelope that the webhook, redis and nats notifiers send, so one receiver parses all three. A {@linkplain
+ * Notice#isGroup group} has kind {@code group}, a null {@code incident_id}, and its {@code members}, each in this same
+ * form; a single notice has no {@code members} key, so it reads as it always did.
  */
 public final class NoticeJson {
     /** Compact, key order as inserted: the same notice always writes the same bytes. */
@@ -45,6 +47,12 @@ public final class NoticeJson {
                     .put("monitor_id", d.monitorId())
                     .put("monitor_name", d.monitorName())
                     .put("dedup_key", d.dedupKey());
+        }
+        if (n.isGroup()) {
+            // A group reports no incident of its own: its members do, each with its own dedup key.
+            o.putNull("incident_id");
+            var members = o.putArray("members");
+            n.members().forEach(m -> members.add(toJson(m)));
         }
         return o;
     }
@@ -80,6 +88,8 @@ public final class NoticeJson {
                         d.path("monitor_id").intValue(),
                         d.path("monitor_name").asText(),
                         d.path("dedup_key").asText())));
+        var members = new ArrayList<Notice>();
+        o.path("members").forEach(m -> members.add(fromJson(m)));
         return new Notice(
                 Event.fromWire(o.path("event").asText()),
                 text(o, "dedup_key"),
@@ -97,7 +107,8 @@ public final class NoticeJson {
                 instant(o, "resolved_at"),
                 instant(o, "at"),
                 text(o, "summary"),
-                suppressed);
+                suppressed,
+                members);
     }
 
     /** Compact JSON text of a node. */

@@ -13,7 +13,9 @@ import java.time.Instant;
  *   <li>{@link #configure} validates a channel's settings into the notifier's own immutable settings record, does no
  *       I/O, and reports the first problem as an {@link InvalidChannelException} naming the field; the settings
  *       record's {@code toString()} shows no credential;
- *   <li>{@link #render} is pure: the same notice gives the same message, byte for byte;
+ *   <li>{@link #render} is pure: the same notice gives the same message, byte for byte; a notifier that
+ *       {@linkplain #groups groups} renders a group notice so that every member can be told apart (e.g. one line
+ *       each, with {@link Text#lines});
  *   <li>{@link #send} never throws and returns by the deadline (plus a small slack), with an {@link Outcome} that says
  *       whether to retry; it never logs and never returns a credential;
  *   <li>thresholds, reminders and resolve rules are not its business: the evaluator and the delivery loop decide
@@ -40,4 +42,14 @@ public interface Notifier<S, M> {
 
     /** Sends a rendered message once. Never throws; returns by {@code deadline}. */
     Outcome send(S settings, M message, Instant deadline);
+
+    /**
+     * Whether one message may list several incidents ({@linkplain Notice#isGroup a group notice}, rendered by
+     * {@link #render} like any other). False for a service that takes one incident per request (PagerDuty Events v2:
+     * one event per dedup key): the delivery loop then sends each notification on its own, without waiting for the
+     * channel's {@code group_seconds}.
+     */
+    default boolean groups() {
+        return true;
+    }
 }

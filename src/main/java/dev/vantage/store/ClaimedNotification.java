@@ -9,6 +9,7 @@ import java.time.Instant;
  *     the claim: an outcome is recorded only while the row still has this attempt count
  * @param channelName {@code notification_channels.name}, for logs (never a credential)
  * @param channelType {@code notification_channels.type}, for meters
+ * @param groupId the id of the first row sent together with this one as one notice (its own id when sent alone)
  */
 public record ClaimedNotification(
         long id,
@@ -21,4 +22,5 @@ public record ClaimedNotification(
         Instant createdAt,
         String channelName,
         String channelType,
-        boolean channelEnabled) {}
+        boolean channelEnabled,
+        long groupId) {}

@@ -20,20 +20,48 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(SuppressedIncident.class)
 public interface OutboxDao {
 
+    /** The key of the transaction-level advisory lock every claim takes first ('VANT' << 32 | 'OUTB'). */
+    long CLAIM_LOCK = 0x56414E54_4F555442L;
+
     /**
-     * Claims up to {@code limit} due rows: sets {@code claimed_until} and counts the attempt. A row is due when it is
-     * pending, its next attempt time has come, nobody holds an unexpired claim on it, and no older row of the same
-     * incident and channel is still pending (a resolved never overtakes its firing). Rows locked by another claim are
-     * skipped. At most {@code perChannel} rows of one channel are in flight at once, counting {@code busyChannels}
-     * (one entry per send already in flight), so that a slow channel cannot take every sender.
+     * Waits for the claim lock, held until the transaction ends: two processes that claim at once (a lease hand-over)
+     * take turns, so that they never split one group of notifications between them.
+     */
+    @SqlQuery("SELECT 1 FROM pg_advisory_xact_lock(:key)")
+    int lockClaims(@Bind("key") long key);
+
+    /**
+     * Claims up to {@code limit} due sends, each one row or a group of rows sent as one notice: sets
+     * {@code claimed_until} and {@code group_id} and counts the attempt on every row. Call it after {@link
+     * #lockClaims} in the same transaction.
+     *
+     * <p>A row is due when it is pending, its next attempt time has come, nobody holds an unexpired claim on it, and
+     * no older row of the same incident and channel is still pending (a resolved never overtakes its firing). A row
+     * already sent in a group ({@code group_id} set) is claimed with the rest of that group's pending rows. A row
+     * never sent is grouped when its channel's {@code group_seconds} is above 0, the channel is not in
+     * {@code ungrouped}, and its event opens (firing, lost, reminder) or closes (resolved, found) an incident: the
+     * rows of one channel and class wait until the oldest is {@code group_seconds} old, then up to
+     * {@code groupLimit} of them go together, under the smallest id as their {@code group_id}. Every other row is
+     * claimed alone, its own id as {@code group_id}.
+     *
+     * <p>At most {@code perChannel} sends of one channel are in flight at once, counting {@code busyChannels} (one
+     * entry per send already in flight), so that a slow channel cannot take every sender. Rows locked by another
+     * transaction are skipped.
      *
      * @param inFlight ids this process is still sending (their claim may have expired): never claimed again here
+     * @param ungrouped channels whose notifier takes one incident per request: their rows are never held nor grouped
      */
     @SqlQuery(
             """
-            WITH candidates AS (
-                SELECT n.id, row_number() OVER (PARTITION BY n.channel_id ORDER BY n.next_attempt_at, n.id) AS rank
+            WITH due AS (
+                SELECT n.id, n.channel_id, n.created_at, n.next_attempt_at, n.group_id, ch.group_seconds,
+                       CASE WHEN n.group_id IS NOT NULL OR ch.group_seconds = 0
+                                 OR n.channel_id = ANY (CAST(:ungrouped AS integer[])) THEN NULL
+                            WHEN n.event IN ('firing', 'lost', 'reminder') THEN 'opening'
+                            WHEN n.event IN ('resolved', 'found') THEN 'closing'
+                       END AS class
                 FROM notifications n
+                JOIN notification_channels ch ON ch.id = n.channel_id
                 WHERE n.status = 'pending'
                   AND n.next_attempt_at <= now()
                   AND (n.claimed_until IS NULL OR n.claimed_until < now())
@@ -43,32 +71,74 @@ public interface OutboxDao {
                       WHERE o.incident_id = n.incident_id AND o.channel_id = n.channel_id
                         AND o.id < n.id AND o.status = 'pending')
             ),
+            members AS (
+                SELECT d.id, d.channel_id, d.next_attempt_at,
+                       CASE WHEN d.class IS NULL THEN coalesce(d.group_id, d.id)
+                            ELSE min(d.id) OVER (PARTITION BY d.channel_id, d.class) END AS unit,
+                       d.class IS NULL
+                           OR (min(d.created_at) OVER (PARTITION BY d.channel_id, d.class)
+                                   <= now() - interval '1 second' * d.group_seconds
+                               AND row_number() OVER (PARTITION BY d.channel_id, d.class ORDER BY d.id)
+                                   <= :groupLimit) AS ready
+                FROM due d
+            ),
+            units AS (
+                SELECT m.unit, m.channel_id, min(m.next_attempt_at) AS next_attempt_at
+                FROM members m
+                WHERE m.ready
+                GROUP BY m.unit, m.channel_id
+            ),
+            ranked AS (
+                SELECT u.unit, u.channel_id, u.next_attempt_at,
+                       row_number() OVER (PARTITION BY u.channel_id ORDER BY u.next_attempt_at, u.unit) AS rank
+                FROM units u
+            ),
+            chosen_units AS (
+                SELECT r.unit
+                FROM ranked r
+                WHERE r.rank + (SELECT count(*) FROM unnest(CAST(:busyChannels AS integer[])) AS b (channel_id)
+                                WHERE b.channel_id = r.channel_id) <= :perChannel
+                ORDER BY r.next_attempt_at, r.unit
+                LIMIT :limit
+            ),
             chosen AS (
-                SELECT n.id
+                SELECT n.id, m.unit
                 FROM notifications n
-                JOIN candidates c ON c.id = n.id
-                WHERE c.rank + (SELECT count(*) FROM unnest(CAST(:busyChannels AS integer[])) AS b (channel_id)
-                                WHERE b.channel_id = n.channel_id) <= :perChannel
+                JOIN members m ON m.id = n.id
+                JOIN chosen_units c ON c.unit = m.unit
+                WHERE m.ready
                   AND n.status = 'pending'
                   AND (n.claimed_until IS NULL OR n.claimed_until < now())
-                ORDER BY n.next_attempt_at, n.id
-                LIMIT :limit
                 FOR UPDATE OF n SKIP LOCKED
             )
             UPDATE notifications n
-            SET claimed_until = now() + interval '1 millisecond' * :claimMillis, attempts = n.attempts + 1
+            SET claimed_until = now() + interval '1 millisecond' * :claimMillis, attempts = n.attempts + 1,
+                group_id = chosen.unit
             FROM chosen, notification_channels ch
             WHERE n.id = chosen.id AND ch.id = n.channel_id
             RETURNING n.id, n.incident_id, n.channel_id, n.event, n.dedup_key, n.payload::text AS payload_json,
                       n.attempts AS attempt, n.created_at, ch.name AS channel_name, ch.type AS channel_type,
-                      ch.enabled AS channel_enabled
+                      ch.enabled AS channel_enabled, n.group_id
             """)
     List<ClaimedNotification> claim(
             @Bind("limit") int limit,
             @Bind("perChannel") int perChannel,
             @Bind("inFlight") long[] inFlight,
             @Bind("busyChannels") int[] busyChannels,
+            @Bind("ungrouped") int[] ungrouped,
+            @Bind("groupLimit") int groupLimit,
             @Bind("claimMillis") long claimMillis);
+
+    /**
+     * Takes back the claim of rows that were claimed as a group for a channel that no longer groups (its type
+     * changed in between): nothing was sent, so the attempt is not counted and the next round claims them one by one.
+     */
+    @SqlUpdate(
+            """
+            UPDATE notifications SET claimed_until = NULL, attempts = attempts - 1, group_id = NULL
+            WHERE id = :id AND attempts = :attempt AND status = 'pending'
+            """)
+    int release(@Bind("id") long id, @Bind("attempt") int attempt);
 
     /** Fails every unclaimed pending row enqueued more than {@code maxAgeMillis} ago, with {@code reason}. */
     @SqlQuery(

@@ -506,7 +506,8 @@ class RolesIT {
                 + " VALUES (1, 'checkout', 'http://127.0.0.1:9/', 1, '{\"Authorization\": \"Bearer s3cret\"}', 2, 1)");
         fresh.execute("INSERT INTO datacenter_monitors VALUES (1, 1)");
         fresh.execute("INSERT INTO agents (name, datacenter_id, role) VALUES ('a-va', 1, 'leader')");
-        fresh.execute("INSERT INTO notification_channels (name, type, is_default) VALUES ('log', 'log', true)");
+        fresh.execute("INSERT INTO notification_channels (name, type, is_default, group_seconds)"
+                + " VALUES ('log', 'log', true, 0)");
         // The cursor starts at the watermark of its first load: place it before the heartbeats.
         fresh.jdbi().inTransaction(h -> new HeartbeatCursor().load(h));
         fresh.execute(
@@ -633,7 +634,7 @@ class RolesIT {
                         s.executeQuery("SELECT * FROM api_sla_monthly").close();
                         s.executeQuery("SELECT id, name, url_redacted, enabled, push_subject FROM api_monitors")
                                 .close();
-                        s.executeQuery("SELECT id, name, type, enabled FROM notification_channels")
+                        s.executeQuery("SELECT id, name, type, enabled, group_seconds FROM notification_channels")
                                 .close();
                     }
                 })

@@ -98,8 +98,8 @@ class MonitorEndToEndIT {
                     url);
             db.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id) VALUES (1, 1), (2, 1), (3, 1)");
             db.execute(
-                    "INSERT INTO notification_channels (name, type, settings, is_default)"
-                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                    "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                     receiver.uri("/hook").toString());
             for (String dc : List.of("VA", "NY", "LON")) {
                 agent(db, dc);
@@ -169,8 +169,8 @@ class MonitorEndToEndIT {
                     server.url("/"));
             db.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id) VALUES (1, 1)");
             db.execute(
-                    "INSERT INTO notification_channels (name, type, settings, is_default)"
-                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                    "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                     receiver.uri("/hook").toString());
             agent(db, "VA");
             var settings =

@@ -64,8 +64,8 @@ class MonitorFailoverIT {
                 var first = AgentProcess.startMonitor("monitor-a", monitorEnv(db), logs);
                 var second = AgentProcess.startMonitor("monitor-b", monitorEnv(db), logs)) {
             int channel = (int) db.count(
-                    "INSERT INTO notification_channels (name, type, settings, repeat_every)"
-                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), NULL) RETURNING id",
+                    "INSERT INTO notification_channels (name, type, settings, repeat_every, group_seconds)"
+                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), NULL, 0) RETURNING id",
                     receiver.uri("/hook").toString());
             var replicas = List.of(first, second);
             awaitOrDump(

@@ -120,8 +120,8 @@ class StartupIT {
         try (var receiver = HttpReceiver.start()) {
             seed(db);
             db.execute(
-                    "INSERT INTO notification_channels (name, type, settings, is_default)"
-                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                    "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                     receiver.uri("/hook").toString());
             running.add(MonitorModule.start(settings(db), new SimpleMeterRegistry(), Clock.systemUTC()));
             running.add(agent(db, "VA"));

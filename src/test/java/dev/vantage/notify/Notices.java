@@ -92,4 +92,35 @@ public final class Notices {
                 n.at(),
                 summary);
     }
+
+    /** A monitor incident of another monitor, firing in {@code datacenters}. */
+    public static Notice firing(long incidentId, int monitorId, String name, List<String> datacenters) {
+        return new Notice(
+                Event.FIRING,
+                "vantage-incident-" + incidentId,
+                incidentId,
+                "monitor",
+                "global",
+                monitorId,
+                name,
+                "https://" + name + ".example.com/",
+                datacenters,
+                "DOWN",
+                "HTTP_STATUS",
+                "[STATUS] (503) == 200",
+                OPENED.plusSeconds(monitorId),
+                null,
+                FIRED.plusSeconds(monitorId),
+                name + " is DOWN in " + String.join(", ", datacenters) + ": HTTP_STATUS [STATUS] (503) == 200");
+    }
+
+    /** Three monitors that went DOWN within one window, as one notice (group 101). */
+    public static Notice group() {
+        return NoticeGroup.of(
+                101,
+                List.of(
+                        firing(42, 7, "checkout", List.of("NY", "VA")),
+                        firing(43, 8, "payments", List.of("VA")),
+                        firing(44, 9, "search", List.of("SYD"))));
+    }
 }

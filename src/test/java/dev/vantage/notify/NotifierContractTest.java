@@ -121,9 +121,18 @@ public abstract class NotifierContractTest<S, M> {
     void renderIsPure() throws Exception {
         S first = configured();
         S second = configured();
-        for (Notice notice : List.of(Notices.firing(), Notices.resolved())) {
+        for (Notice notice : List.of(Notices.firing(), Notices.resolved(), Notices.group())) {
             assertThat(notifier().render(first, 17, notice))
                     .isEqualTo(notifier().render(second, 17, notice));
+        }
+    }
+
+    @Test
+    void aNotifierThatGroupsNamesEveryMemberOfAGroup() throws Exception {
+        assumeTrue(notifier().groups(), "this notifier sends one incident per request");
+        String rendered = String.valueOf(notifier().render(configured(), 17, Notices.group()));
+        for (Notice member : Notices.group().members()) {
+            assertThat(rendered).contains(member.monitorName());
         }
     }
 

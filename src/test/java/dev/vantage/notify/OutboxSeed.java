@@ -14,7 +14,8 @@ final class OutboxSeed {
 
     int channel(String name, String type) {
         return (int) db.count(
-                "INSERT INTO notification_channels (name, type, repeat_every) VALUES (?, ?, NULL) RETURNING id",
+                "INSERT INTO notification_channels (name, type, repeat_every, group_seconds) VALUES (?, ?, NULL, 0)"
+                        + " RETURNING id",
                 name,
                 type);
     }

@@ -73,10 +73,10 @@ class ComingFromHeartbeatGemIT {
                 }
                 // Heartbeat::Notifiers::RedisNotifier.new('redis://…', 'heartbeat_channel'), and on_failure.
                 db.execute(
-                        "INSERT INTO notification_channels (name, type, settings, is_default) VALUES"
+                        "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds) VALUES"
                                 + " ('heartbeat_channel', 'redis', jsonb_build_object('url', ?::text, 'channel',"
-                                + " ?::text), true), ('on_failure', 'webhook', jsonb_build_object('url', ?::text),"
-                                + " true)",
+                                + " ?::text), true, 0), ('on_failure', 'webhook', jsonb_build_object('url', ?::text),"
+                                + " true, 0)",
                         redis.url(),
                         CHANNEL,
                         onFailure.uri("/on_failure").toString());

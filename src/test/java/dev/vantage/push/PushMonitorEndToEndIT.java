@@ -56,8 +56,8 @@ class PushMonitorEndToEndIT {
         try (var receiver = HttpReceiver.start()) {
             db.execute("INSERT INTO schedules (id, name, interval) VALUES (1, 'every second', 1)");
             db.execute(
-                    "INSERT INTO notification_channels (name, type, settings, is_default)"
-                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                    "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                            + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                     receiver.uri("/hook").toString());
             String token = db.jdbi()
                     .withHandle(h -> h.createQuery("INSERT INTO api_monitors (name, type, schedule_id, grace_seconds)"

@@ -646,8 +646,8 @@ class SecretCanaryIT {
     /** A default channel of every monitor, without reminders. */
     private void channel(String name, String type, Map<String, Object> settings) throws IOException {
         db.execute(
-                "INSERT INTO notification_channels (name, type, settings, is_default, repeat_every)"
-                        + " VALUES (?, ?, ?::jsonb, true, NULL)",
+                "INSERT INTO notification_channels (name, type, settings, is_default, repeat_every, group_seconds)"
+                        + " VALUES (?, ?, ?::jsonb, true, NULL, 0)",
                 name,
                 type,
                 JSON.writeValueAsString(settings));

@@ -53,6 +53,15 @@ public final class AlertmanagerNotifier implements Notifier<AlertmanagerSettings
         this.sender = new HttpSender(context.http(), context.clock());
     }
 
+    /**
+     * Alertmanager tells alerts apart by their labels and groups them itself ({@code group_wait}): each incident is
+     * posted as its own alert, never in a group.
+     */
+    @Override
+    public boolean groups() {
+        return false;
+    }
+
     @Override
     public String type() {
         return "alertmanager";

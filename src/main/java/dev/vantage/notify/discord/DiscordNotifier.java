@@ -33,6 +33,9 @@ import okhttp3.Headers;
  * mentions</a>, <a href="https://discord.com/developers/docs/topics/rate-limits">rate limits</a>.
  */
 public final class DiscordNotifier implements Notifier<DiscordSettings, HttpMessage> {
+    /** At most this many incidents of a group are listed, one line each; the rest are counted. */
+    static final int GROUP_LINES = 50;
+
     static final int RED = 0xD00000;
     static final int GREEN = 0x2EB67D;
     static final int ORANGE = 0xFF9900;
@@ -83,7 +86,7 @@ public final class DiscordNotifier implements Notifier<DiscordSettings, HttpMess
 
     /** The headline: one line for people. Grouped notices will add their members here. */
     private static String text(Notice notice) {
-        return "[" + notice.event().name() + "] " + notice.summary();
+        return "[" + notice.event().name() + "] " + notice.summary() + Text.memberList(notice, "• ", GROUP_LINES);
     }
 
     /** The embed's colour, an RGB integer: red while an incident is open, green when it ends, orange for warnings. */

@@ -41,6 +41,7 @@ public final class EmailNotifier implements Notifier<EmailSettings, EmailMessage
                 Text.truncate(oneLine("[Vantage] " + notice.event().name() + ": " + notice.summary()), SUBJECT_MAX);
         var body = new StringBuilder();
         body.append(notice.summary()).append("\n\n");
+        members(body, notice);
         line(body, "Event", notice.event().wireName());
         line(body, "State", notice.state());
         if (notice.monitorName() != null) {
@@ -67,6 +68,21 @@ public final class EmailNotifier implements Notifier<EmailSettings, EmailMessage
     public Outcome send(EmailSettings settings, EmailMessage message, Instant deadline) {
         return Attempt.withDeadline(
                 clock, deadline, "SMTP", () -> new SmtpAttempt(settings, clock).send(message, deadline));
+    }
+
+    /** A group's incidents, a line each with its dedup key; nothing for the notice of one incident. */
+    private static void members(StringBuilder body, Notice notice) {
+        if (!notice.isGroup()) {
+            return;
+        }
+        for (Notice member : notice.members()) {
+            body.append("- ")
+                    .append(member.summary())
+                    .append(" [")
+                    .append(member.dedupKey())
+                    .append("]\n");
+        }
+        body.append('\n');
     }
 
     private static void line(StringBuilder body, String label, String value) {

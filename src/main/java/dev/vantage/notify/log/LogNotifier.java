@@ -8,6 +8,7 @@ import dev.vantage.notify.Notifier;
 import dev.vantage.notify.Outcome;
 import java.time.Instant;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -36,7 +37,16 @@ public final class LogNotifier implements Notifier<LogNotifier.Settings, LogLine
     @Override
     public LogLine render(Settings settings, long notificationId, Notice notice) {
         boolean warn = !notice.event().closes();
-        return new LogLine(warn, notice.event(), notice.dedupKey(), notice.summary());
+        return new LogLine(warn, notice.event(), notice.dedupKey(), text(notice));
+    }
+
+    /** A group's summary names its members; their dedup keys follow, so that each can be found in the log. */
+    static String text(Notice notice) {
+        if (!notice.isGroup()) {
+            return notice.summary();
+        }
+        return notice.summary() + " ["
+                + notice.members().stream().map(Notice::dedupKey).collect(Collectors.joining(", ")) + "]";
     }
 
     @Override

@@ -28,6 +28,9 @@ import java.time.Instant;
  * href="https://docs.ntfy.sh/publish/#authentication">authentication</a>.
  */
 public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
+    /** At most this many incidents of a group are listed, one line each; the rest are counted. */
+    static final int GROUP_LINES = 50;
+
     static final int TITLE_MAX = 250;
     /** In UTF-8 bytes: ntfy turns a longer message into an attachment (its default limit is 4096 bytes). */
     static final int MESSAGE_MAX = 4000;
@@ -66,7 +69,7 @@ public final class NtfyNotifier implements Notifier<NtfySettings, HttpMessage> {
 
     /** The message: the summary, then the error and the incident's key. Grouped notices will add members here. */
     private static String text(Notice notice) {
-        var text = new StringBuilder(notice.summary());
+        var text = new StringBuilder(notice.summary()).append(Text.memberList(notice, "• ", GROUP_LINES));
         String error = NoticeFacts.error(notice);
         if (error != null && !notice.event().closes()) {
             text.append("\nError: ").append(error);

@@ -47,6 +47,15 @@ public final class OpsgenieNotifier implements Notifier<OpsgenieSettings, Opsgen
         this.sender = new HttpSender(context.http(), context.clock());
     }
 
+    /**
+     * Opsgenie opens and closes an alert by its alias, the incident's dedup key: each incident is sent on its own, never
+     * in a group (a closing group would carry another key than the opening one, and the alert would never close).
+     */
+    @Override
+    public boolean groups() {
+        return false;
+    }
+
     @Override
     public String type() {
         return "opsgenie";

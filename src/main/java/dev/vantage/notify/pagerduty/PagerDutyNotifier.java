@@ -52,6 +52,12 @@ public final class PagerDutyNotifier implements Notifier<PagerDutySettings, Http
         return configured;
     }
 
+    /** Events v2 takes one event per dedup key: each incident is sent on its own, never in a group. */
+    @Override
+    public boolean groups() {
+        return false;
+    }
+
     @Override
     public HttpMessage render(PagerDutySettings settings, long notificationId, Notice notice) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -22,7 +22,8 @@ import javax.sql.DataSource;
  * each notice as compact JSON ({@code notification_id} and the notice's fields, snake_case). PostgreSQL caps a payload
  * below 8000 bytes; the payload is kept within {@value #MAX_BYTES} by dropping the last suppressed dependents first
  * (the summary still counts them all), then cutting the error message, the summary and the target, each measured as
- * written (JSON escapes included).
+ * written (JSON escapes included). A group notice lists its {@code members} as the webhook does, as many as fit, and
+ * counts the others in {@code members_omitted}.
  */
 public final class PostgresNotifier implements Notifier<PostgresSettings, String> {
     public static final int MAX_BYTES = 7900;
@@ -50,6 +51,7 @@ public final class PostgresNotifier implements Notifier<PostgresSettings, String
         ObjectNode payload = NoticeJson.MAPPER.createObjectNode();
         payload.put("notification_id", notificationId);
         payload.setAll(NoticeJson.toJson(notice));
+        dropMembersOver(payload);
         int excess = Text.utf8Length(NoticeJson.write(payload)) - MAX_BYTES;
         if (excess > 0 && payload.get("suppressed") instanceof ArrayNode dependents) {
             for (int i = dependents.size() - 1; i >= 0 && excess > 0; i--) {
@@ -68,6 +70,23 @@ public final class PostgresNotifier implements Notifier<PostgresSettings, String
             }
         }
         return NoticeJson.write(payload);
+    }
+
+    /**
+     * A group too long for one payload keeps its first members and says how many it left out ({@code
+     * members_omitted}); every member is in {@code notifications}, {@code WHERE group_id = notification_id}.
+     */
+    private static void dropMembersOver(ObjectNode payload) {
+        if (!(payload.get("members") instanceof ArrayNode members)
+                || Text.utf8Length(NoticeJson.write(payload)) <= MAX_BYTES) {
+            return;
+        }
+        int omitted = 0;
+        payload.put("members_omitted", 0);
+        while (!members.isEmpty() && Text.utf8Length(NoticeJson.write(payload)) > MAX_BYTES) {
+            members.remove(members.size() - 1);
+            payload.put("members_omitted", ++omitted);
+        }
     }
 
     /** The longest prefix whose JSON-escaped form, with an ellipsis, fits in {@code budget} bytes of UTF-8. */

@@ -51,8 +51,8 @@ public final class PushoverNotifier implements Notifier<PushoverSettings, HttpMe
         var form = new LinkedHashMap<String, String>();
         form.put("token", settings.token().reveal());
         form.put("user", settings.user().reveal());
-        form.put("title", Text.truncate("Vantage " + notice.event().name(), TITLE_MAX));
-        form.put("message", Text.truncate(notice.summary(), MESSAGE_MAX));
+        form.put("title", Text.truncate(title(notice), TITLE_MAX));
+        form.put("message", Text.truncate(String.join("\n", Text.lines(notice)), MESSAGE_MAX));
         form.put("priority", Integer.toString(priority));
         if (priority == 2) {
             form.put("retry", Integer.toString(EMERGENCY_RETRY_SECONDS));
@@ -62,6 +62,19 @@ public final class PushoverNotifier implements Notifier<PushoverSettings, HttpMe
             form.put("timestamp", Long.toString(notice.at().getEpochSecond()));
         }
         return new HttpMessage(HttpMessage.FORM, encode(form));
+    }
+
+    /** {@code Vantage FIRING}; a group says how many incidents its lines are ({@code Vantage FIRING: 3 monitors DOWN}). */
+    static String title(Notice notice) {
+        String title = "Vantage " + notice.event().name();
+        if (!notice.isGroup()) {
+            return title;
+        }
+        int colon = notice.summary().indexOf(": ");
+        return title + ": "
+                + (colon < 0
+                        ? notice.members().size() + " incidents"
+                        : notice.summary().substring(0, colon));
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.vantage.notify.NoticeJson;
 import dev.vantage.notify.Notifier;
 import dev.vantage.notify.NotifierContext;
 import dev.vantage.notify.Outcome;
+import dev.vantage.notify.Text;
 import dev.vantage.notify.http.HttpMessage;
 import dev.vantage.notify.http.HttpSender;
 import java.time.Instant;
@@ -18,12 +19,15 @@ import okhttp3.Headers;
 
 /**
  * A Slack incoming webhook: one line of text and a coloured attachment with the incident's fields. Red while an
- * incident is open, green when it ends, orange while the monitor flaps.
+ * incident is open, green when it ends, orange while the monitor flaps. A group notice lists its incidents in one
+ * field, a line each.
  */
 public final class SlackNotifier implements Notifier<SlackSettings, HttpMessage> {
     static final String RED = "#d00000";
     static final String GREEN = "#2eb67d";
     static final String ORANGE = "#ff9900";
+    /** A group's lines are cut here: a message that lists up to 1,000 incidents in full would be unreadable. */
+    static final int FIELD_MAX = 2000;
 
     private final HttpSender sender;
 
@@ -60,7 +64,10 @@ public final class SlackNotifier implements Notifier<SlackSettings, HttpMessage>
         field(fields, "Error", error(notice), false);
         field(fields, "Opened at", NoticeJson.iso(notice.openedAt()), true);
         field(fields, "Resolved at", NoticeJson.iso(notice.resolvedAt()), true);
-        field(fields, "Incident", notice.dedupKey(), false);
+        if (notice.isGroup()) {
+            field(fields, "Incidents", Text.truncate(String.join("\n", Text.lines(notice)), FIELD_MAX), false);
+        }
+        field(fields, notice.isGroup() ? "Group" : "Incident", notice.dedupKey(), false);
         return HttpMessage.json(NoticeJson.write(body));
     }
 

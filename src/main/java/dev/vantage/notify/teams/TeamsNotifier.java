@@ -12,6 +12,7 @@ import dev.vantage.notify.NoticeJson;
 import dev.vantage.notify.Notifier;
 import dev.vantage.notify.NotifierContext;
 import dev.vantage.notify.Outcome;
+import dev.vantage.notify.Text;
 import dev.vantage.notify.http.HttpMessage;
 import dev.vantage.notify.http.HttpSender;
 import java.time.Instant;
@@ -29,6 +30,9 @@ import okhttp3.Headers;
  * href="https://adaptivecards.io/explorer/">the Adaptive Card schema</a> ({@code TextBlock}, {@code FactSet}).
  */
 public final class TeamsNotifier implements Notifier<TeamsSettings, HttpMessage> {
+    /** At most this many incidents of a group are listed, one line each; the rest are counted. */
+    static final int GROUP_LINES = 50;
+
     static final String CARD = "application/vnd.microsoft.card.adaptive";
 
     private final HttpSender sender;
@@ -79,7 +83,7 @@ public final class TeamsNotifier implements Notifier<TeamsSettings, HttpMessage>
 
     /** The headline: one line for people. Grouped notices will add their members here. */
     private static String text(Notice notice) {
-        return "[" + notice.event().name() + "] " + notice.summary();
+        return "[" + notice.event().name() + "] " + notice.summary() + Text.memberList(notice, "- ", GROUP_LINES);
     }
 
     /** An Adaptive Card text colour: red while an incident is open, green when it ends, amber for warnings. */

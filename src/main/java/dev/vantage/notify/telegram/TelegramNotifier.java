@@ -34,6 +34,9 @@ import okhttp3.Headers;
  * href="https://core.telegram.org/bots/api#responseparameters">ResponseParameters</a>.
  */
 public final class TelegramNotifier implements Notifier<TelegramSettings, HttpMessage> {
+    /** At most this many incidents of a group are listed, one line each; the rest are counted. */
+    static final int GROUP_LINES = 50;
+
     /** The longest text Telegram takes, counted after entities are parsed (so as characters shown). */
     static final int TEXT_MAX = 4096;
 
@@ -98,6 +101,8 @@ public final class TelegramNotifier implements Notifier<TelegramSettings, HttpMe
             html.append("\n<b>").append(escape(fact.getKey())).append(":</b> ").append(escape(value));
             left -= label.length() + value.length();
         }
+        String members = Text.memberList(notice, "• ", GROUP_LINES);
+        html.append(escape(members.length() < left ? members : Text.truncate(members, Math.max(1, left))));
         return html.toString();
     }
 

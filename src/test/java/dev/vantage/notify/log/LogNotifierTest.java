@@ -41,6 +41,17 @@ class LogNotifierTest extends NotifierContractTest<LogNotifier.Settings, LogLine
     }
 
     @Test
+    void aGroupIsOneLineNamingItsMembersAndTheirDedupKeys() throws Exception {
+        assertThat(notifier.render(configured(), 101, Notices.group()))
+                .isEqualTo(new LogLine(
+                        true,
+                        Event.FIRING,
+                        "vantage-group-101",
+                        "3 monitors DOWN: checkout (NY, VA), payments (VA), search (SYD)"
+                                + " [vantage-incident-42, vantage-incident-43, vantage-incident-44]"));
+    }
+
+    @Test
     void renderPicksWarnWhileAnIncidentIsOpenAndInfoWhenItEnds() throws Exception {
         assertThat(notifier.render(configured(), 17, Notices.firing()))
                 .isEqualTo(new LogLine(

@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.db.Database;
 import dev.vantage.notify.Event;
 import dev.vantage.notify.InvalidChannelException;
+import dev.vantage.notify.Notice;
+import dev.vantage.notify.NoticeGroup;
 import dev.vantage.notify.NoticeJson;
 import dev.vantage.notify.Notices;
 import dev.vantage.notify.Notifier;
 import dev.vantage.notify.NotifierContext;
 import dev.vantage.notify.NotifierContractTest;
 import dev.vantage.notify.Outcome;
+import dev.vantage.notify.Text;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.PostgresExtension.Fresh;
 import dev.vantage.testing.TestDatabase;
@@ -172,5 +175,27 @@ class PostgresNotifierIT extends NotifierContractTest<PostgresSettings, String> 
             assertThat(received.getFirst().getName()).isEqualTo("vantage_notifications");
             assertThat(received.getFirst().getParameter()).isEqualTo(payload);
         }
+    }
+
+    @Test
+    void aGroupTooLongForOnePayloadKeepsItsFirstMembersAndCountsTheOthers() throws Exception {
+        var members = new ArrayList<Notice>();
+        for (int i = 0; i < 40; i++) {
+            members.add(Notices.firing(100 + i, i, "monitor-" + i, List.of("NY", "VA")));
+        }
+        String rendered = notifier.render(configured(), 100, NoticeGroup.of(100, members));
+
+        var payload = JSON.readTree(rendered);
+        assertThat(Text.utf8Length(rendered)).isLessThanOrEqualTo(PostgresNotifier.MAX_BYTES);
+        assertThat(payload.path("notification_id").asLong()).isEqualTo(100);
+        assertThat(payload.path("dedup_key").asText()).isEqualTo("vantage-group-100");
+        int kept = payload.path("members").size();
+        assertThat(kept).isBetween(1, 39);
+        assertThat(payload.path("members_omitted").asInt()).isEqualTo(40 - kept);
+        assertThat(payload.path("members").get(0).path("dedup_key").asText()).isEqualTo("vantage-incident-100");
+        assertThat(JSON.readTree(notifier.render(configured(), 101, Notices.group()))
+                        .has("members_omitted"))
+                .as("a group that fits is whole")
+                .isFalse();
     }
 }

@@ -54,6 +54,19 @@ class PushoverNotifierIT extends HttpNotifierContractTest<PushoverSettings, Http
     }
 
     @Test
+    void aGroupIsOneMessageWithALinePerIncidentUnderATitleThatCountsThem() throws Exception {
+        HttpMessage m = notifier.render(configured(), 101, Notices.group());
+
+        assertThat(m.body())
+                .isEqualTo("token=azGDORePKplantedTOKEN000000001&user=uQiRzpo4DXplantedUSER000000002"
+                        + "&title=Vantage+FIRING%3A+3+monitors+DOWN"
+                        + "&message=checkout+is+DOWN+in+NY%2C+VA%3A+HTTP_STATUS+%5BSTATUS%5D+%28503%29+%3D%3D+200"
+                        + "%0Apayments+is+DOWN+in+VA%3A+HTTP_STATUS+%5BSTATUS%5D+%28503%29+%3D%3D+200"
+                        + "%0Asearch+is+DOWN+in+SYD%3A+HTTP_STATUS+%5BSTATUS%5D+%28503%29+%3D%3D+200"
+                        + "&priority=1&timestamp=1740830439");
+    }
+
+    @Test
     void aResolvedNoticeIsANormalPriorityForm() throws Exception {
         HttpMessage m = notifier.render(configured(), 18, Notices.resolved());
 

@@ -87,6 +87,29 @@ class SlackNotifierIT extends HttpNotifierContractTest<SlackSettings, HttpMessag
     }
 
     @Test
+    void aGroupIsOneMessageWithALinePerIncident() throws Exception {
+        HttpMessage m = notifier.render(configured(), 101, Notices.group());
+
+        assertThat(JSON.readTree(m.body()))
+                .isEqualTo(
+                        JSON.readTree(
+                                """
+                {"text": "[FIRING] 3 monitors DOWN: checkout (NY, VA), payments (VA), search (SYD)",
+                 "attachments": [{
+                   "color": "#d00000",
+                   "fields": [
+                     {"title": "Event", "value": "firing", "short": true},
+                     {"title": "State", "value": "DOWN", "short": true},
+                     {"title": "Datacenters", "value": "NY, SYD, VA", "short": true},
+                     {"title": "Opened at", "value": "2025-03-01T12:00:07Z", "short": true},
+                     {"title": "Incidents", "value": "checkout is DOWN in NY, VA: HTTP_STATUS [STATUS] (503) == 200\\npayments is DOWN in VA: HTTP_STATUS [STATUS] (503) == 200\\nsearch is DOWN in SYD: HTTP_STATUS [STATUS] (503) == 200", "short": false},
+                     {"title": "Group", "value": "vantage-group-101", "short": false}
+                   ]
+                 }]}
+                """));
+    }
+
+    @Test
     void eachEventHasItsColour() {
         assertThat(SlackNotifier.color(Event.FIRING)).isEqualTo("#d00000");
         assertThat(SlackNotifier.color(Event.REMINDER)).isEqualTo("#d00000");

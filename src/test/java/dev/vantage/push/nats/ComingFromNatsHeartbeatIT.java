@@ -56,8 +56,8 @@ class ComingFromNatsHeartbeatIT {
             // Everything stops before the agent, the receiver and the server go: their going is no outage to report.
             try {
                 db.execute(
-                        "INSERT INTO notification_channels (name, type, settings, is_default)"
-                                + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                        "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                                + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                         receiver.uri("/hook").toString());
                 var clock = Clock.systemUTC();
                 var meters = new SimpleMeterRegistry();

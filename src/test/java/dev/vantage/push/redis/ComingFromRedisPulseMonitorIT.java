@@ -65,8 +65,9 @@ class ComingFromRedisPulseMonitorIT {
                 db.execute("INSERT INTO api_monitors (name, type, schedule_id, push_subject, grace_seconds) VALUES"
                         + " ('agent1', 'push', 1, 'agent1', 2), ('agent2', 'push', 1, 'agent2', 2)");
                 db.execute(
-                        "INSERT INTO notification_channels (name, type, settings, is_default) VALUES ('pulse events',"
-                                + " 'redis', jsonb_build_object('url', ?::text, 'channel', ?::text), true)",
+                        "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds) VALUES"
+                                + " ('pulse events', 'redis', jsonb_build_object('url', ?::text, 'channel', ?::text),"
+                                + " true, 0)",
                         redis.url(),
                         CHANNEL);
                 var clock = Clock.systemUTC();
