@@ -88,8 +88,8 @@ public final class DependencyBench {
             jdbi.useTransaction(h -> {
                 h.execute(
                         """
-                        INSERT INTO notification_channels (name, type, settings, is_default)
-                        VALUES ('second webhook', 'webhook', jsonb_build_object('url', CAST(? AS text)), true)
+                        INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)
+                        VALUES ('second webhook', 'webhook', jsonb_build_object('url', CAST(? AS text)), true, 0)
                         """,
                         second.url());
                 h.execute("UPDATE api_monitors SET down_after = 1, up_after = 1");

@@ -68,8 +68,8 @@ class MaintenanceEndToEndIT {
                 target());
         db.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id) VALUES (1, 1)");
         db.execute(
-                "INSERT INTO notification_channels (name, type, settings, is_default)"
-                        + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true)",
+                "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds)"
+                        + " VALUES ('hook', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                 receiver.uri("/hook").toString());
         var agent = new AgentSettings(
                 db.connection(),

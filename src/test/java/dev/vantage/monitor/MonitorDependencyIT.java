@@ -110,9 +110,9 @@ class MonitorDependencyIT {
             db.execute("INSERT INTO datacenter_monitors (datacenter_id, monitor_id) VALUES (1, 1), (1, 2), (1, 3)");
             db.execute("INSERT INTO monitor_dependencies (monitor_id, depends_on) VALUES (2, 1), (3, 1)");
             db.execute(
-                    "INSERT INTO notification_channels (name, type, settings, is_default) VALUES"
-                            + " ('ops', 'webhook', jsonb_build_object('url', ?::text), true),"
-                            + " ('oncall', 'webhook', jsonb_build_object('url', ?::text), true)",
+                    "INSERT INTO notification_channels (name, type, settings, is_default, group_seconds) VALUES"
+                            + " ('ops', 'webhook', jsonb_build_object('url', ?::text), true, 0),"
+                            + " ('oncall', 'webhook', jsonb_build_object('url', ?::text), true, 0)",
                     ops.uri("/hook").toString(),
                     oncall.uri("/hook").toString());
             agent(db, "VA");
