@@ -40,7 +40,7 @@ class StartupIT {
     private static final Duration LOST_AFTER = Duration.ofSeconds(5);
     private static final int STARTS = 30;
     /** Starts run side by side, each on a database of its own in the one PostgreSQL, to keep the class short. */
-    private static final int LANES = 3;
+    private static final int LANES = 5;
 
     @Test
     void startingInAnyOrderNeverReportsADatacenterLost() throws Exception {
