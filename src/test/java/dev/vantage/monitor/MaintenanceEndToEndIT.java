@@ -86,11 +86,11 @@ class MaintenanceEndToEndIT {
                 MonitorSettings.defaults(db.connection(), "maint-monitor"),
                 new SimpleMeterRegistry(),
                 Clock.systemUTC()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(globalState(db)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(Evaluated.globalState(db)));
         // A window over monitor 1 from now for an hour; the test ends it as `vantage maintenance stop` would.
         db.execute("INSERT INTO maintenance_windows (id, reason, monitor_ids, starts_at, ends_at)"
                 + " VALUES (1, 'deploy', '{1}', now(), now() + interval '1 hour')");
-        await().atMost(Duration.ofSeconds(15)).until(() -> "MAINTENANCE".equals(globalState(db)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "MAINTENANCE".equals(Evaluated.globalState(db)));
     }
 
     @Test
@@ -99,9 +99,9 @@ class MaintenanceEndToEndIT {
             start(db, receiver);
             failing.set(true);
             await().atMost(Duration.ofSeconds(20)).until(() -> "DOWN".equals(underlyingState(db)));
-            awaitEvaluatedPast(db, latestHeartbeat(db) + 3);
+            Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 3);
 
-            assertThat(globalState(db)).isEqualTo("MAINTENANCE");
+            assertThat(Evaluated.globalState(db)).isEqualTo("MAINTENANCE");
             assertThat(db.count("SELECT count(*) FROM incidents WHERE resolved_at IS NULL AND NOT notified"))
                     .isEqualTo(1);
             assertThat(db.count("SELECT count(*) FROM notifications")).isZero();
@@ -112,7 +112,7 @@ class MaintenanceEndToEndIT {
             db.execute("UPDATE maintenance_windows SET ends_at = now() WHERE id = 1");
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> receiver.accepted().size() >= 1);
-            awaitEvaluatedPast(db, latestHeartbeat(db) + 3);
+            Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 3);
 
             assertThat(receiver.accepted()).hasSize(1);
             assertThat(JSON.readTree(receiver.accepted().getFirst().body())
@@ -120,9 +120,9 @@ class MaintenanceEndToEndIT {
                             .asText())
                     .isEqualTo("incident.firing");
             assertThat(db.count("SELECT count(*) FROM notifications")).isEqualTo(1);
-            assertThat(globalState(db)).isEqualTo("DOWN");
+            assertThat(Evaluated.globalState(db)).isEqualTo("DOWN");
             long marked = db.count("SELECT count(*) FROM api_heartbeats WHERE in_maintenance");
-            awaitEvaluatedPast(db, latestHeartbeat(db) + 2);
+            Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 2);
             assertThat(db.count("SELECT count(*) FROM api_heartbeats WHERE in_maintenance"))
                     .as("heartbeats after the window are not marked")
                     .isEqualTo(marked);
@@ -141,31 +141,12 @@ class MaintenanceEndToEndIT {
                     .isEqualTo(1);
 
             db.execute("UPDATE maintenance_windows SET ends_at = now() WHERE id = 1");
-            await().atMost(Duration.ofSeconds(15)).until(() -> "UP".equals(globalState(db)));
-            awaitEvaluatedPast(db, latestHeartbeat(db) + 3);
+            await().atMost(Duration.ofSeconds(15)).until(() -> "UP".equals(Evaluated.globalState(db)));
+            Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 3);
 
             assertThat(db.count("SELECT count(*) FROM notifications")).isZero();
             assertThat(receiver.accepted()).isEmpty();
         }
-    }
-
-    private static long latestHeartbeat(TestDatabase db) {
-        return db.count("SELECT coalesce(max(id), 0) FROM api_heartbeats");
-    }
-
-    private static void awaitEvaluatedPast(TestDatabase db, long id) {
-        await().atMost(Duration.ofSeconds(30))
-                .until(() ->
-                        db.count("SELECT coalesce(max(heartbeat_id), 0) FROM monitor_cursor WHERE name = 'heartbeats'")
-                                > id);
-    }
-
-    private static String globalState(TestDatabase db) {
-        return db.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT state FROM monitor_states WHERE monitor_id = 1 AND datacenter_id IS NULL")
-                .mapTo(String.class)
-                .findOne()
-                .orElse(null));
     }
 
     private static String underlyingState(TestDatabase db) {

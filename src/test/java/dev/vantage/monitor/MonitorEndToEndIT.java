@@ -110,22 +110,22 @@ class MonitorEndToEndIT {
                     Clock.systemUTC());
             running.add(monitor);
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(globalState(db)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(Evaluated.globalState(db)));
 
             failing.add("VA");
-            await().atMost(Duration.ofSeconds(20)).until(() -> "PARTIAL".equals(globalState(db)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "PARTIAL".equals(Evaluated.globalState(db)));
             assertThat(db.count("SELECT count(*) FROM incidents WHERE scope = 'datacenter' AND resolved_at IS NULL"))
                     .isEqualTo(1);
 
             failing.add("NY");
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> receiver.accepted().size() >= 1);
-            assertThat(globalState(db)).isEqualTo("DOWN");
+            assertThat(Evaluated.globalState(db)).isEqualTo("DOWN");
 
             failing.clear();
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> receiver.accepted().size() >= 2);
-            await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(globalState(db)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(Evaluated.globalState(db)));
 
             List<JsonNode> bodies = new ArrayList<>();
             for (var r : receiver.accepted()) {
@@ -179,11 +179,11 @@ class MonitorEndToEndIT {
 
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> receiver.accepted().size() >= 1);
-            awaitEvaluatedPast(db, latestHeartbeat(db) + 5);
+            Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 5);
             first.close();
             var second = MonitorModule.start(settings, new SimpleMeterRegistry(), Clock.systemUTC());
             running.add(second);
-            awaitEvaluatedPast(db, latestHeartbeat(db) + 5);
+            Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 5);
 
             assertThat(db.count(
                             "SELECT count(*) FROM api_heartbeats WHERE details ->> 'cert_expiry_warning' IS NOT NULL"))
@@ -197,27 +197,7 @@ class MonitorEndToEndIT {
             assertThat(notice.at("/data/dedup_key").asText()).matches("vantage-certificate-1-\\d+");
             assertThat(db.count("SELECT count(*) FROM incidents WHERE kind = 'certificate' AND resolved_at IS NULL"))
                     .isEqualTo(1);
-            assertThat(globalState(db)).isEqualTo("DEGRADED");
+            assertThat(Evaluated.globalState(db)).isEqualTo("DEGRADED");
         }
-    }
-
-    private static long latestHeartbeat(TestDatabase db) {
-        return db.count("SELECT coalesce(max(id), 0) FROM api_heartbeats");
-    }
-
-    /** Until the monitor module's cursor has read past heartbeat {@code id}. */
-    private static void awaitEvaluatedPast(TestDatabase db, long id) {
-        await().atMost(Duration.ofSeconds(30))
-                .until(() ->
-                        db.count("SELECT coalesce(max(heartbeat_id), 0) FROM monitor_cursor WHERE name = 'heartbeats'")
-                                > id);
-    }
-
-    private static String globalState(TestDatabase db) {
-        return db.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT state FROM monitor_states WHERE monitor_id = 1 AND datacenter_id IS NULL")
-                .mapTo(String.class)
-                .findOne()
-                .orElse(null));
     }
 }

@@ -131,18 +131,18 @@ class SlowResponseEndToEndIT {
         db.execute("INSERT INTO phase_thresholds (monitor_id, phase, warning_ms)"
                 + " VALUES (1, 'time_to_first_byte_ms', 150)");
         start(db, List.of("VA"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(globalState(db)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(Evaluated.globalState(db)));
 
         slow.add("VA");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.accepted().size() >= 1);
-        assertThat(globalState(db)).isEqualTo("DEGRADED");
+        assertThat(Evaluated.globalState(db)).isEqualTo("DEGRADED");
         assertThat(datacenterDetails(db, 1))
                 .matches("first byte slow in VA: time_to_first_byte_ms \\d+(\\.\\d)? > 150 \\(2 in a row\\)");
 
         slow.clear();
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.accepted().size() >= 2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(globalState(db)));
-        awaitEvaluatedPast(db, latestHeartbeat(db) + 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(Evaluated.globalState(db)));
+        Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 3);
 
         List<JsonNode> bodies = bodies(receiver);
         assertThat(bodies)
@@ -176,7 +176,7 @@ class SlowResponseEndToEndIT {
         db.execute("INSERT INTO phase_thresholds (monitor_id, datacenter_id, phase, warning_ms)"
                 + " VALUES (1, NULL, 'time_to_first_byte_ms', 150), (1, 1, 'time_to_first_byte_ms', 2000)");
         start(db, List.of("VA", "SYD"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(globalState(db)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(Evaluated.globalState(db)));
 
         slow.addAll(List.of("VA", "SYD"));
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.accepted().size() >= 1);
@@ -185,7 +185,7 @@ class SlowResponseEndToEndIT {
 
         slow.clear();
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.accepted().size() >= 2);
-        awaitEvaluatedPast(db, latestHeartbeat(db) + 3);
+        Evaluated.awaitEvaluatedPast(db, Evaluated.latestHeartbeat(db) + 3);
 
         List<JsonNode> bodies = bodies(receiver);
         assertThat(bodies)
@@ -203,26 +203,6 @@ class SlowResponseEndToEndIT {
             bodies.add(JSON.readTree(r.body()));
         }
         return bodies;
-    }
-
-    private static long latestHeartbeat(TestDatabase db) {
-        return db.count("SELECT coalesce(max(id), 0) FROM api_heartbeats");
-    }
-
-    /** Until the monitor module's cursor has read past heartbeat {@code id}. */
-    private static void awaitEvaluatedPast(TestDatabase db, long id) {
-        await().atMost(Duration.ofSeconds(30))
-                .until(() ->
-                        db.count("SELECT coalesce(max(heartbeat_id), 0) FROM monitor_cursor WHERE name = 'heartbeats'")
-                                > id);
-    }
-
-    private static String globalState(TestDatabase db) {
-        return db.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT state FROM monitor_states WHERE monitor_id = 1 AND datacenter_id IS NULL")
-                .mapTo(String.class)
-                .findOne()
-                .orElse(null));
     }
 
     private static String datacenterState(TestDatabase db, int datacenterId) {
