@@ -96,6 +96,8 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     private final MeterRegistry meters;
     /** Started by {@link #ready} with more than one shard. */
     private volatile BackgroundLoop balancer;
+    /** Guarded by this: set by {@link #close}. */
+    private boolean closed;
 
     private final Map<String, String> mdc;
 
@@ -183,8 +185,8 @@ public final class ShardLeases implements Leadership, AutoCloseable {
      * probe it would lose the slots between the giver's last and its own first probe. With one shard the lease has
      * been taken or waited for since the start, as before shards. Idempotent.
      */
-    public void ready() {
-        if (leases.length > 1 && balancing.compareAndSet(false, true)) {
+    public synchronized void ready() {
+        if (!closed && leases.length > 1 && balancing.compareAndSet(false, true)) {
             ready = true;
             wantsMore = true; // until the first round says otherwise: a datacenter starting at once has no holder
             for (DatacenterLease lease : leases) {
@@ -414,7 +416,11 @@ public final class ShardLeases implements Leadership, AutoCloseable {
     /** Stops balancing, then releases every shard (standbys take over at once). Idempotent. */
     @Override
     public void close() {
-        BackgroundLoop b = balancer;
+        BackgroundLoop b;
+        synchronized (this) {
+            closed = true; // a ready() after this starts no balancer
+            b = balancer;
+        }
         if (b != null) {
             b.stop(settings.checkTimeout().multipliedBy(4));
             closeSession();
