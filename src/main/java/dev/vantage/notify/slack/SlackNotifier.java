@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.notify.Event;
 import dev.vantage.notify.InvalidChannelException;
 import dev.vantage.notify.Notice;
+import dev.vantage.notify.NoticeFacts;
 import dev.vantage.notify.NoticeJson;
 import dev.vantage.notify.Notifier;
 import dev.vantage.notify.NotifierContext;
@@ -61,7 +62,7 @@ public final class SlackNotifier implements Notifier<SlackSettings, HttpMessage>
                 notice.datacenters().isEmpty() ? null : String.join(", ", notice.datacenters()),
                 true);
         field(fields, "Target", notice.target(), false);
-        field(fields, "Error", error(notice), false);
+        field(fields, "Error", NoticeFacts.error(notice), false);
         field(fields, "Opened at", NoticeJson.iso(notice.openedAt()), true);
         field(fields, "Resolved at", NoticeJson.iso(notice.resolvedAt()), true);
         if (notice.isGroup()) {
@@ -82,16 +83,6 @@ public final class SlackNotifier implements Notifier<SlackSettings, HttpMessage>
             case RESOLVED, FOUND, RENEWED, RECOVERED -> GREEN;
             case FLAPPING, CERTIFICATE, DEGRADED -> ORANGE;
         };
-    }
-
-    private static String error(Notice n) {
-        if (n.errorType() == null && n.errorMessage() == null) {
-            return null;
-        }
-        if (n.errorType() == null || n.errorMessage() == null) {
-            return n.errorType() != null ? n.errorType() : n.errorMessage();
-        }
-        return n.errorType() + ": " + n.errorMessage();
     }
 
     private static void field(ArrayNode fields, String title, String value, boolean isShort) {
