@@ -2,12 +2,14 @@ package dev.vantage.notify;
 
 import dev.vantage.store.ClaimedNotification;
 import dev.vantage.store.OutboxDao;
+import dev.vantage.store.SuppressedIncident;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,8 +84,8 @@ final class Attempts {
         var notices = new ArrayList<Notice>();
         for (ClaimedNotification row : rows) {
             try {
-                notices.add(withSuppressed(OutboxPayload.read(
-                        row.payloadJson(), Event.fromWire(row.event()), row.dedupKey(), row.incidentId())));
+                notices.add(OutboxPayload.read(
+                        row.payloadJson(), Event.fromWire(row.event()), row.dedupKey(), row.incidentId()));
                 sendable.add(row);
             } catch (IllegalArgumentException e) {
                 unsendable(row, "unreadable payload: " + e.getMessage(), "payload");
@@ -92,6 +94,7 @@ final class Attempts {
         if (sendable.isEmpty()) {
             return;
         }
+        notices = withSuppressed(notices);
         // A group of one is sent exactly as a notification sent alone; a group under its first row's id, which is
         // the same on every attempt (the webhook-id).
         boolean group = sendable.size() > 1;
@@ -105,17 +108,31 @@ final class Attempts {
     }
 
     /**
-     * The monitor incidents this one suppressed, read now rather than when the notice was enqueued: dependents go
-     * DOWN a little after their dependency fired.
+     * The notices with the monitor incidents each one suppressed, read now rather than when they were enqueued
+     * (dependents go DOWN a little after their dependency fired), in one query for all of them.
      */
-    private Notice withSuppressed(Notice notice) {
-        if (!"monitor".equals(notice.kind())) {
-            return notice;
+    private ArrayList<Notice> withSuppressed(List<Notice> notices) {
+        long[] ids = notices.stream()
+                .filter(n -> "monitor".equals(n.kind()))
+                .mapToLong(Notice::incidentId)
+                .toArray();
+        var out = new ArrayList<Notice>(notices.size());
+        if (ids.length == 0) {
+            out.addAll(notices);
+            return out;
         }
-        var rows = jdbi.withExtension(OutboxDao.class, dao -> dao.listSuppressed(notice.incidentId()));
-        return notice.withSuppressed(rows.stream()
-                .map(r -> new Notice.Suppressed(r.monitorId(), r.monitorName(), r.dedupKey()))
-                .toList());
+        Map<Long, List<Notice.Suppressed>> byIncident =
+                jdbi.withExtension(OutboxDao.class, dao -> dao.listSuppressed(ids)).stream()
+                        .collect(Collectors.groupingBy(
+                                SuppressedIncident::suppressedBy,
+                                Collectors.mapping(
+                                        r -> new Notice.Suppressed(r.monitorId(), r.monitorName(), r.dedupKey()),
+                                        Collectors.toList())));
+        for (Notice n : notices) {
+            var suppressed = "monitor".equals(n.kind()) ? byIncident.get(n.incidentId()) : null;
+            out.add(suppressed == null ? n : n.withSuppressed(suppressed));
+        }
+        return out;
     }
 
     private static Outcome attempt(

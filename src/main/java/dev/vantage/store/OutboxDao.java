@@ -272,15 +272,16 @@ public interface OutboxDao {
     }
 
     /**
-     * The incidents held back by {@code incidentId} that never notified on their own, by monitor name: what a notice
-     * of that incident lists when it is claimed for sending.
+     * The incidents held back by any of {@code incidentIds} that never notified on their own, by monitor name: what the
+     * notices of those incidents list when they are claimed for sending (one query for a whole group).
      */
     @SqlQuery(
             """
-            SELECT i.monitor_id, coalesce(m.name, 'monitor #' || i.monitor_id) AS monitor_name, i.dedup_key
+            SELECT i.suppressed_by, i.monitor_id, coalesce(m.name, 'monitor #' || i.monitor_id) AS monitor_name,
+                   i.dedup_key
             FROM incidents i LEFT JOIN api_monitors m ON m.id = i.monitor_id
-            WHERE i.suppressed_by = :incidentId AND NOT i.notified
+            WHERE i.suppressed_by = ANY (CAST(:incidentIds AS bigint[])) AND NOT i.notified
             ORDER BY monitor_name, i.id
             """)
-    List<SuppressedIncident> listSuppressed(@Bind("incidentId") long incidentId);
+    List<SuppressedIncident> listSuppressed(@Bind("incidentIds") long[] incidentIds);
 }
