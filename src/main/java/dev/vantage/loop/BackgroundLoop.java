@@ -72,7 +72,7 @@ public final class BackgroundLoop implements AutoCloseable {
         this.what = b.what;
         this.log = b.log;
         this.every = b.every;
-        this.backoff = new Backoff(b.backoffMin, b.backoffMax, new SplittableRandom());
+        this.backoff = b.backoff;
         this.errors = b.meters.counter(Meters.LOOP_ERRORS, "loop", b.tag);
         this.step = step;
         var context = b.context != null ? b.context : MDC.getCopyOfContextMap();
@@ -100,8 +100,7 @@ public final class BackgroundLoop implements AutoCloseable {
         private String tag;
         private Map<String, String> context;
         private Duration every = Duration.ofSeconds(1);
-        private Duration backoffMin = Duration.ofMillis(500);
-        private Duration backoffMax = Duration.ofSeconds(5);
+        private Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5), new SplittableRandom());
 
         private Builder(String name, String what, Logger log, MeterRegistry meters) {
             this.name = Objects.requireNonNull(name, "name");
@@ -134,9 +133,7 @@ public final class BackgroundLoop implements AutoCloseable {
 
         /** The backoff after failed rounds (default 0.5 s doubling up to 5 s, half of it random). */
         public Builder backoff(Duration min, Duration max) {
-            new Backoff(min, max, new SplittableRandom()); // validates
-            backoffMin = min;
-            backoffMax = max;
+            backoff = new Backoff(min, max, new SplittableRandom());
             return this;
         }
 
