@@ -108,7 +108,7 @@ class GrafanaDashboardIT {
     /** The README's examples of the same data, on the same database: they follow the schema too. */
     @Test
     void theReadmeQueriesOfTheDataLifecycleRun(TestDatabase db) throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs", "operations.md"));
         int start = readme.indexOf("## Data lifecycle");
         String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
         var statements = new ArrayList<String>();

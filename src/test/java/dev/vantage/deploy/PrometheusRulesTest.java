@@ -27,7 +27,7 @@ class PrometheusRulesTest {
         Map<String, Object> file = new Yaml().load(Files.readString(RULES));
         var groups = (List<Map<String, Object>>) file.get("groups");
         assertThat(groups).isNotEmpty();
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs", "operations.md"));
         var alerts = new ArrayList<String>();
         for (var group : groups) {
             assertThat(group).containsKeys("name", "rules");
