@@ -290,6 +290,30 @@ class ComposeFileTest {
                 .isIn(seededDatacenters());
     }
 
+    /**
+     * The datacenter file's setup comment logs in as a login it also says how to create, bound to its datacenter, and
+     * never as one of the group roles (vantage_agent, vantage_monitor, vantage_reader), which cannot log in.
+     */
+    @Test
+    void theDatacenterFileLogsInAsABoundAgentLoginNotAsAGroupRole() throws IOException {
+        String file = Files.readString(DATACENTER, StandardCharsets.UTF_8);
+        var create = Pattern.compile(
+                        "vantage roles create-login --role agent --datacenter ([A-Z]+) --name ([a-z_][a-z0-9_]*)")
+                .matcher(file);
+        var url = Pattern.compile("postgres://([a-z_][a-z0-9_]*):").matcher(file);
+
+        assertThat(create.find())
+                .as("the comment shows how to create the login")
+                .isTrue();
+        assertThat(url.find()).as("the comment shows the connection URL").isTrue();
+        assertThat(url.group(1)).isEqualTo(create.group(2));
+        assertThat(url.group(1))
+                .isNotIn(java.util.Arrays.stream(dev.vantage.db.Roles.Group.values())
+                        .map(dev.vantage.db.Roles.Group::roleName)
+                        .toList());
+        assertThat(create.group(1)).isIn(seededDatacenters());
+    }
+
     /** The datacenter codes the seed data inserts ({@code ('VA', 'Virginia', 'us-east-1')}). */
     private static Set<String> seededDatacenters() throws IOException {
         var row = Pattern.compile("\\('([A-Z]+)', '[^']*', '[a-z0-9-]+'\\)");
