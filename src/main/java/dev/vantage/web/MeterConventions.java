@@ -105,8 +105,7 @@ public final class MeterConventions {
             entry(HeartbeatMeters.JOURNAL_RECORDS, "Heartbeats in the disk journal, not yet written"),
             entry(HeartbeatMeters.PARTITIONS_CREATED, "Partitions of api_heartbeats created"),
             entry(HeartbeatMeters.PARTITIONS_DROPPED, "Partitions of api_heartbeats dropped past the retention"),
-            entry(HeartbeatMeters.PARTITION_FAILURES, "Failed partition maintenance runs"),
-            entry(CPU_COUNT_RENAMED, "Processors available to the Java virtual machine"));
+            entry(HeartbeatMeters.PARTITION_FAILURES, "Failed partition maintenance runs"));
 
     private MeterConventions() {}
 

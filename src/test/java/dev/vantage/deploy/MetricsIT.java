@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.vantage.agent.Agent;
 import dev.vantage.agent.AgentSettings;
-import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.db.Database;
+import dev.vantage.heartbeat.HeartbeatWriterSettings;
 import dev.vantage.lease.LeaseSettings;
 import dev.vantage.monitor.EvaluationWatch;
 import dev.vantage.monitor.MonitorModule;
@@ -266,7 +266,7 @@ class MetricsIT {
                 .as("metrics the dashboard queries that neither process exposes")
                 .isEmpty();
         assertThat(GrafanaHealthDashboardTest.metrics())
-                .contains("vantage_monitor_up", "hikaricp_connections_active", "jvm_memory_used_bytes");
+                .contains("vantage_monitor_state", "hikaricp_connections_active", "jvm_memory_used_bytes");
     }
 
     /** 500 while {@link #failing}, else 200. */
