@@ -13,6 +13,7 @@ import dev.vantage.monitor.EvaluationWatch;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
 import dev.vantage.monitor.StateMetricsSettings;
+import dev.vantage.probe.warm.WarmUpSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
 import dev.vantage.testing.PostgresExtension;
@@ -90,17 +91,18 @@ class MetricsIT {
         var agentMeters = registry();
         running.add(Agent.start(
                 new AgentSettings(
-                        db.connection(),
-                        "VA",
-                        "metrics-it",
-                        16,
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(2),
-                        Duration.ofSeconds(10),
-                        HeartbeatWriterSettings.DEFAULTS
-                                .withLinger(Duration.ofMillis(20))
-                                .withJournalDir(journal),
-                        LeaseSettings.DEFAULTS),
+                                db.connection(),
+                                "VA",
+                                "metrics-it",
+                                16,
+                                Duration.ofSeconds(30),
+                                Duration.ofSeconds(2),
+                                Duration.ofSeconds(10),
+                                HeartbeatWriterSettings.DEFAULTS
+                                        .withLinger(Duration.ofMillis(20))
+                                        .withJournalDir(journal),
+                                LeaseSettings.DEFAULTS)
+                        .withWarmUp(WarmUpSettings.DEFAULTS.withEnabled(false)), // 4 s of probes this test needs not
                 agentMeters,
                 Clock.systemUTC()));
         agentWeb = serve(agentMeters);
