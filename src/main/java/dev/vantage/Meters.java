@@ -88,5 +88,18 @@ public final class Meters {
     /** NATS messages the client dropped because the subscription fell behind (slow consumer). */
     public static final String PUSH_NATS_DROPPED = PREFIX + "push.nats.dropped";
 
+    /** 1, tagged {@code version} and {@code java}: which build runs where. */
+    public static final String BUILD_INFO = PREFIX + "build.info";
+
+    /**
+     * 1 per monitor and datacenter ({@code datacenter} is the code, or {@code global} for the monitor's global state),
+     * tagged with its current {@code state}; exported by the monitor replica that evaluates, within a bound.
+     */
+    public static final String MONITOR_STATE = PREFIX + "monitor.state";
+    /** 1 while a monitor is UP in a datacenter (or globally), else 0; the same series as {@link #MONITOR_STATE}. */
+    public static final String MONITOR_UP = PREFIX + "monitor.up";
+    /** Monitor and datacenter pairs left out of {@link #MONITOR_STATE} and {@link #MONITOR_UP} by the bound. */
+    public static final String MONITOR_STATE_OMITTED = PREFIX + "monitor.state.omitted";
+
     private Meters() {}
 }

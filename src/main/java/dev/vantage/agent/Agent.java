@@ -135,8 +135,10 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentSettings settings, MeterRegistry meters, Clock clock) {
         // The agent's identity goes into the MDC its threads copy (set in the constructor), not into the caller's.
         try (var context = LogContext.replace(Map.of())) {
-            HikariDataSource pool = Database.pool(
-                    settings.db(), "vantage-agent", 4, settings.lease().serverTimeout());
+            HikariDataSource pool = Database.measured(
+                    Database.pool(
+                            settings.db(), "vantage-agent", 4, settings.lease().serverTimeout()),
+                    meters);
             try {
                 Database.awaitReachable(pool, settings.dbWait());
                 Migrations.requireCurrent(pool);

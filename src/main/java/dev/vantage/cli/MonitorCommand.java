@@ -9,6 +9,7 @@ import dev.vantage.monitor.EvaluationProgress;
 import dev.vantage.monitor.EvaluationWatch;
 import dev.vantage.monitor.MonitorModule;
 import dev.vantage.monitor.MonitorSettings;
+import dev.vantage.monitor.StateMetricsSettings;
 import dev.vantage.push.PushIngest;
 import dev.vantage.push.PushSettings;
 import dev.vantage.push.nats.NatsIngest;
@@ -277,17 +278,39 @@ public final class MonitorCommand implements Callable<Integer> {
     MonitorSettings settings(Environment env) {
         var connection = DbConnection.parse(env.require(db, "DB_CONN_STRING", "--db", "the database URL"));
         return new MonitorSettings(
-                connection,
-                env.resolve(name, "VANTAGE_MONITOR_NAME").orElseGet(MonitorCommand::defaultName),
-                Duration.ofSeconds(AgentCommand.integer(env, reloadInterval, "VANTAGE_RELOAD_INTERVAL", 30)),
-                Duration.ofSeconds(AgentCommand.integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
-                Duration.ofSeconds(AgentCommand.integer(env, lostAfter, "VANTAGE_LOST_AFTER", 30)),
-                AgentCommand.integer(env, batchSize, "VANTAGE_BATCH_SIZE", MonitorSettings.BATCH_SIZE),
-                MonitorSettings.POLL,
-                Duration.ofSeconds(AgentCommand.integer(env, notifyTimeout, "VANTAGE_NOTIFY_TIMEOUT", 10)),
-                AgentCommand.integer(env, retentionDays, "VANTAGE_RETENTION_DAYS", MonitorSettings.RETENTION_DAYS),
-                LeaseSettings.DEFAULTS);
+                        connection,
+                        env.resolve(name, "VANTAGE_MONITOR_NAME").orElseGet(MonitorCommand::defaultName),
+                        Duration.ofSeconds(AgentCommand.integer(env, reloadInterval, "VANTAGE_RELOAD_INTERVAL", 30)),
+                        Duration.ofSeconds(AgentCommand.integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
+                        Duration.ofSeconds(AgentCommand.integer(env, lostAfter, "VANTAGE_LOST_AFTER", 30)),
+                        AgentCommand.integer(env, batchSize, "VANTAGE_BATCH_SIZE", MonitorSettings.BATCH_SIZE),
+                        MonitorSettings.POLL,
+                        Duration.ofSeconds(AgentCommand.integer(env, notifyTimeout, "VANTAGE_NOTIFY_TIMEOUT", 10)),
+                        AgentCommand.integer(
+                                env, retentionDays, "VANTAGE_RETENTION_DAYS", MonitorSettings.RETENTION_DAYS),
+                        LeaseSettings.DEFAULTS)
+                .withStateMetrics(StateMetricsSettings.parse(
+                        env.resolve(stateMetrics, "VANTAGE_MONITOR_STATE_METRICS"),
+                        AgentCommand.integer(
+                                env,
+                                stateMetricsMax,
+                                "VANTAGE_MONITOR_STATE_MAX_SERIES",
+                                StateMetricsSettings.MAX_SERIES)));
     }
+
+    @Option(
+            names = "--state-metrics",
+            paramLabel = "on|off",
+            description = "Export vantage_monitor_state and vantage_monitor_up per monitor and datacenter from the"
+                    + " evaluating replica (default: VANTAGE_MONITOR_STATE_METRICS, else on).")
+    String stateMetrics;
+
+    @Option(
+            names = "--state-metrics-max",
+            paramLabel = "N",
+            description = "Monitor and datacenter pairs exported at most by the state gauges; the rest are counted in"
+                    + " vantage_monitor_state_omitted (default: VANTAGE_MONITOR_STATE_MAX_SERIES, else 10000).")
+    String stateMetricsMax;
 
     static String defaultName() {
         return dev.vantage.agent.AgentSettings.defaultName();

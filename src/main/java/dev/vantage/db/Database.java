@@ -2,9 +2,11 @@ package dev.vantage.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.vantage.Causes;
 import dev.vantage.config.ConfigurationException;
 import dev.vantage.config.DbConnection;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -40,6 +42,15 @@ public final class Database {
         config.setConnectionInitSql(
                 "SET statement_timeout = " + ms + "; SET idle_in_transaction_session_timeout = " + ms);
         return new HikariDataSource(config);
+    }
+
+    /**
+     * The pool's meters on {@code meters} ({@code hikaricp_connections*}, tagged {@code pool} with its name): connections
+     * active, idle, pending, their acquire, usage and creation times, timeouts. Removed when the pool closes.
+     */
+    public static HikariDataSource measured(HikariDataSource pool, MeterRegistry meters) {
+        pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+        return pool;
     }
 
     private static HikariConfig config(DbConnection db, String name, int maxSize) {

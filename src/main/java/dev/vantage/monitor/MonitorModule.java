@@ -74,6 +74,7 @@ public final class MonitorModule implements AutoCloseable {
     private final Counter rebuilds;
     private final Timer rounds;
     private final HeartbeatCursorGauges lag;
+    private final StateGauges states;
 
     // Evaluation thread only.
     private Evaluator evaluator;
@@ -114,6 +115,7 @@ public final class MonitorModule implements AutoCloseable {
                 .register(meters);
         this.rounds = meters.timer(Meters.EVALUATION_ROUNDS);
         this.lag = new HeartbeatCursorGauges(meters);
+        this.states = new StateGauges(meters, settings.stateMetrics());
         io.micrometer.core.instrument.Gauge.builder(Meters.CHANNELS_INVALID, configs, c -> c.current()
                         .invalidChannels()
                         .size())
@@ -126,8 +128,13 @@ public final class MonitorModule implements AutoCloseable {
         // Its own identity only, which its threads copy: a caller's context (an in-process agent's dc, say) would
         // mislabel every line.
         try (var context = LogContext.replace(Map.of("replica", settings.name()))) {
-            HikariDataSource pool = Database.pool(
-                    settings.db(), "vantage-monitor", 6, settings.lease().serverTimeout());
+            HikariDataSource pool = Database.measured(
+                    Database.pool(
+                            settings.db(),
+                            "vantage-monitor",
+                            6,
+                            settings.lease().serverTimeout()),
+                    meters);
             try {
                 Database.awaitReachable(pool, settings.dbWait());
                 Migrations.requireCurrent(pool);
@@ -183,6 +190,7 @@ public final class MonitorModule implements AutoCloseable {
             if (wasLeading) {
                 log.info("Not leading the monitor module any more: evaluation paused");
                 wasLeading = false;
+                states.clear();
             }
             evaluator = null;
             return null;
@@ -209,7 +217,10 @@ public final class MonitorModule implements AutoCloseable {
         if (evaluator == null) {
             evaluator = jdbi.withHandle(h -> {
                 var e = new Evaluator(settings.lostAfter(), leadingSince);
-                e.restore(StateStore.listDatacenters(h), StateStore.listMonitors(h), IncidentStore.listOpen(h));
+                var datacenters = StateStore.listDatacenters(h);
+                var monitors = StateStore.listMonitors(h);
+                e.restore(datacenters, monitors, IncidentStore.listOpen(h));
+                states.restore(datacenters, monitors);
                 return e;
             });
             appliedConfig = -1;
@@ -219,6 +230,7 @@ public final class MonitorModule implements AutoCloseable {
             evaluator.configure(config.monitors(), config.datacenterCodes(), config.defaultChannels(), clock.instant());
             evaluator.maintain(configs.maintenance());
             appliedConfig = config.version();
+            states.configure(config);
             configured = new java.util.HashMap<>();
             for (var m : config.monitors()) {
                 configured.put(m.monitorId(), m.datacenters());
@@ -273,6 +285,7 @@ public final class MonitorModule implements AutoCloseable {
             configs.reload("a heartbeat of a monitor or datacenter the configuration does not have yet");
             return true;
         }
+        states.apply(outcome.changes());
         // Measured after the commit: inside it, this transaction's own xid would count in the lag.
         lag.update(jdbi.withHandle(h -> cursor.measure(h, outcome.batch())));
         applied.increment(outcome.batch().observations().size()
@@ -329,6 +342,7 @@ public final class MonitorModule implements AutoCloseable {
             if (evaluation != null) {
                 evaluation.stop(Duration.ofSeconds(10));
             }
+            states.clear(); // the evaluation thread has stopped: its series go with this replica's role
             // Sends in flight get 5 s; one still running then is interrupted, and its claim expiring lets the next
             // leader send it again (same webhook-id).
             delivery.stop(Duration.ofSeconds(5));

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param retentionDays raw heartbeats are kept at least this many days, then their partition is rolled up and dropped
  *     (VANTAGE_RETENTION_DAYS)
  * @param lease the monitor lease's timings
+ * @param stateMetrics the per-monitor state gauges (VANTAGE_MONITOR_STATE_METRICS, VANTAGE_MONITOR_STATE_MAX_SERIES)
  */
 public record MonitorSettings(
         DbConnection db,
@@ -30,7 +31,8 @@ public record MonitorSettings(
         Duration poll,
         Duration attemptTimeout,
         int retentionDays,
-        LeaseSettings lease) {
+        LeaseSettings lease,
+        StateMetricsSettings stateMetrics) {
 
     public static final Duration LOST_AFTER = Duration.ofSeconds(30);
     public static final int BATCH_SIZE = 10_000;
@@ -67,9 +69,35 @@ public record MonitorSettings(
             throw new ConfigurationException(
                     "VANTAGE_RETENTION_DAYS must be between 1 and 36500 days, was " + retentionDays);
         }
-        if (poll.isNegative() || poll.isZero() || lease == null) {
-            throw new IllegalArgumentException("poll must be positive and lease settings given");
+        if (poll.isNegative() || poll.isZero() || lease == null || stateMetrics == null) {
+            throw new IllegalArgumentException("poll must be positive and lease and state metrics settings given");
         }
+    }
+
+    /** With the state gauges' defaults (on, at most {@link StateMetricsSettings#MAX_SERIES} pairs). */
+    public MonitorSettings(
+            DbConnection db,
+            String name,
+            Duration reloadInterval,
+            Duration dbWait,
+            Duration lostAfter,
+            int batchSize,
+            Duration poll,
+            Duration attemptTimeout,
+            int retentionDays,
+            LeaseSettings lease) {
+        this(
+                db,
+                name,
+                reloadInterval,
+                dbWait,
+                lostAfter,
+                batchSize,
+                poll,
+                attemptTimeout,
+                retentionDays,
+                lease,
+                StateMetricsSettings.DEFAULTS);
     }
 
     public static MonitorSettings defaults(DbConnection db, String name) {
@@ -88,16 +116,61 @@ public record MonitorSettings(
 
     public MonitorSettings withLostAfter(Duration value) {
         return new MonitorSettings(
-                db, name, reloadInterval, dbWait, value, batchSize, poll, attemptTimeout, retentionDays, lease);
+                db,
+                name,
+                reloadInterval,
+                dbWait,
+                value,
+                batchSize,
+                poll,
+                attemptTimeout,
+                retentionDays,
+                lease,
+                stateMetrics);
     }
 
     public MonitorSettings withLease(LeaseSettings value) {
         return new MonitorSettings(
-                db, name, reloadInterval, dbWait, lostAfter, batchSize, poll, attemptTimeout, retentionDays, value);
+                db,
+                name,
+                reloadInterval,
+                dbWait,
+                lostAfter,
+                batchSize,
+                poll,
+                attemptTimeout,
+                retentionDays,
+                value,
+                stateMetrics);
     }
 
     public MonitorSettings withBatchSize(int value) {
         return new MonitorSettings(
-                db, name, reloadInterval, dbWait, lostAfter, value, poll, attemptTimeout, retentionDays, lease);
+                db,
+                name,
+                reloadInterval,
+                dbWait,
+                lostAfter,
+                value,
+                poll,
+                attemptTimeout,
+                retentionDays,
+                lease,
+                stateMetrics);
+    }
+
+    public MonitorSettings withStateMetrics(StateMetricsSettings value) {
+        return new MonitorSettings(
+                db,
+                name,
+                reloadInterval,
+                dbWait,
+                lostAfter,
+                batchSize,
+                poll,
+                attemptTimeout,
+                retentionDays,
+                lease,
+                value);
     }
 }

@@ -100,7 +100,8 @@ public final class PushIngest implements AutoCloseable {
             PushSettings settings, DbConnection db, String name, MeterRegistry meters, Clock clock) {
         var identity = Map.of("replica", name);
         try (var context = LogContext.replace(identity)) {
-            HikariDataSource pool = Database.pool(db, "vantage-push", 4, Duration.ofSeconds(10));
+            HikariDataSource pool =
+                    Database.measured(Database.pool(db, "vantage-push", 4, Duration.ofSeconds(10)), meters);
             HeartbeatWriter writer = null;
             ReadDeadlines deadlines = null;
             try {

@@ -123,8 +123,7 @@ public final class Scheduler implements AutoCloseable {
         this.meters = meters;
         this.lateness = Timer.builder(Meters.SCHEDULE_LATENESS)
                 .description("How late probes start after their slot")
-                .publishPercentileHistogram()
-                .register(meters);
+                .register(meters); // buckets from dev.vantage.web.MeterConventions
         this.mdc = MDC.getCopyOfContextMap() == null ? Map.of() : Map.copyOf(MDC.getCopyOfContextMap());
         meters.gauge(Meters.PROBES_IN_FLIGHT, inFlight);
         meters.gauge(Meters.MONITORS_INVALID, invalidCount);

@@ -14,11 +14,13 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * deploy/prometheus/vantage-rules.yml: the shape Prometheus loads (groups of rules, each with an alert, an expression,
- * a severity and a summary), and every Vantage metric an expression names is one the README documents. This is no
- * substitute for {@code promtool check rules}: PromtoolRulesIT runs that.
+ * a severity and a summary), every Vantage metric an expression names is one docs/metrics.md documents, and every alert
+ * has a unit test in vantage-rules.test.yml. This is no substitute for {@code promtool check rules} and {@code promtool
+ * test rules}: PromtoolRulesIT runs them.
  */
 class PrometheusRulesTest {
     private static final Path RULES = Path.of("deploy", "prometheus", "vantage-rules.yml");
+    private static final Path RULE_TESTS = Path.of("deploy", "prometheus", "vantage-rules.test.yml");
     private static final Pattern METRIC = Pattern.compile("\\bvantage_[a-z_]+");
 
     @Test
@@ -27,7 +29,7 @@ class PrometheusRulesTest {
         Map<String, Object> file = new Yaml().load(Files.readString(RULES));
         var groups = (List<Map<String, Object>>) file.get("groups");
         assertThat(groups).isNotEmpty();
-        String readme = Files.readString(Path.of("docs", "operations.md"));
+        String reference = Files.readString(Path.of("docs", "metrics.md"));
         var alerts = new ArrayList<String>();
         for (var group : groups) {
             assertThat(group).containsKeys("name", "rules");
@@ -39,12 +41,25 @@ class PrometheusRulesTest {
                 var metrics = METRIC.matcher((String) rule.get("expr"));
                 while (metrics.find()) {
                     String documented = metrics.group().replaceAll("_total$", "");
-                    assertThat(readme)
-                            .as("%s names %s, which the README's metrics table does not", rule.get("alert"), documented)
+                    assertThat(reference)
+                            .as("%s names %s, which docs/metrics.md does not", rule.get("alert"), documented)
                             .contains("`" + documented);
                 }
             }
         }
-        assertThat(alerts).contains("VantageEvaluationStalled").doesNotHaveDuplicates();
+        // A lost agent, a stuck evaluator, an outbox backlog, a journal not draining (docs/metrics.md, Alert rules).
+        assertThat(alerts)
+                .contains(
+                        "VantageInstanceDown",
+                        "VantageDatacenterWithoutLeader",
+                        "VantageEvaluationStalled",
+                        "VantageNotificationsStuck",
+                        "VantageOutboxBacklog",
+                        "VantageJournalNotDraining")
+                .doesNotHaveDuplicates();
+        String tests = Files.readString(RULE_TESTS);
+        assertThat(alerts).allSatisfy(alert -> assertThat(tests)
+                .as("a unit test of %s in vantage-rules.test.yml", alert)
+                .contains("alertname: " + alert + "\n"));
     }
 }

@@ -2,12 +2,7 @@ package dev.vantage.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vantage.testing.ServerProcess;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,20 +30,7 @@ class PromtoolRulesIT {
         assertThat(result.output()).contains("SUCCESS").doesNotContain("FAILED");
     }
 
-    private record Result(int exit, String output) {}
-
-    private static Result promtool(String... arguments) throws IOException, InterruptedException {
-        Path promtool = ServerProcess.find("promtool")
-                .orElseThrow(() -> new IllegalStateException(
-                        "promtool not found: apt-get install prometheus (.ci/run installs it)"));
-        var command = new java.util.ArrayList<>(List.of(promtool.toString()));
-        command.addAll(List.of(arguments));
-        var process = new ProcessBuilder(command)
-                .directory(RULES_DIR.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool ends").isTrue();
-        return new Result(process.exitValue(), output);
+    private static Promtool.Result promtool(String... arguments) throws Exception {
+        return Promtool.run(RULES_DIR, "", arguments);
     }
 }
