@@ -13,7 +13,7 @@ import java.util.Optional;
 public final class EmbeddedBinaries {
     /** How a user gives the demo a database of their own instead. */
     static final String USE_DB = "run `vantage demo --db postgres://USER:PASSWORD@HOST:5432/DATABASE` with an existing"
-            + " PostgreSQL (13 or later; an empty database)";
+            + " PostgreSQL (14 or later; an empty database)";
 
     private EmbeddedBinaries() {}
 
@@ -54,11 +54,11 @@ public final class EmbeddedBinaries {
     public static void require(String osName, String osArch, ClassLoader loader) {
         String detected = osName + " " + osArch;
         var platform = platform(osName, osArch)
-                .orElseThrow(() -> new ConfigurationException("vantage demo: no embedded PostgreSQL for this platform ("
-                        + detected + "): its binaries ship for Linux amd64 and arm64 only; " + USE_DB));
+                .orElseThrow(() -> new ConfigurationException("no embedded PostgreSQL for this platform (" + detected
+                        + "): its binaries ship for Linux amd64 and arm64 only; " + USE_DB));
         if (loader.getResource(platform.resource()) == null) {
-            throw new ConfigurationException("vantage demo: the embedded PostgreSQL binaries for " + platform.label()
-                    + " (" + detected + ") are missing: they ship beside vantage.jar, in postgres/"
+            throw new ConfigurationException("the embedded PostgreSQL binaries for this platform (" + platform.label()
+                    + ") are missing: they ship beside vantage.jar, in postgres/"
                     + platform.artifact() + " (built into target/postgres/; the Docker image leaves them out); copy"
                     + " that directory next to the jar, or " + USE_DB);
         }

