@@ -9,9 +9,11 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +40,17 @@ class JarPackagingIT {
 
     @BeforeAll
     void openTheJar() throws Exception {
-        jar = new URLClassLoader(new URL[] {JAR.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        // Only SLF4J comes from the test's class path, so that zonky logs through the test's logging; the rest, zonky
+        // and the binaries included, from the jar.
+        ClassLoader slf4jOnly = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                return name.startsWith("org.slf4j.")
+                        ? JarPackagingIT.class.getClassLoader().loadClass(name)
+                        : super.loadClass(name, resolve);
+            }
+        };
+        jar = new URLClassLoader(new URL[] {JAR.toUri().toURL()}, slf4jOnly);
     }
 
     @AfterAll
@@ -111,5 +123,34 @@ class JarPackagingIT {
                 .isInstanceOf(InvocationTargetException.class)
                 .cause()
                 .hasMessageContaining("Missing embedded postgres binaries");
+    }
+
+    /**
+     * Conscrypt ships for linux-x86_64 only. An arm64 agent is played by the same JVM told its os.arch is aarch64:
+     * Conscrypt then looks for its aarch_64 library, which is not in the jar, and probes take the JDK's TLS with one
+     * warning.
+     */
+    @Test
+    void onArm64ProbesFallBackToTheJdksTlsWithOneWarning() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = Files.createTempFile("jar-arm64-probe", ".log");
+        var process = new ProcessBuilder(
+                        java, "-Dos.arch=aarch64", "-jar", JAR.toString(), "probe", "https://127.0.0.1:1/")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        assertThat(exited).as("vantage probe exits: " + output).isTrue();
+        assertThat(output.lines().filter(l -> l.contains("probes use the JDK's TLS (JSSE)")))
+                .singleElement()
+                .asString()
+                .contains("the native provider (Conscrypt) cannot load")
+                .contains("linux-aarch_64");
+        assertThat(output).contains("Probe of https://127.0.0.1:1/");
     }
 }
