@@ -9,7 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20}
 JAR=target/vantage.jar
-[ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -q package -DskipTests" >&2; exit 2; }
+BENCH_JAR=target/vantage-bench.jar # the benches; its manifest brings vantage.jar beside it
+for f in "$JAR" "$BENCH_JAR"; do
+    [ -f "$f" ] || { echo "missing $f: run ./mvnw -B -q package -DskipTests" >&2; exit 2; }
+done
 command -v dig >/dev/null || { echo "needs dig (Debian: apt-get install bind9-dnsutils)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "needs jq" >&2; exit 2; }
 
@@ -28,7 +31,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : 
 for _ in $(seq "$N"); do
     dig @127.0.0.1 -p "$port" "$name" A +stats +tries=1 +time=2 | awk '/Query time:/ { print $4 }'
 done >"$work/dig"
-java -cp "$JAR" dev.vantage.bench.DnsBench "$url" "$N" | grep -v median >"$work/agent"
+java -cp "$BENCH_JAR" dev.vantage.bench.DnsBench "$url" "$N" | grep -v median >"$work/agent"
 for _ in $(seq "$N"); do
     java -jar "$JAR" probe --json "$url" | jq -r '.timings.total'
 done >"$work/vantage"

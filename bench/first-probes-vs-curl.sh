@@ -9,7 +9,7 @@
 # two builds, so that both are measured side by side in one run. See dev.vantage.bench.FirstProbesBench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=target/vantage.jar
+JAR=target/vantage-bench.jar # the benches; its manifest brings target/vantage.jar beside it
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -q package -DskipTests" >&2; exit 2; }
 command -v curl >/dev/null || { echo "needs curl" >&2; exit 2; }
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ), $(curl --version | head -1 | cut -d' ' -f1-2)"

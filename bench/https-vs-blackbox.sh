@@ -22,7 +22,9 @@ BLACKBOX=${BLACKBOX:-on}
 HTTP_RATE=${HTTP_RATE:-500}
 WARMUP=${WARMUP:-20}
 WINDOW=${WINDOW:-60}
-JAR=${JAR:-target/vantage.jar} # JAR=<other build> compares builds
+# The benches; its manifest brings target/vantage.jar beside it. JAR=<other build> compares builds: another
+# vantage-bench.jar beside its vantage.jar, or a vantage.jar from before issue 16, which held the benches.
+JAR=${JAR:-target/vantage-bench.jar}
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -q package -DskipTests" >&2; exit 2; }
 if ! command -v prometheus-blackbox-exporter >/dev/null; then
     apt-get install -y -q prometheus-blackbox-exporter >/dev/null

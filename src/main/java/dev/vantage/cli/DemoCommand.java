@@ -38,6 +38,13 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Loopback port of the embedded PostgreSQL (default: any free port).")
     int pgPort;
 
+    @Option(
+            names = "--db",
+            paramLabel = "URL",
+            description = "Use this PostgreSQL (an empty database) instead of the embedded one, whose binaries ship"
+                    + " for Linux amd64 and arm64 only: postgres://user:pass@host:5432/db or a JDBC URL.")
+    String db;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -54,7 +61,13 @@ public final class DemoCommand implements Callable<Integer> {
         var httpSettings = http.settings(env, HttpSettings.MONITOR_PORT); // a wrong flag stops here
         var natsSettings = nats.settings(env);
         var redisSettings = redis.settings(env, DEMO_MONITOR).orElse(null);
-        var demo = Demo.start(dataDir, pgPort, natsSettings, redisSettings);
+        if (db != null && (dataDir != null || pgPort != 0)) {
+            throw new ConfigurationException("--db: the demo's database is then yours; --data-dir and --pg-port are"
+                    + " for the embedded PostgreSQL only");
+        }
+        var demo = db == null
+                ? Demo.start(dataDir, pgPort, natsSettings, redisSettings)
+                : Demo.start(db, natsSettings, redisSettings);
         var web = startHttp(httpSettings, demo, System.out);
         demo.startBeats(web.map(WebServer::url).orElse(null));
         var stopped = new CountDownLatch(1);

@@ -69,13 +69,18 @@ public final class Demo implements AutoCloseable {
 
     private final dev.vantage.web.JvmMeters jvmMeters = dev.vantage.web.JvmMeters.bind(monitorMeters);
 
+    /** The database the user gave with {@code --db}, as given; null when the demo runs its embedded PostgreSQL. */
+    private final String externalUrl;
+
     private Demo(
             EmbeddedPostgres postgres,
+            String externalUrl,
             Path dataDirectory,
             boolean temporary,
             DemoTargets targets,
             NatsIngestSettings natsSettings) {
         this.postgres = postgres;
+        this.externalUrl = externalUrl;
         this.natsSettings = natsSettings;
         this.dataDirectory = dataDirectory;
         this.temporary = temporary;
@@ -101,28 +106,49 @@ public final class Demo implements AutoCloseable {
      * when {@code redis} is not null (the demo starts neither server).
      */
     public static Demo start(Path dataDirectory, int port, NatsIngestSettings nats, RedisIngestSettings redis) {
+        return start(null, dataDirectory, port, nats, redis);
+    }
+
+    /**
+     * As {@link #start(Path, int, NatsIngestSettings, RedisIngestSettings)} on the user's own PostgreSQL at {@code
+     * databaseUrl} (a libpq or JDBC URL, as DB_CONN_STRING) instead of an embedded one: the platforms without
+     * embedded binaries. The demo migrates it and adds its rows; an empty database (or one an earlier demo used) is
+     * what it expects. Its own files (NATS) go to a temporary directory.
+     */
+    public static Demo start(String databaseUrl, NatsIngestSettings nats, RedisIngestSettings redis) {
+        DbConnection.parse(databaseUrl); // a wrong URL stops here, before anything starts
+        return start(databaseUrl, null, 0, nats, redis);
+    }
+
+    private static Demo start(
+            String externalUrl, Path dataDirectory, int port, NatsIngestSettings nats, RedisIngestSettings redis) {
+        if (externalUrl == null) {
+            EmbeddedBinaries.require(); // before anything starts: the platform, or the files beside the jar
+        }
         boolean temporary = dataDirectory == null;
         DemoTargets targets = null;
         EmbeddedPostgres postgres = null;
         try {
             Path dir = temporary ? Files.createTempDirectory("vantage-demo-") : dataDirectory.toAbsolutePath();
             Files.createDirectories(dir);
-            var builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(temporary)
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    // Demo.close stops PostgreSQL after the agents have flushed; zonky's own hook would race them.
-                    .setRegisterShutdownHook(false);
-            if (port > 0) {
-                builder.setPort(port);
+            if (externalUrl == null) {
+                var builder = EmbeddedPostgres.builder()
+                        .setDataDirectory(dir)
+                        .setCleanDataDirectory(temporary)
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        // Demo.close stops PostgreSQL after the agents have flushed; zonky's own hook would race them.
+                        .setRegisterShutdownHook(false);
+                if (port > 0) {
+                    builder.setPort(port);
+                }
+                postgres = builder.start();
             }
-            postgres = builder.start();
             targets = DemoTargets.start();
             DemoNats ownNats = nats == null ? startOwnNats(dir) : null;
             if (ownNats != null) {
                 nats = NatsIngestSettings.of(ownNats.url(), null, null, null, true);
             }
-            var demo = new Demo(postgres, dir, temporary, targets, nats);
+            var demo = new Demo(postgres, externalUrl, dir, temporary, targets, nats);
             demo.ownNats = ownNats;
             try {
                 demo.prepare(redis);
@@ -174,12 +200,18 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    /** The database as a user gives it in DB_CONN_STRING. */
+    /** The database as a user gives it in DB_CONN_STRING (with {@code --db}, the URL given). */
     public String libpqUrl() {
+        if (postgres == null) {
+            return externalUrl;
+        }
         return "postgres://postgres:postgres@127.0.0.1:" + postgres.getPort() + "/postgres?sslmode=disable";
     }
 
     public String jdbcUrl() {
+        if (postgres == null) {
+            return connection.jdbcUrl();
+        }
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres?user=postgres";
     }
 

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vantage.db.Database;
+import dev.vantage.testing.PostgresExtension;
+import dev.vantage.testing.TestDatabase;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -14,12 +16,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code vantage demo} as a user starts it: its own embedded PostgreSQL, targets, three agents and the monitor module.
- * One demo for the class: starting it takes seconds, and the tests only read.
+ * {@code vantage demo --db URL} as a user starts it on a platform without embedded binaries: an empty database of
+ * theirs, targets, three agents and the monitor module. One demo for the class: starting it takes seconds, and the
+ * tests only read. (The embedded PostgreSQL start is DemoHttpIT's: one demo start per class, not two here.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(PostgresExtension.class)
 class DemoIT {
 
     /** What each demo monitor must show: null for success, else its error_type. The outage monitor depends on time. */
@@ -61,8 +66,9 @@ class DemoIT {
     private Jdbi jdbi;
 
     @BeforeAll
-    void start() {
-        demo = Demo.start(null, 0);
+    void start(@PostgresExtension.Empty TestDatabase db) {
+        demo = Demo.start(db.libpqUrl(), null, null);
+        assertThat(demo.libpqUrl()).isEqualTo(db.libpqUrl());
         // As vantage demo does: the monitor's HTTP server takes the pings, then the demo's jobs start beating.
         web = dev.vantage.web.WebServer.start("127.0.0.1", 0, dev.vantage.web.HttpAuth.NONE);
         demo.push().mount(web);
