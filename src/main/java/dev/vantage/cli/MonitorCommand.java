@@ -35,7 +35,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Evaluate heartbeats into states and incidents and deliver notifications."
-                + " Run two or more replicas: one leads, the others stand by.")
+                + " Run two or more replicas: one leads, the others stand by.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  DB_CONN_STRING=postgres://vantage_monitor_1:secret@127.0.0.1:5432/vantage vantage monitor",
+            "  # the status page on every interface, behind a token",
+            "  VANTAGE_HTTP_TOKEN=$(cat /run/secrets/http_token) vantage monitor --http-address 0.0.0.0"
+        })
 public final class MonitorCommand implements Callable<Integer> {
 
     @Option(
