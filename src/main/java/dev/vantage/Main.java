@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,8 +154,10 @@ public final class Main implements Runnable {
             err.flush();
             return EXIT_USAGE;
         }
-        if (databaseUnreachable(e)) {
-            err.println(command + ": cannot reach the database: " + oneLine(Causes.rootMessage(e)));
+        var unreachable = databaseUnreachable(e);
+        if (unreachable.isPresent()) {
+            err.println(command + ": cannot reach the database: "
+                    + oneLine(unreachable.get().getMessage()));
             err.flush();
             return EXIT_USAGE;
         }
@@ -169,27 +172,28 @@ public final class Main implements Runnable {
     private static boolean isUsageError(Throwable e) {
         return e instanceof ConfigurationException
                 || e instanceof Migrations.SchemaOutdatedException
-                || databaseUnreachable(e);
+                || databaseUnreachable(e).isPresent();
     }
 
     /**
      * A connection the database refused or never answered, at any depth of the causes: the address, the credentials
      * or the database name are wrong, or the server is down. SQL states 08 (connection exception), 28 (invalid
-     * authorization) and 3D000 (no such database).
+     * authorization) and 3D000 (no such database), or a pool that gave up waiting; the deepest such cause, whose
+     * message names the address or the role.
      */
-    static boolean databaseUnreachable(Throwable e) {
+    static Optional<SQLException> databaseUnreachable(Throwable e) {
+        SQLException deepest = null;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("28") || state.equals("3D000")) {
-                    return true;
-                }
+            if (t instanceof SQLException sql
+                    && (sql instanceof SQLTransientConnectionException || connectionFailed(sql.getSQLState()))) {
+                deepest = sql;
             }
         }
-        return false;
+        return Optional.ofNullable(deepest);
+    }
+
+    private static boolean connectionFailed(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("28") || sqlState.equals("3D000"));
     }
 
     private static String oneLine(String message) {

@@ -33,13 +33,12 @@ class HelpTest {
         return command.getCommandSpec().qualifiedName(" ").replaceFirst("^vantage ?", "");
     }
 
-    /** Runs vantage with these arguments through the real command line and its handlers. */
     private record Run(int exit, String out, String err) {}
 
-    private static Run vantage(String path, String flag) {
+    /** Runs {@code vantage <path> <flag>} through the real command line and its handlers. */
+    private static Run vantage(CommandLine cli, String path, String flag) {
         var out = new StringWriter();
         var err = new StringWriter();
-        var cli = Main.commandLine();
         Main.everyCommand(cli, command -> command.setOut(new PrintWriter(out)).setErr(new PrintWriter(err)));
         var args = new ArrayList<>(path.isEmpty() ? List.of() : List.of(path.split(" ")));
         args.add(flag);
@@ -50,8 +49,9 @@ class HelpTest {
     @ParameterizedTest(name = "vantage {0} --help")
     @MethodSource("commands")
     void helpPrintsTheUsageWithExamplesAndExitsZero(String path) {
+        var cli = Main.commandLine();
         for (String flag : List.of("--help", "-h")) {
-            var run = vantage(path, flag);
+            var run = vantage(cli, path, flag);
 
             assertThat(run.exit()).as(flag + ": " + run.err()).isZero();
             assertThat(run.out()).as(flag).startsWith(("Usage: vantage " + path).strip());
@@ -63,8 +63,9 @@ class HelpTest {
     @ParameterizedTest(name = "vantage {0} --version")
     @MethodSource("commands")
     void versionPrintsTheVersionAndExitsZero(String path) {
+        var cli = Main.commandLine();
         for (String flag : List.of("--version", "-V")) {
-            var run = vantage(path, flag);
+            var run = vantage(cli, path, flag);
 
             assertThat(run.exit()).as(flag + ": " + run.err()).isZero();
             assertThat(run.out()).as(flag).isEqualTo("vantage " + Version.current() + System.lineSeparator());
@@ -74,7 +75,7 @@ class HelpTest {
     @ParameterizedTest(name = "vantage {0}")
     @MethodSource("commands")
     void everyExampleCallsVantageAndReachesOnlyLoopback(String path) {
-        var out = vantage(path, "--help").out();
+        var out = vantage(Main.commandLine(), path, "--help").out();
         var examples = out.substring(out.indexOf("\nExamples:\n"));
 
         assertThat(examples).contains("vantage");
