@@ -18,6 +18,7 @@ import dev.vantage.lease.LeaseSettings;
 import dev.vantage.probe.warm.WarmUpSettings;
 import dev.vantage.testing.PostgresExtension;
 import dev.vantage.testing.TestDatabase;
+import dev.vantage.web.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -136,6 +137,24 @@ class AgentsShareHostIT {
                             .containsExactly("leader", "standby"));
         }
         assertThat(log.list).hasSize(1);
+    }
+
+    @Test
+    void theMonitorsServerStillFailsOnATakenDefaultPort() throws Exception {
+        try (var holder = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            var settings = http(Map.of(), holder.getLocalPort());
+
+            // What vantage monitor starts (Served.start without a policy): its server carries the status page and
+            // pings.
+            assertThatThrownBy(() -> HttpOptions.start(
+                            settings,
+                            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                            new Readiness(Readiness.DEFAULT_TIMEOUT)))
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith(
+                            "cannot serve HTTP on 127.0.0.1:" + holder.getLocalPort() + ": the port is already in use");
+        }
+        assertThat(log.list).isEmpty();
     }
 
     /** Settings as the agent command reads them from this environment, with {@code defaultPort} as its default. */
