@@ -41,9 +41,9 @@ import picocli.CommandLine.Model.OptionSpec;
         description = "Multi-datacenter synthetic monitoring on PostgreSQL.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vantage demo                 # everything on this machine, with an embedded PostgreSQL",
-            "  vantage help agent           # the usage of one command (or: vantage agent --help)",
-            "  DB_CONN_STRING=postgres://vantage:secret@127.0.0.1:5432/vantage vantage migrate"
+            "  vantage demo                # everything on one machine, PostgreSQL embedded",
+            "  vantage help agent          # one command's usage, as: vantage agent --help",
+            "  vantage migrate --db postgres://vantage:secret@127.0.0.1/vantage"
         },
         exitCodeListHeading = "%nExit status (every command, see docs/cli.md):%n",
         exitCodeList = {
@@ -124,8 +124,7 @@ public final class Main implements Runnable {
             }
             usage.synopsisHeading("Usage: ")
                     .footerHeading("%nExamples:%n")
-                    .footer("  " + parent + " help " + sibling + "    # the same as: " + parent + " " + sibling
-                            + " --help");
+                    .footer("  " + parent + " help " + sibling, "  " + parent + " " + sibling + " --help   # the same");
         } else if (!spec.mixinStandardHelpOptions()) {
             spec.mixinStandardHelpOptions(true);
         }

@@ -31,9 +31,10 @@ import picocli.CommandLine.Option;
         description = "Run the probes of one datacenter and write heartbeats.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  DB_CONN_STRING=postgres://va_agent:secret@127.0.0.1:5432/vantage DATACENTER_ID=VA vantage agent",
-            "  # a second agent on this host, with an HTTP port of its own (else it runs without one)",
-            "  vantage agent --db postgres://va_agent:secret@127.0.0.1:5432/vantage --datacenter VA --http-port 8091"
+            "  export DB_CONN_STRING=postgres://va_agent:secret@127.0.0.1/vantage",
+            "  DATACENTER_ID=VA vantage agent",
+            "  # a second agent on this host, with an HTTP port of its own",
+            "  vantage agent --datacenter VA --http-port 8091"
         })
 public final class AgentCommand implements Callable<Integer> {
 

@@ -42,8 +42,10 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  # in a crontab",
-            "  0 3 * * *  vantage beat run https://vantage.example.com/ping/<token> -- backup.sh",
-            "  vantage beat run --subject heartbeat.job.backup nats://127.0.0.1:4222 -- backup.sh --full"
+            "  PING=https://vantage.example.com/ping/<token>",
+            "  0 3 * * *  vantage beat run $PING -- backup.sh",
+            "  vantage beat run --subject heartbeat.job.backup nats://127.0.0.1:4222 \\",
+            "      -- backup.sh --full"
         })
 public final class BeatRunCommand implements Callable<Integer> {
     static final int OUTPUT_BYTES = 10 * 1024;

@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
                 + " fires then.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  id=$(vantage maintenance start --monitor checkout --for 30m --reason \"deploy 1.4\")",
+            "  id=$(vantage maintenance start --monitor checkout --for 30m --reason deploy)",
             "  vantage maintenance stop \"$id\"",
             "  vantage maintenance list"
         },
@@ -104,7 +104,8 @@ public final class MaintenanceCommand implements Runnable {
                     + " given) and print its id.",
             footerHeading = "%nExamples:%n",
             footer = {
-                "  vantage maintenance start --monitor checkout --monitor 12 --for 30m --reason \"deploy 1.4\"",
+                "  vantage maintenance start --monitor checkout --monitor 12 --for 30m \\",
+                "      --reason \"deploy 1.4\"",
                 "  vantage maintenance start --monitor checkout --datacenter VA --for 2h"
             })
     static final class Start implements Callable<Integer> {
@@ -184,7 +185,7 @@ public final class MaintenanceCommand implements Runnable {
             footerHeading = "%nExamples:%n",
             footer = {
                 "  vantage maintenance stop 42",
-                "  DB_CONN_STRING=postgres://vantage:secret@127.0.0.1:5432/vantage vantage maintenance stop 42"
+                "  vantage maintenance stop --db postgres://vantage:secret@127.0.0.1/vantage 42"
             })
     static final class Stop implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "The window's id, as start printed it.")
@@ -229,7 +230,7 @@ public final class MaintenanceCommand implements Runnable {
             footerHeading = "%nExamples:%n",
             footer = {
                 "  vantage maintenance list",
-                "  vantage maintenance list --db postgres://vantage:secret@127.0.0.1:5432/vantage"
+                "  vantage maintenance list --db postgres://vantage:secret@127.0.0.1/vantage"
             })
     static final class ListWindows implements Callable<Integer> {
         @CommandLine.Mixin

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
         description = "Apply the database migrations (creates or upgrades the Vantage tables).",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vantage migrate --db postgres://vantage:secret@127.0.0.1:5432/vantage",
-            "  DB_CONN_STRING=postgres://vantage:secret@127.0.0.1:5432/vantage vantage migrate --seed"
+            "  vantage migrate --db postgres://vantage:secret@127.0.0.1/vantage",
+            "  export DB_CONN_STRING=postgres://vantage:secret@127.0.0.1/vantage",
+            "  vantage migrate --seed"
         })
 public final class MigrateCommand implements Callable<Integer> {
 

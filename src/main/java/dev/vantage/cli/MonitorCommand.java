@@ -38,9 +38,10 @@ import picocli.CommandLine.Option;
                 + " Run two or more replicas: one leads, the others stand by.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  DB_CONN_STRING=postgres://vantage_monitor_1:secret@127.0.0.1:5432/vantage vantage monitor",
+            "  export DB_CONN_STRING=postgres://vantage_monitor_1:secret@127.0.0.1/vantage",
+            "  vantage monitor",
             "  # the status page on every interface, behind a token",
-            "  VANTAGE_HTTP_TOKEN=$(cat /run/secrets/http_token) vantage monitor --http-address 0.0.0.0"
+            "  VANTAGE_HTTP_TOKEN=$(cat http_token) vantage monitor --http-address 0.0.0.0"
         })
 public final class MonitorCommand implements Callable<Integer> {
 

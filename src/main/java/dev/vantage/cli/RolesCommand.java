@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {
             "  vantage roles print --role agent --name va_agent --datacenter VA > roles.sql",
-            "  vantage roles create-login --role monitor --name vantage_monitor_1 --password-file monitor.pw"
+            "  vantage roles create-login --role monitor --name vantage_monitor_1 \\",
+            "      --password-file monitor.pw"
         },
         subcommands = {
             RolesCommand.Print.class,
@@ -127,9 +128,10 @@ public final class RolesCommand implements Runnable {
                     + " session timeouts. Connects as DB_CONN_STRING, which needs CREATEROLE.",
             footerHeading = "%nExamples:%n",
             footer = {
-                "  vantage roles create-login --db postgres://vantage:secret@127.0.0.1:5432/vantage \\\\",
+                "  vantage roles create-login --db postgres://vantage:secret@127.0.0.1/vantage \\",
                 "      --role agent --name va_agent --datacenter VA --password-file va_agent.pw",
-                "  vantage roles create-login --role reader --name grafana --password-file grafana.pw"
+                "  vantage roles create-login --role reader --name grafana \\",
+                "      --password-file grafana.pw"
             })
     static final class CreateLogin implements Callable<Integer> {
         @CommandLine.Mixin
@@ -202,7 +204,8 @@ public final class RolesCommand implements Runnable {
             footerHeading = "%nExamples:%n",
             footer = {
                 "  vantage roles bind --name va_agent --datacenter VA",
-                "  vantage roles bind --db postgres://vantage:secret@127.0.0.1:5432/vantage --name ny_agent --datacenter NY"
+                "  vantage roles bind --db postgres://vantage:secret@127.0.0.1/vantage \\",
+                "      --name ny_agent --datacenter NY"
             })
     static final class Bind implements Callable<Integer> {
         @Option(names = "--name", paramLabel = "NAME", required = true, description = "The agent login, e.g. va_agent.")

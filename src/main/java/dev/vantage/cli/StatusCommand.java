@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
                 + " incidents. Exit status 0 when nothing is DOWN or UNKNOWN, 1 otherwise, 2 on an error.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vantage status --db postgres://vantage:secret@127.0.0.1:5432/vantage",
-            "  DB_CONN_STRING=postgres://vantage:secret@127.0.0.1:5432/vantage vantage status --json"
+            "  vantage status --db postgres://vantage:secret@127.0.0.1/vantage",
+            "  export DB_CONN_STRING=postgres://vantage:secret@127.0.0.1/vantage",
+            "  vantage status --json"
         })
 public final class StatusCommand implements Callable<Integer> {
     static final int EXIT_FAILING = 1;

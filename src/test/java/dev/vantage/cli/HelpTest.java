@@ -79,6 +79,9 @@ class HelpTest {
         var examples = out.substring(out.indexOf("\nExamples:\n"));
 
         assertThat(examples).contains("vantage");
+        assertThat(examples.lines().skip(2))
+                .as("example lines fit the usage width (picocli breaks longer ones at column 0)")
+                .allMatch(line -> line.isEmpty() || line.startsWith("  "));
         assertThat(Pattern.compile("\\b\\d{1,3}(\\.\\d{1,3}){3}\\b")
                         .matcher(examples)
                         .results()
