@@ -28,7 +28,14 @@ import picocli.CommandLine.Option;
         name = "agent",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Run the probes of one datacenter and write heartbeats.")
+        description = "Run the probes of one datacenter and write heartbeats.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  export DB_CONN_STRING=postgres://va_agent:secret@127.0.0.1/vantage",
+            "  DATACENTER_ID=VA vantage agent",
+            "  # a second agent on this host, with an HTTP port of its own",
+            "  vantage agent --datacenter VA --http-port 8091"
+        })
 public final class AgentCommand implements Callable<Integer> {
 
     @Option(
@@ -136,12 +143,22 @@ public final class AgentCommand implements Callable<Integer> {
         UntilSigterm.run(
                 "agent",
                 settings.dbWait().plusSeconds(30),
-                () -> Served.start(
-                        httpSettings,
-                        meters,
-                        () -> Agent.start(settings, meters, Clock.systemUTC()),
-                        agent -> new Readiness.Target(agent.dataSource(), agent::leaseKnown)));
+                () -> serve(settings, httpSettings, meters, Clock.systemUTC()));
         return 0;
+    }
+
+    /**
+     * Starts the agent and its HTTP server. Agents share a host (two replicas of one datacenter, or agents of several):
+     * on the default port, which nobody chose, the second one logs a warning and runs without its server; a port set
+     * explicitly that is taken stops it.
+     */
+    static Served<Agent> serve(AgentSettings settings, HttpSettings http, PrometheusMeterRegistry meters, Clock clock) {
+        return Served.start(
+                http,
+                HttpOptions.TakenDefaultPort.RUN_WITHOUT_SERVER,
+                meters,
+                () -> Agent.start(settings, meters, clock),
+                agent -> new Readiness.Target(agent.dataSource(), agent::leaseKnown));
     }
 
     AgentSettings settings(Environment env) {

@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "beat",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         subcommands = BeatRunCommand.class,
         customSynopsis = {
             "vantage beat [OPTIONS] [--fail | --start | --log | --exit-status N] [URL]",

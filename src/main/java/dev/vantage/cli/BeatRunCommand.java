@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         customSynopsis = "vantage beat run [OPTIONS] [URL] -- COMMAND [ARG...]",
         description = {
             "Runs COMMAND between a start beat and a beat with its exit status (0 success, else fail) and the end of"
@@ -38,8 +39,14 @@ import picocli.CommandLine.Spec;
                     + " after a fail beat saying why. SIGTERM is passed on to COMMAND. A beat that cannot be"
                     + " delivered is a warning on stderr: the exit status stays COMMAND's."
         },
-        footerHeading = "%nExample (crontab):%n",
-        footer = {"  0 3 * * *  vantage beat run https://vantage.example.com/ping/<token> -- backup.sh"})
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  # in a crontab",
+            "  PING=https://vantage.example.com/ping/<token>",
+            "  0 3 * * *  vantage beat run $PING -- backup.sh",
+            "  vantage beat run --subject heartbeat.job.backup nats://127.0.0.1:4222 \\",
+            "      -- backup.sh --full"
+        })
 public final class BeatRunCommand implements Callable<Integer> {
     static final int OUTPUT_BYTES = 10 * 1024;
     static final int OUTPUT_LINES = 50;

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run an embedded PostgreSQL 17, demo targets on loopback, one agent per demo datacenter and the"
-                + " monitor module, which logs its notifications.")
+                + " monitor module, which logs its notifications.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vantage demo", "  vantage demo --data-dir ./vantage-demo --pg-port 55432   # keeps the data"})
 public final class DemoCommand implements Callable<Integer> {
     /** The demo's monitor replica: its name in logs, and its consumer name in the Redis group. */
     static final String DEMO_MONITOR = "demo-monitor";

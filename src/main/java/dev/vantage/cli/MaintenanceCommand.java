@@ -40,6 +40,12 @@ import picocli.CommandLine.Parameters;
         versionProvider = VersionProvider.class,
         description = "Maintenance windows: no notifications while one covers a monitor; what still fails at its end"
                 + " fires then.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  id=$(vantage maintenance start --monitor checkout --for 30m --reason deploy)",
+            "  vantage maintenance stop \"$id\"",
+            "  vantage maintenance list"
+        },
         subcommands = {
             MaintenanceCommand.Start.class,
             MaintenanceCommand.Stop.class,
@@ -93,8 +99,15 @@ public final class MaintenanceCommand implements Runnable {
     @Command(
             name = "start",
             mixinStandardHelpOptions = true,
+            versionProvider = VersionProvider.class,
             description = "Start a maintenance window now over the given monitors (in every datacenter, or those"
-                    + " given) and print its id.")
+                    + " given) and print its id.",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  vantage maintenance start --monitor checkout --monitor 12 --for 30m \\",
+                "      --reason \"deploy 1.4\"",
+                "  vantage maintenance start --monitor checkout --datacenter VA --for 2h"
+            })
     static final class Start implements Callable<Integer> {
         @Option(
                 names = "--monitor",
@@ -167,7 +180,13 @@ public final class MaintenanceCommand implements Runnable {
     @Command(
             name = "stop",
             mixinStandardHelpOptions = true,
-            description = "End a one-off maintenance window now (one that has not started is cancelled).")
+            versionProvider = VersionProvider.class,
+            description = "End a one-off maintenance window now (one that has not started is cancelled).",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  vantage maintenance stop 42",
+                "  vantage maintenance stop --db postgres://vantage:secret@127.0.0.1/vantage 42"
+            })
     static final class Stop implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "The window's id, as start printed it.")
         int id;
@@ -206,7 +225,13 @@ public final class MaintenanceCommand implements Runnable {
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description = "List the active maintenance windows and those starting within 7 days.")
+            versionProvider = VersionProvider.class,
+            description = "List the active maintenance windows and those starting within 7 days.",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  vantage maintenance list",
+                "  vantage maintenance list --db postgres://vantage:secret@127.0.0.1/vantage"
+            })
     static final class ListWindows implements Callable<Integer> {
         @CommandLine.Mixin
         DbOption db = new DbOption();

@@ -13,7 +13,13 @@ import picocli.CommandLine.Option;
         name = "migrate",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Apply the database migrations (creates or upgrades the Vantage tables).")
+        description = "Apply the database migrations (creates or upgrades the Vantage tables).",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vantage migrate --db postgres://vantage:secret@127.0.0.1/vantage",
+            "  export DB_CONN_STRING=postgres://vantage:secret@127.0.0.1/vantage",
+            "  vantage migrate --seed"
+        })
 public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--db", paramLabel = "URL", description = "Database URL (default: DB_CONN_STRING).")

@@ -36,7 +36,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Evaluate heartbeats into states and incidents and deliver notifications."
-                + " Run two or more replicas: one leads, the others stand by.")
+                + " Run two or more replicas: one leads, the others stand by.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  export DB_CONN_STRING=postgres://vantage_monitor_1:secret@127.0.0.1/vantage",
+            "  vantage monitor",
+            "  # the status page on every interface, behind a token",
+            "  VANTAGE_HTTP_TOKEN=$(cat http_token) vantage monitor --http-address 0.0.0.0"
+        })
 public final class MonitorCommand implements Callable<Integer> {
 
     @Option(

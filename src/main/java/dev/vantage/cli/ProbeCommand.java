@@ -45,11 +45,20 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "probe",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = {
             "Probes one target once and prints its phases, like httpstat. The type is the URL's scheme (http, https,"
                     + " tcp, ...) or --type.",
             "Before timing, probes of the same kind run against in-process loopback targets, so that JVM"
                     + " class loading is not counted as network time (a running agent is always warm)."
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:the probe succeeded", "1:the probe failed", "2:usage error", "3:unexpected internal error"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vantage probe http://127.0.0.1:8080/healthz",
+            "  vantage probe --json --expect-status 200 http://127.0.0.1:8081/healthz",
+            "  vantage probe tcp://127.0.0.1:5432"
         })
 public final class ProbeCommand implements Callable<Integer> {
     static final int FAILED = 1;

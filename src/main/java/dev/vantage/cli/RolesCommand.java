@@ -27,6 +27,12 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Database roles: vantage_agent, vantage_monitor, vantage_reader and their login roles.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vantage roles print --role agent --name va_agent --datacenter VA > roles.sql",
+            "  vantage roles create-login --role monitor --name vantage_monitor_1 \\",
+            "      --password-file monitor.pw"
+        },
         subcommands = {
             RolesCommand.Print.class,
             RolesCommand.CreateLogin.class,
@@ -89,7 +95,12 @@ public final class RolesCommand implements Runnable {
             name = "print",
             mixinStandardHelpOptions = true,
             versionProvider = VersionProvider.class,
-            description = "Print the SQL that creates the roles, grants them and adds a login role.")
+            description = "Print the SQL that creates the roles, grants them and adds a login role.",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  vantage roles print --role agent --name va_agent --datacenter VA > roles.sql",
+                "  vantage roles print --role reader --name grafana"
+            })
     static final class Print implements Callable<Integer> {
         @CommandLine.Mixin
         LoginOptions options = new LoginOptions();
@@ -114,7 +125,14 @@ public final class RolesCommand implements Runnable {
             mixinStandardHelpOptions = true,
             versionProvider = VersionProvider.class,
             description = "Create a LOGIN role in vantage_agent, vantage_monitor or vantage_reader, with its"
-                    + " session timeouts. Connects as DB_CONN_STRING, which needs CREATEROLE.")
+                    + " session timeouts. Connects as DB_CONN_STRING, which needs CREATEROLE.",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  vantage roles create-login --db postgres://vantage:secret@127.0.0.1/vantage \\",
+                "      --role agent --name va_agent --datacenter VA --password-file va_agent.pw",
+                "  vantage roles create-login --role reader --name grafana \\",
+                "      --password-file grafana.pw"
+            })
     static final class CreateLogin implements Callable<Integer> {
         @CommandLine.Mixin
         LoginOptions options = new LoginOptions();
@@ -182,7 +200,13 @@ public final class RolesCommand implements Runnable {
             mixinStandardHelpOptions = true,
             versionProvider = VersionProvider.class,
             description = "Bind an agent login to the one datacenter it acts for (agent_logins). Connects as"
-                    + " DB_CONN_STRING, which must own the tables. Agents of an unbound login refuse to start.")
+                    + " DB_CONN_STRING, which must own the tables. Agents of an unbound login refuse to start.",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  vantage roles bind --name va_agent --datacenter VA",
+                "  vantage roles bind --db postgres://vantage:secret@127.0.0.1/vantage \\",
+                "      --name ny_agent --datacenter NY"
+            })
     static final class Bind implements Callable<Integer> {
         @Option(names = "--name", paramLabel = "NAME", required = true, description = "The agent login, e.g. va_agent.")
         String name;

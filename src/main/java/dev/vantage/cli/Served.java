@@ -21,11 +21,21 @@ record Served<T extends AutoCloseable>(T process, Optional<WebServer> web, JvmMe
             PrometheusMeterRegistry meters,
             Supplier<T> start,
             Function<T, Readiness.Target> readinessOf) {
+        return start(http, HttpOptions.TakenDefaultPort.FAIL, meters, start, readinessOf);
+    }
+
+    /** {@link #start(HttpSettings, PrometheusMeterRegistry, Supplier, Function)}, and what a taken default port does. */
+    static <T extends AutoCloseable> Served<T> start(
+            HttpSettings http,
+            HttpOptions.TakenDefaultPort whenTaken,
+            PrometheusMeterRegistry meters,
+            Supplier<T> start,
+            Function<T, Readiness.Target> readinessOf) {
         var jvm = JvmMeters.bind(meters);
         var readiness = new Readiness(Readiness.DEFAULT_TIMEOUT);
         Optional<WebServer> web = Optional.empty();
         try {
-            web = HttpOptions.start(http, meters, readiness);
+            web = HttpOptions.start(http, whenTaken, meters, readiness);
             T process = start.get();
             readiness.started(readinessOf.apply(process));
             return new Served<>(process, web, jvm);

@@ -28,8 +28,15 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Print every monitor's state per datacenter, the agents, invalid configuration rows and open"
-                + " incidents. Exit status 0 when nothing is DOWN or UNKNOWN, 1 otherwise, 2 on an error.")
+                + " incidents. Exit status 0 when nothing is DOWN or UNKNOWN, 1 otherwise, 2 on an error.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vantage status --db postgres://vantage:secret@127.0.0.1/vantage",
+            "  export DB_CONN_STRING=postgres://vantage:secret@127.0.0.1/vantage",
+            "  vantage status --json"
+        })
 public final class StatusCommand implements Callable<Integer> {
     static final int EXIT_FAILING = 1;
 

@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param port 0 to 65535; 0 picks a free port (tests)
  * @param auth who may read everything but {@code /healthz}
  * @param limits deadlines and the connection cap
+ * @param explicitPort true when someone chose the port (VANTAGE_HTTP_PORT, {@code --http-port}), false when it is the
+ *     command's default: an agent whose default port is taken runs without its server instead of failing
  */
-public record HttpSettings(boolean enabled, String address, int port, HttpAuth auth, HttpLimits limits) {
+public record HttpSettings(
+        boolean enabled, String address, int port, HttpAuth auth, HttpLimits limits, boolean explicitPort) {
     public static final String DEFAULT_ADDRESS = "127.0.0.1";
     public static final int MONITOR_PORT = 8080;
     public static final int AGENT_PORT = 8081;
@@ -30,6 +33,11 @@ public record HttpSettings(boolean enabled, String address, int port, HttpAuth a
         }
     }
 
+    /** A port chosen explicitly, as before the default port could be told apart. */
+    public HttpSettings(boolean enabled, String address, int port, HttpAuth auth, HttpLimits limits) {
+        this(enabled, address, port, auth, limits, true);
+    }
+
     public static HttpSettings off() {
         return new HttpSettings(false, DEFAULT_ADDRESS, 0, HttpAuth.NONE, HttpLimits.DEFAULTS);
     }
@@ -40,5 +48,10 @@ public record HttpSettings(boolean enabled, String address, int port, HttpAuth a
 
     public static HttpSettings on(String address, int port, HttpAuth auth, HttpLimits limits) {
         return new HttpSettings(true, address, port, auth, limits);
+    }
+
+    /** The same server on {@code port} as the command's default, which nobody chose. */
+    public HttpSettings withDefaultPort(int port) {
+        return new HttpSettings(enabled, address, port, auth, limits, false);
     }
 }

@@ -61,8 +61,8 @@ public final class WebServer implements AutoCloseable {
     /**
      * Binds and starts serving; logs {@code HTTP on address:port}.
      *
-     * @throws ConfigurationException when the address is not one of this host's or the port is in use: one line that
-     *     names both
+     * @throws ConfigurationException when the address is not one of this host's or the port is in use (then a {@link
+     *     PortInUseException}): one line that names both
      */
     public static WebServer start(String address, int port, HttpAuth auth) {
         return start(address, port, auth, HttpLimits.DEFAULTS);
@@ -81,11 +81,14 @@ public final class WebServer implements AutoCloseable {
         try {
             server = HttpServer.create(bind, 64);
         } catch (BindException e) {
-            String reason = e.getMessage() != null && e.getMessage().contains("in use")
-                    ? "the port is already in use"
-                    : "this host has no such address";
-            throw new ConfigurationException("cannot serve HTTP on " + hostPort(bind.getAddress(), port) + ": " + reason
-                    + "; set VANTAGE_HTTP_ADDRESS/--http-address and VANTAGE_HTTP_PORT/--http-port, or --no-http");
+            String where = hostPort(bind.getAddress(), port);
+            String advice = "; set VANTAGE_HTTP_ADDRESS/--http-address and VANTAGE_HTTP_PORT/--http-port, or --no-http";
+            if (e.getMessage() != null && e.getMessage().contains("in use")) {
+                throw new PortInUseException(
+                        where, "cannot serve HTTP on " + where + ": the port is already in use" + advice);
+            }
+            throw new ConfigurationException(
+                    "cannot serve HTTP on " + where + ": this host has no such address" + advice);
         } catch (IOException e) {
             throw new ConfigurationException(
                     "cannot serve HTTP on " + hostPort(bind.getAddress(), port) + ": " + e.getMessage());
@@ -99,6 +102,21 @@ public final class WebServer implements AutoCloseable {
         log.info("HTTP on {}", hostPort(server.getAddress().getAddress(), web.port()));
         warnIfExposed(bind.getAddress(), auth);
         return web;
+    }
+
+    /** The address and port asked for are valid but another socket holds them: another process, perhaps an agent. */
+    public static final class PortInUseException extends ConfigurationException {
+        private final String where;
+
+        PortInUseException(String where, String message) {
+            super(message);
+            this.where = where;
+        }
+
+        /** address:port, as {@code HTTP on …} logs it. */
+        public String where() {
+            return where;
+        }
     }
 
     /**

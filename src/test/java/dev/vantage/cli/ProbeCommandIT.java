@@ -2,9 +2,12 @@ package dev.vantage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.Main;
 import dev.vantage.demo.DemoTargets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +42,22 @@ class ProbeCommandIT {
                 .setOut(new PrintWriter(out))
                 .setErr(new PrintWriter(err))
                 .execute(args);
+    }
+
+    /** Through {@code vantage probe}, with Main's handlers, as a user runs it. */
+    private int vantageProbe(String... args) {
+        var cli = Main.commandLine();
+        Main.everyCommand(cli, c -> c.setOut(new PrintWriter(out)).setErr(new PrintWriter(err)));
+        var all = new ArrayList<>(List.of("probe", "--no-warmup"));
+        all.addAll(List.of(args));
+        return cli.execute(all.toArray(String[]::new));
+    }
+
+    @Test
+    void throughVantageASuccessExitsZeroAFailureOneAndAUsageErrorTwo() {
+        assertThat(vantageProbe(targets.httpUrl("/fast"))).as(err.toString()).isEqualTo(Main.EXIT_OK);
+        assertThat(vantageProbe(targets.httpUrl("/status/503"))).isEqualTo(Main.EXIT_FAILED);
+        assertThat(vantageProbe("--timeout", "0", targets.httpUrl("/fast"))).isEqualTo(Main.EXIT_USAGE);
     }
 
     @Test
