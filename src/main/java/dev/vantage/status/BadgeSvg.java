@@ -109,10 +109,17 @@ public final class BadgeSvg {
         return (int) Math.ceil(px);
     }
 
-    /** Verdana 11 px advance widths, grouped; a character outside ASCII counts as wide. */
+    /**
+     * Verdana 11 px advance widths, grouped. Outside ASCII: a combining mark is 0, an ideograph or a symbol (emoji) a
+     * full 11, anything else (accented Latin, Greek, Cyrillic, dashes) a wide letter's 8.
+     */
     private static double advance(int c) {
         if (c > 0x7e) {
-            return Character.getType(c) == Character.NON_SPACING_MARK ? 0 : 11;
+            int type = Character.getType(c);
+            if (type == Character.NON_SPACING_MARK) {
+                return 0;
+            }
+            return Character.isIdeographic(c) || type == Character.OTHER_SYMBOL ? 11 : 8;
         }
         if ("il.,:;'|!".indexOf(c) >= 0) {
             return 3.5;
