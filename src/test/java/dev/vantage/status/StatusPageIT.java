@@ -123,6 +123,26 @@ class StatusPageIT {
     }
 
     @Test
+    void aClientThatTakesGzipGetsThePageCompressed() throws Exception {
+        var plain = send("GET", "/");
+        var request = HttpRequest.newBuilder(URI.create(base + "/"))
+                .header("Accept-Encoding", "gzip, deflate")
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        var zipped = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(zipped.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+        String page;
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+            page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(zipped.body().length).isLessThan(plain.body().length() / 4);
+        assertThat(page).startsWith("<!DOCTYPE html>").contains("class=\"bar\"").endsWith("</html>\n");
+    }
+
+    @Test
     void theApiServesTheJsonOfVantageStatusAndOnlyGetIsAllowed() throws Exception {
         var api = send("GET", "/api/status");
         var post = send("POST", "/api/status");
