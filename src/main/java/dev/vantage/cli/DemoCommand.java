@@ -117,6 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  Data directory:    " + demo.dataDirectory());
         web.ifPresent(w -> {
             out.println("  Status page:       " + w.url() + "/ (JSON: /api/status)");
+            out.println("  Badges:            " + w.url() + "/badge/fast-api/status.svg, /badge/checkout/uptime.svg");
             out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
             out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see README, Push monitors)");
         });

@@ -216,6 +216,11 @@ final class DemoData {
                         .bind("name", job)
                         .execute();
             }
+            // Two public monitors: their badges need no credentials (vantage demo prints /badge/fast-api/status.svg).
+            h.execute("UPDATE api_monitors SET public = true, slug = 'fast-api' WHERE name = 'Fast API'");
+            h.createUpdate("UPDATE api_monitors SET public = true, slug = 'checkout' WHERE name = :name")
+                    .bind("name", OUTAGE_MONITOR)
+                    .execute();
         }
         // On every start, kept data directory or not: the 503 page is under planned work for the next day.
         h.createUpdate(

@@ -22,7 +22,8 @@ import org.jdbi.v3.core.Handle;
 /**
  * The monitors part of a report: every {@code api_monitors} row joined with its states ({@code monitor_states}, as
  * the monitor module wrote them) and with aggregates of {@code api_heartbeats}, each computed for all monitors in one
- * query: probes and the newest slot per datacenter over 24 h, p50/p95 over the last hour, hourly medians over 24 h.
+ * query: probes and the newest slot per datacenter over 24 h, p50/p95 over the last hour, hourly medians over 24 h,
+ * the last results per datacenter ({@link RecentResults}).
  *
  * <p>A push monitor has no datacenter: its beats and its one evaluated state are stored under the pseudo-datacenter
  * 0, which is counted in its aggregates (its percentiles are run durations) and never shown as a datacenter. Its
@@ -83,6 +84,7 @@ final class MonitorStatuses {
     private final Map<Integer, Percentiles> percentiles = new HashMap<>();
     private final Map<Integer, Double[]> sparklines = new HashMap<>();
     private Map<Integer, PushBeats.Beats> pushBeats = Map.of();
+    private Map<Integer, Map<Integer, List<StatusReport.Result>>> recent = Map.of();
 
     private MonitorStatuses(Instant now, Map<Integer, String> codes, UnaryOperator<String> canonicalType) {
         this.now = now;
@@ -99,6 +101,7 @@ final class MonitorStatuses {
         m.readPercentiles(h);
         m.readSparklines(h, window);
         m.pushBeats = PushBeats.read(h, now);
+        m.recent = RecentResults.read(h, now);
         return m.readMonitors(h).stream().map(m::monitor).toList();
     }
 
@@ -333,7 +336,8 @@ final class MonitorStatuses {
             StateRow s = ownStates.get(dc);
             Instant dcLast = latest(p == null ? null : p.last(), s == null ? null : s.lastScheduledAt());
             last = latest(last, dcLast);
-            dcs.add(datacenterState(m, codes.getOrDefault(dc, "#" + dc), s, dcLast));
+            var results = recent.getOrDefault(m.id(), Map.of()).getOrDefault(dc, List.of());
+            dcs.add(datacenterState(m, codes.getOrDefault(dc, "#" + dc), s, dcLast, results));
         }
         StateRow global = globals.get(m.id());
         PushBeats.Beats beats = m.push() ? pushBeats.getOrDefault(m.id(), NO_BEATS) : null;
@@ -407,15 +411,16 @@ final class MonitorStatuses {
         return global.details();
     }
 
-    private DatacenterState datacenterState(MonitorBase m, String code, StateRow s, Instant last) {
+    private DatacenterState datacenterState(
+            MonitorBase m, String code, StateRow s, Instant last, List<StatusReport.Result> results) {
         if (!m.enabled()) {
-            return new DatacenterState(code, State.DISABLED, null, null, last);
+            return new DatacenterState(code, State.DISABLED, null, null, last, results);
         }
         if (s == null) {
-            return new DatacenterState(code, State.PENDING, null, "not evaluated yet", last);
+            return new DatacenterState(code, State.PENDING, null, "not evaluated yet", last, results);
         }
         String details = State.UNKNOWN.equals(s.state()) ? noData(last, now) : s.details();
-        return new DatacenterState(code, s.state(), s.since(), details, last);
+        return new DatacenterState(code, s.state(), s.since(), details, last, results);
     }
 
     private List<LatencyBucket> sparkline(int monitorId) {

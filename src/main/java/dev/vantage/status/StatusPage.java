@@ -18,7 +18,8 @@ import java.util.Set;
  * The status page: one self-contained HTML5 document (CSS inline, no script, no external asset), refreshed by the
  * browser every 30 s. Every value from the database goes through {@link Html#text}. A state is always written out in
  * words next to its colour, so the page reads the same without colour. Below 640 px the monitors table turns into
- * one card per monitor, so a phone needs no horizontal scrolling. A push monitor shows its last beat and last message
+ * one card per monitor, so a phone needs no horizontal scrolling. Under each datacenter's state, a {@link ResultBar} of its
+ * last results. A push monitor shows its last beat and last message
  * where other monitors show their datacenters.
  */
 public final class StatusPage {
@@ -83,6 +84,7 @@ public final class StatusPage {
                 .append(REFRESH_SECONDS)
                 .append("\">\n<title>Vantage status</title>\n<style>")
                 .append(CSS)
+                .append(ResultBar.CSS)
                 .append("</style>\n</head>\n<body>\n<h1>Vantage status</h1>\n")
                 .append("<p class=\"meta\">As of <time datetime=\"")
                 .append(r.generatedAt())
@@ -161,13 +163,13 @@ public final class StatusPage {
                     out.append("<span class=\"empty\">none assigned</span>");
                 }
                 for (DatacenterState d : m.datacenters()) {
-                    out.append(badge(d.state(), d.code()));
+                    out.append(ResultBar.datacenter(d));
                 }
             }
             out.append("</td><td class=\"num\" data-label=\"Uptime 24 h\">")
                     .append(text(StatusTable.percent(m.uptime24hPercent())))
                     .append("</td><td data-label=\"Latency 24 h\">")
-                    .append(sparkline(m.latency24h()))
+                    .append(sparkline(m))
                     .append("</td><td class=\"num\" data-label=\"p50 / p95\">")
                     .append(text(StatusTable.ms(m.p50Ms())))
                     .append(" / ")
@@ -205,15 +207,33 @@ public final class StatusPage {
     }
 
     /**
+     * The monitor's hourly p50 series; while fewer than {@link ResultBar#HOURS_FOR_HOURLY} hours have data (a monitor
+     * added minutes ago), the per-minute medians of its recent results instead, so that the line shows something from
+     * the second minute on.
+     */
+    static String sparkline(Monitor m) {
+        List<Double> minutes = ResultBar.minuteMedians(m);
+        if (!minutes.isEmpty()) {
+            return sparkline(minutes, "p50 latency per minute over the last " + minutes.size() + " minutes with data");
+        }
+        return sparkline(m.latency24h());
+    }
+
+    /**
      * The hourly p50 series as an inline SVG polyline, scaled to its own range; an hour without data breaks the line.
      */
     static String sparkline(List<LatencyBucket> buckets) {
+        return sparkline(buckets.stream().map(LatencyBucket::p50Ms).toList(), "p50 latency per hour over 24 h");
+    }
+
+    /** {@code values} (null: a gap) as an inline SVG polyline scaled to its own range, labelled {@code what}. */
+    private static String sparkline(List<Double> values, String what) {
         double min = Double.MAX_VALUE;
         double max = -Double.MAX_VALUE;
-        for (LatencyBucket b : buckets) {
-            if (b.p50Ms() != null) {
-                min = Math.min(min, b.p50Ms());
-                max = Math.max(max, b.p50Ms());
+        for (Double v : values) {
+            if (v != null) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
             }
         }
         if (min == Double.MAX_VALUE) {
@@ -223,7 +243,7 @@ public final class StatusPage {
         final int h = 28;
         double range = max - min;
         var svg = new StringBuilder();
-        String label = "p50 latency per hour over 24 h, " + StatusTable.ms(min) + " to " + StatusTable.ms(max);
+        String label = what + ", " + StatusTable.ms(min) + " to " + StatusTable.ms(max);
         svg.append("<svg class=\"spark\" width=\"")
                 .append(w)
                 .append("\" height=\"")
@@ -238,9 +258,9 @@ public final class StatusPage {
                 .append(text(label))
                 .append("</title>");
         var points = new StringBuilder();
-        int n = buckets.size();
+        int n = values.size();
         for (int i = 0; i < n; i++) {
-            Double v = buckets.get(i).p50Ms();
+            Double v = values.get(i);
             if (v == null) {
                 flush(points, svg);
                 continue;

@@ -234,12 +234,63 @@ public record StatusReport(
      *
      * @param state a {@link State} name (never PARTIAL)
      * @param lastHeartbeatAt slot of the newest heartbeat of this monitor from this datacenter; null when none
+     * @param recent its last results (at most {@link Result#BAR} within 24 h), oldest first; in JSON only as the
+     *     letters of {@link #recentResults()}
      */
-    public record DatacenterState(String code, String state, Instant since, String details, Instant lastHeartbeatAt) {
+    public record DatacenterState(
+            String code,
+            String state,
+            Instant since,
+            String details,
+            Instant lastHeartbeatAt,
+            @JsonIgnore List<Result> recent) {
         public DatacenterState {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(state, "state");
             details = TargetText.cut(details, TargetText.SENTENCE_CHARS);
+            recent = List.copyOf(recent);
+        }
+
+        /** A state without recent results. */
+        public DatacenterState(String code, String state, Instant since, String details, Instant lastHeartbeatAt) {
+            this(code, state, since, details, lastHeartbeatAt, List.of());
+        }
+
+        /** The recent results in one letter each, oldest first: {@code UUUSDDTU} (see {@link Result#letter()}). */
+        @JsonProperty("recent_results")
+        public String recentResults() {
+            var out = new StringBuilder(recent.size());
+            recent.forEach(r -> out.append(r.letter()));
+            return out.toString();
+        }
+    }
+
+    /**
+     * One probe's result as the status page's bar shows it.
+     *
+     * @param at when it ran ({@code executed_at})
+     * @param outcome one of {@link #OUTCOMES}: up, slow (a success over its warning threshold), down (a failure),
+     *     timeout (a failure of type TIMEOUT), maintenance (made during a maintenance window, whatever its result)
+     * @param ms its response time; null when it has none
+     * @param error {@code TYPE: message} of a failure, cut to a sentence; null for a success
+     */
+    public record Result(Instant at, String outcome, Double ms, String error) {
+        /** How many results a bar shows per monitor and datacenter. */
+        public static final int BAR = 60;
+
+        public static final List<String> OUTCOMES = List.of("up", "slow", "down", "timeout", "maintenance");
+
+        public Result {
+            Objects.requireNonNull(at, "at");
+            if (!OUTCOMES.contains(outcome)) {
+                throw new IllegalArgumentException("outcome must be one of " + OUTCOMES + ", was " + outcome);
+            }
+            error = TargetText.cut(error, TargetText.SENTENCE_CHARS);
+        }
+
+        /** U up, S slow, D down, T timeout, M maintenance. */
+        public char letter() {
+            return outcome.equals("maintenance") ? 'M' : Character.toUpperCase(outcome.charAt(0));
         }
     }
 

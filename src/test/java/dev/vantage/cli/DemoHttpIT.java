@@ -62,6 +62,14 @@ class DemoHttpIT {
                 assertThat(page.headers().firstValue("Content-Type"))
                         .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
                 assertThat(page.body()).contains("Fast API", "Refused port", "Broken row (bad URL)");
+                // The demo's public monitors have badges, as its welcome says.
+                assertThat(out.toString(StandardCharsets.UTF_8))
+                        .contains("Badges:            " + web.url() + "/badge/fast-api/status.svg");
+                var badge = get(client, web.url() + "/badge/fast-api/status.svg");
+                assertThat(badge.statusCode()).isEqualTo(200);
+                assertThat(badge.body()).contains("<title>Fast API: ");
+                assertThat(get(client, web.url() + "/badge/checkout/uptime.svg").body())
+                        .contains(">uptime 24h</text>");
                 assertThat(get(client, web.url() + "/healthz").statusCode()).isEqualTo(200);
                 assertThat(get(client, web.url() + "/metrics").body()).contains("vantage_evaluate_heartbeats_total");
 

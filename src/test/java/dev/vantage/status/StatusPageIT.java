@@ -41,6 +41,9 @@ class StatusPageIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path ARTIFACTS = Path.of("target", "status-page");
     private static final String XSS = "<script>alert(1)</script>";
+    /** An error a target could make a probe report: it must stay text in a tooltip. */
+    private static final String HOSTILE_ERROR = "\"><u onclick=alert(2)>x</u>";
+
     private static final Duration BROWSER_DEADLINE = Duration.ofSeconds(90);
     private static final int PHONE_HEIGHT = 844;
     private static final int WHOLE_HEIGHT = 6000;
@@ -58,10 +61,32 @@ class StatusPageIT {
         StatusSeed.state(db, 7, null, "UP", now, "UP " + XSS, Duration.ofMinutes(1));
         StatusSeed.state(db, 7, 1, "UP", now, "up", Duration.ofMinutes(1));
         StatusSeed.push(db, now);
+        // Monitor 7's bar: a slow result, one in maintenance and a failure whose error is hostile.
+        db.execute(
+                "INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,"
+                        + " response_time_ms, warning_threshold_ms, error_type, error_message, in_maintenance)"
+                        + " VALUES (7, 1, ?, ?, true, 900, 500, NULL, NULL, false),"
+                        + " (7, 1, ?, ?, false, NULL, NULL, 'CONNECT', 'refused', true),"
+                        + " (7, 1, ?, ?, false, NULL, NULL, 'ASSERTION', ?, false)",
+                StatusSeed.ago(now, Duration.ofSeconds(90)),
+                StatusSeed.ago(now, Duration.ofSeconds(90)),
+                StatusSeed.ago(now, Duration.ofSeconds(60)),
+                StatusSeed.ago(now, Duration.ofSeconds(60)),
+                StatusSeed.ago(now, Duration.ofSeconds(30)),
+                StatusSeed.ago(now, Duration.ofSeconds(30)),
+                HOSTILE_ERROR);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         var status = new CachedStatus(db.jdbi(), Clock.systemUTC());
         server.createContext("/", new StatusPageHandler(status));
         server.createContext("/api/status", new StatusApiHandler(status));
+        server.createContext("/measure.html", exchange -> {
+            try (exchange) {
+                byte[] body = MEASURE.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -95,6 +120,26 @@ class StatusPageIT {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .doesNotContain(XSS, "<script", "<link", " src=", "url(", "@import")
                 .doesNotContain("hunter2", "s3cret", "sekrit-value", "T0KEN123");
+    }
+
+    @Test
+    void aClientThatTakesGzipGetsThePageCompressed() throws Exception {
+        var plain = send("GET", "/");
+        var request = HttpRequest.newBuilder(URI.create(base + "/"))
+                .header("Accept-Encoding", "gzip, deflate")
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        var zipped = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(zipped.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+        String page;
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+            page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(zipped.body().length).isLessThan(plain.body().length() / 4);
+        assertThat(page).startsWith("<!DOCTYPE html>").contains("class=\"bar\"").endsWith("</html>\n");
     }
 
     @Test
@@ -187,6 +232,82 @@ class StatusPageIT {
         assertThat(java.nio.ByteBuffer.wrap(all, 20, 4).getInt())
                 .as("whole page height")
                 .isEqualTo(WHOLE_HEIGHT);
+    }
+
+    /**
+     * A test page that loads the status page in a phone-sized frame and writes what a person would see of its bars
+     * into {@code <pre id="out">} as JSON: ticks per bar, the bar's box against the viewport, the colour of each
+     * outcome, the tooltips, and whether an element came out of a tooltip.
+     */
+    private static final String MEASURE =
+            """
+            <!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">
+            <iframe id="f" src="/" style="width:390px;height:844px;border:0" onload="measure()"></iframe>
+            <pre id="out"></pre>
+            <script>
+            function measure() {
+              var d = document.getElementById('f').contentDocument;
+              var out = {viewport: d.documentElement.clientWidth, scrollWidth: d.documentElement.scrollWidth};
+              out.bars = Array.from(d.querySelectorAll('.bar')).map(function (b) {
+                var r = b.getBoundingClientRect();
+                var ticks = Array.from(b.querySelectorAll('i'));
+                return {dc: b.dataset.dc, ticks: ticks.length, left: r.left, right: r.right,
+                        shown: ticks.filter(function (t) { return t.getBoundingClientRect().width > 0; }).length};
+              });
+              out.colours = {};
+              ['up', 'slow', 'down', 'timeout', 'maintenance', 'none'].forEach(function (c) {
+                var t = d.querySelector(c === 'none' ? '.bar i:not([class])' : '.bar .' + c);
+                if (t) { out.colours[c] = getComputedStyle(t).backgroundColor; }
+              });
+              out.tooltips = Array.from(d.querySelectorAll('.bar i[title]'))
+                  .map(function (t) { return t.getAttribute('title'); });
+              out.injected = d.querySelectorAll('u').length;
+              document.getElementById('out').textContent = JSON.stringify(out);
+            }
+            </script></body></html>
+            """;
+
+    @Test
+    void onAPhoneEveryBarShowsSixtyColouredTicksInsideTheViewport(@TempDir Path profile) throws Exception {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM),
+                "headless Chromium not installed at " + CHROMIUM + " (apt-get install chromium); page not rendered");
+
+        var dom = chromium(profile, PHONE_HEIGHT, "--dump-dom", base + "/measure.html");
+
+        assertThat(dom.exit()).as(dom.stderr()).isZero();
+        var m = java.util.regex.Pattern.compile("<pre id=\"out\">(.*)</pre>", java.util.regex.Pattern.DOTALL)
+                .matcher(dom.stdout());
+        assertThat(m.find()).as("measurements in %s", dom.stdout()).isTrue();
+        String json = m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        var out = new ObjectMapper().readTree(json);
+        int viewport = out.get("viewport").asInt();
+        assertThat(viewport).isBetween(380, 390);
+        assertThat(out.get("scrollWidth").asInt()).as("no horizontal scrolling").isLessThanOrEqualTo(viewport);
+        // API and Checkout in VA and NY, then Stale, Paused, New, Broken and the hostile one in VA.
+        assertThat(out.get("bars")).hasSize(9);
+        for (var bar : out.get("bars")) {
+            assertThat(bar.get("ticks").asInt()).as("ticks of %s", bar).isEqualTo(60);
+            assertThat(bar.get("shown").asInt()).as("ticks drawn of %s", bar).isEqualTo(60);
+            assertThat(bar.get("left").asDouble()).as("left of %s", bar).isGreaterThanOrEqualTo(0);
+            assertThat(bar.get("right").asDouble()).as("right of %s", bar).isLessThanOrEqualTo(viewport);
+        }
+        var colours = out.get("colours");
+        assertThat(colours.get("up").asText()).isEqualTo("rgb(45, 164, 78)");
+        assertThat(colours.get("slow").asText()).isEqualTo("rgb(212, 167, 44)");
+        assertThat(colours.get("down").asText()).isEqualTo("rgb(207, 34, 46)");
+        assertThat(colours.get("timeout").asText()).isEqualTo("rgb(140, 45, 0)");
+        assertThat(colours.get("maintenance").asText()).isEqualTo("rgb(84, 174, 255)");
+        assertThat(colours.get("none").asText()).isEqualTo("rgb(209, 217, 224)");
+        var tooltips = new ArrayList<String>();
+        out.get("tooltips").forEach(t -> tooltips.add(t.asText()));
+        assertThat(tooltips)
+                .anyMatch(t -> t.matches("(\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d:\\d\\d UTC: slow, 900ms"))
+                .anyMatch(t -> t.endsWith(": down, ASSERTION: " + HOSTILE_ERROR))
+                .anyMatch(t -> t.endsWith(": maintenance, CONNECT: refused"));
+        assertThat(out.get("injected").asInt())
+                .as("elements made from a tooltip")
+                .isZero();
     }
 
     record Browser(int exit, String stdout, String stderr) {}

@@ -332,4 +332,56 @@ class StatusQueryIT {
         assertThat(r.invalidConfig()).isEmpty();
         assertThat(r.healthy()).isTrue();
     }
+    /**
+     * A monitor added six minutes ago, probed every 5 s from VA (72 results, one in maintenance, one slow, one
+     * timeout, one refused) and every 30 s from NY (12 results): the bars and the early sparkline.
+     */
+    @Test
+    void theBarsHoldTheLastSixtyResultsOldestFirstAndANewMonitorsSparklineIsPerMinute(@Fresh TestDatabase fresh) {
+        fresh.execute(
+                "SELECT vantage_ensure_heartbeat_partitions((?::timestamptz AT TIME ZONE 'UTC')::date - 1, 3)",
+                StatusSeed.ago(NOW, java.time.Duration.ZERO));
+        fresh.execute("INSERT INTO datacenters (code, name) VALUES ('VA', 'Virginia'), ('NY', 'New York')");
+        fresh.execute("INSERT INTO schedules (name, interval) VALUES ('every 5 s', 5)");
+        fresh.execute("INSERT INTO api_monitors (name, url, schedule_id) VALUES ('New API', 'https://n.example/', 1)");
+        fresh.execute("INSERT INTO datacenter_monitors VALUES (1, 1), (2, 1)");
+        fresh.execute(
+                """
+                INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,
+                                            response_time_ms, warning_threshold_ms, error_type, error_message,
+                                            in_maintenance)
+                SELECT 1, 1, t, t, i NOT IN (70, 71), CASE WHEN i NOT IN (70, 71) THEN 100 + i END,
+                       CASE WHEN i = 69 THEN 150 END,
+                       CASE i WHEN 70 THEN 'TIMEOUT' WHEN 71 THEN 'CONNECT' END,
+                       CASE i WHEN 70 THEN 'no answer within 10 s' WHEN 71 THEN 'refused' END, i = 20
+                FROM generate_series(0, 71) i, LATERAL (SELECT ?::timestamptz - (72 - i) * interval '5 s' AS t) x
+                """,
+                StatusSeed.ago(NOW, java.time.Duration.ZERO));
+        fresh.execute(
+                """
+                INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,
+                                            response_time_ms)
+                SELECT 1, 2, t, t, true, 300 FROM generate_series(0, 11) i,
+                       LATERAL (SELECT ?::timestamptz - (12 - i) * interval '30 s' AS t) x
+                """,
+                StatusSeed.ago(NOW, java.time.Duration.ZERO));
+
+        var m = StatusQuery.load(fresh.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC))
+                .monitors()
+                .getFirst();
+
+        var va = m.in("VA").orElseThrow().recent();
+        assertThat(va).hasSize(StatusReport.Result.BAR);
+        assertThat(va.getFirst().at()).isEqualTo(NOW.minusSeconds(5 * 60));
+        assertThat(va.getLast().at()).isEqualTo(NOW.minusSeconds(5));
+        assertThat(va).isSortedAccordingTo(java.util.Comparator.comparing(StatusReport.Result::at));
+        assertThat(m.in("VA").orElseThrow().recentResults()).isEqualTo("U".repeat(8) + "M" + "U".repeat(48) + "STD");
+        assertThat(va.get(58).error()).isEqualTo("TIMEOUT: no answer within 10 s");
+        assertThat(va.get(59).error()).isEqualTo("CONNECT: refused");
+        assertThat(va.get(57).ms()).isEqualTo(169.0);
+        assertThat(m.in("NY").orElseThrow().recentResults()).isEqualTo("U".repeat(12));
+        // Six minutes of data: the hourly series has one or two hours, the page draws minutes instead.
+        assertThat(ResultBar.minuteMedians(m)).hasSizeBetween(6, 7);
+        assertThat(StatusPage.sparkline(m)).contains("p50 latency per minute");
+    }
 }
