@@ -148,7 +148,7 @@ public final class WebServer implements AutoCloseable {
         }
         return java.util.Optional.of("HTTP on " + bound.getHostAddress() + " serves /readyz, /metrics and the status"
                 + " page to anyone who can reach it: set VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind"
-                + " 127.0.0.1 (/healthz and ping URLs stay open)");
+                + " 127.0.0.1 (/healthz, ping URLs and the badges of public monitors stay open)");
     }
 
     /** What answers a path: the handler, the methods it takes, and its name in logs. */
