@@ -199,7 +199,8 @@ final class MonitorStatuses {
     private void readProbes(Handle h, Window w) {
         String raw =
                 """
-                SELECT monitor_id, datacenter_id, count(*) AS n, count(*) FILTER (WHERE success) AS ok,
+                SELECT monitor_id, datacenter_id, count(*) FILTER (WHERE NOT in_maintenance) AS n,
+                       count(*) FILTER (WHERE success AND NOT in_maintenance) AS ok,
                        max(scheduled_at) AS last
                 FROM api_heartbeats
                 WHERE scheduled_at > :from AND (scheduled_at < :head_end OR scheduled_at >= :tail)
@@ -208,7 +209,8 @@ final class MonitorStatuses {
                 """;
         String rolled =
                 """
-                SELECT monitor_id, datacenter_id, sum(probes), sum(successes), NULL::timestamptz
+                SELECT monitor_id, datacenter_id, sum(probes - maintenance_probes), sum(successes - maintenance_successes),
+                       NULL::timestamptz
                 FROM api_heartbeat_rollups
                 WHERE hour >= :head_end AND hour < :tail
                 GROUP BY monitor_id, datacenter_id

@@ -217,6 +217,52 @@ class StatusQueryIT {
         assertThat(monitor("New").probes24h()).isZero();
     }
 
+    /**
+     * Probes made during a maintenance window are left out of the 24 h uptime and probe count, as api_uptime_daily and
+     * the badges leave them out, whether the hour is read raw or from the rollups.
+     */
+    @Test
+    void uptimeLeavesOutTheProbesOfMaintenanceWindowsRawAndRolledUp(@Fresh TestDatabase fresh) {
+        fresh.execute(
+                "SELECT vantage_ensure_heartbeat_partitions((?::timestamptz AT TIME ZONE 'UTC')::date - 1, 3)",
+                StatusSeed.ago(NOW, java.time.Duration.ZERO));
+        fresh.execute("INSERT INTO datacenters (code, name) VALUES ('VA', 'Virginia')");
+        fresh.execute("INSERT INTO schedules (name, interval) VALUES ('every 60 s', 60)");
+        fresh.execute("INSERT INTO api_monitors (name, url, schedule_id) VALUES ('Shop', 'https://s.example/', 1)");
+        fresh.execute("INSERT INTO datacenter_monitors VALUES (1, 1)");
+        // This hour: 6 successes, 1 failure, and 3 failures inside a window. Three hours ago: 2 and 2 in a window.
+        fresh.execute(
+                """
+                INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,
+                                            response_time_ms, in_maintenance)
+                SELECT 1, 1, t, t, i < 6, 100, i >= 7
+                FROM generate_series(0, 9) i, LATERAL (SELECT ?::timestamptz - (10 - i) * interval '1 min' AS t) x
+                UNION ALL
+                SELECT 1, 1, t, t, i < 2, 100, i >= 2
+                FROM generate_series(0, 3) i, LATERAL (SELECT ?::timestamptz - interval '3 hours'
+                                                               + i * interval '1 min' AS t) x
+                """,
+                StatusSeed.ago(NOW, java.time.Duration.ZERO),
+                StatusSeed.ago(NOW, java.time.Duration.ZERO));
+        var raw = StatusQuery.load(fresh.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC))
+                .monitors()
+                .getFirst();
+        fresh.execute(
+                "SELECT vantage_rollup_heartbeats(?, ?)",
+                java.sql.Timestamp.from(NOW.minus(2, ChronoUnit.DAYS)),
+                java.sql.Timestamp.from(NOW.truncatedTo(ChronoUnit.HOURS)));
+        var rolled = StatusQuery.load(fresh.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC))
+                .monitors()
+                .getFirst();
+
+        assertThat(raw.probes24h()).isEqualTo(9);
+        assertThat(raw.uptime24hPercent()).isCloseTo(100.0 * 8 / 9, within(1e-9));
+        assertThat(fresh.count("SELECT count(*) FROM api_heartbeat_rollups WHERE maintenance_probes > 0"))
+                .isPositive();
+        assertThat(rolled.probes24h()).isEqualTo(raw.probes24h());
+        assertThat(rolled.uptime24hPercent()).isEqualTo(raw.uptime24hPercent());
+    }
+
     @Test
     void theSparklineHas24HourlyMediansEndingWithTheCurrentHour() {
         var spark = monitor("API").latency24h();
