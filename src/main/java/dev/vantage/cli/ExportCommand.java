@@ -57,10 +57,10 @@ public final class ExportCommand implements Callable<Integer> {
             out.flush();
         } else {
             try {
-                Files.writeString(output, result.yaml(), StandardCharsets.UTF_8);
                 if (includeSecrets) {
-                    ownerOnly(output);
+                    ownerOnly(output); // before the secrets are in it
                 }
+                Files.writeString(output, result.yaml(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new ConfigurationException("--output " + output + ": cannot write: " + e.getMessage());
             }
@@ -79,8 +79,14 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private static void ownerOnly(Path file) throws IOException {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        var owner = PosixFilePermissions.fromString("rw-------");
+        if (Files.exists(file)) {
+            Files.setPosixFilePermissions(file, owner);
+        } else {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(owner));
         }
     }
 }

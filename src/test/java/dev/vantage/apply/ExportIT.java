@@ -99,6 +99,8 @@ class ExportIT {
         assertThat(applied.exit()).as(applied.err()).isZero();
         assertThat(applied.out()).contains("7 to create, 0 to update, 0 to delete: applied");
         assertThat(Files.readString(again)).isEqualTo(Files.readString(exported));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(exported)))
+                .isEqualTo("rw-------");
         assertThat(back.exit()).as(back.err()).isZero();
         assertThat(back.out()).isEqualTo("no changes\n");
     }
