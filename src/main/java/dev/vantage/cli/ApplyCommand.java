@@ -28,10 +28,11 @@ import picocli.CommandLine.Parameters;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vantage apply --dry-run monitors/      # show the difference, change nothing",
-            "  vantage apply monitors/                # apply every *.yml and *.yaml of the directory",
-            "  vantage apply --prune monitors.yml     # also delete what an earlier apply created and the file dropped",
-            "  vantage export --output monitors.yml   # the current configuration as such a file"
+            "  vantage apply --dry-run monitors/     # show the difference, change nothing",
+            "  vantage apply monitors/               # every *.yml and *.yaml in it",
+            "  vantage apply --prune monitors.yml    # also delete what it created earlier",
+            "                                        # and the file no longer names",
+            "  vantage export --output monitors.yml  # start from the current configuration"
         })
 public final class ApplyCommand implements Callable<Integer> {
     @Parameters(

@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vantage export --output monitors.yml                    # to keep in git",
-            "  vantage export --include-secrets --output backup.yml    # everything (the file is made owner-only)",
+            "  vantage export --output monitors.yml    # to keep in git",
+            "  vantage export --include-secrets --output backup.yml",
+            "                                          # credentials too, file owner-only",
             "  vantage export | less"
         })
 public final class ExportCommand implements Callable<Integer> {
