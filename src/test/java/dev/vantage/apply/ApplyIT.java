@@ -106,6 +106,15 @@ class ApplyIT {
 
         assertThat(second.exit()).isZero();
         assertThat(second.out()).isEqualTo("no changes\n");
+
+        // A row apply manages keeps its identity when renamed in SQL: the next apply names it back.
+        long shop = db.count("SELECT id FROM api_monitors WHERE name = 'shop'");
+        db.execute("UPDATE api_monitors SET name = 'renamed in sql' WHERE id = ?", shop);
+        Run third = apply(db, MONITORS);
+
+        assertThat(third.out())
+                .isEqualTo("update monitor 'shop' (id " + shop + ")\n    name: 'renamed in sql' → 'shop'\n"
+                        + "0 to create, 1 to update, 0 to delete: applied\n");
     }
 
     @Test
