@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -165,7 +166,7 @@ record Plan(
                     List.copyOf(changes), List.copyOf(problems), List.copyOf(matched), leftAlone, prunable, labels);
         }
 
-        private java.util.Optional<Match> match(Item item, Map<Integer, Item> taken) {
+        private Optional<Match> match(Item item, Map<Integer, Item> taken) {
             Kind kind = item.kind();
             Integer id = null;
             boolean created = false;
@@ -184,7 +185,7 @@ record Plan(
                                                     .map(r -> String.valueOf(r.id()))
                                                     .toList()
                                             + "): rename all but one in SQL so that apply knows which one this is"));
-                    return java.util.Optional.empty();
+                    return Optional.empty();
                 }
                 if (named.size() == 1) {
                     id = named.getFirst().id();
@@ -198,7 +199,7 @@ record Plan(
                                     "name",
                                     "stands for the same " + kind.word() + " row (id " + id + ") as '" + other.name()
                                             + "' at " + other.source().where()));
-                    return java.util.Optional.empty();
+                    return Optional.empty();
                 }
             } else {
                 id = nextPlaceholder--;
@@ -206,7 +207,7 @@ record Plan(
             }
             ids.get(kind).put(item.name(), id);
             labels.get(kind).put(id, item.name());
-            return java.util.Optional.of(new Match(item, id, created));
+            return Optional.of(new Match(item, id, created));
         }
 
         /** The item's values with names of other objects replaced by ids; null when one names nothing. */

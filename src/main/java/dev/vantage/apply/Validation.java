@@ -10,6 +10,7 @@ import dev.vantage.store.MonitorRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Checks the objects of the files the way the agent checks a monitor row ({@link ConfigSnapshot}) and the monitor
@@ -31,10 +32,10 @@ final class Validation {
         return problems;
     }
 
-    private static java.util.Optional<Problem> monitor(Item item, List<Item> items, MonitorRegistry registry) {
+    private static Optional<Problem> monitor(Item item, List<Item> items, MonitorRegistry registry) {
         String type = (String) item.values().get("type");
         if (type != null && type.strip().toLowerCase(Locale.ROOT).equals("push")) {
-            return java.util.Optional.empty(); // not probed: the agent never loads it
+            return Optional.empty(); // not probed: the agent never loads it
         }
         // The interval only sets the default timeout; a schedule from the database counts as one minute here.
         int interval = items.stream()
@@ -64,22 +65,21 @@ final class Validation {
         List<ScheduledMonitor> invalid =
                 ConfigSnapshot.build(List.of(row), registry).invalid();
         if (invalid.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String reason = invalid.getFirst().invalidReason();
         int colon = reason.indexOf(": ");
         String field = colon > 0 && !reason.substring(0, colon).contains(" ") ? reason.substring(0, colon) : null;
-        return java.util.Optional.of(
-                item.source().problem(field, field == null ? reason : reason.substring(colon + 2)));
+        return Optional.of(item.source().problem(field, field == null ? reason : reason.substring(colon + 2)));
     }
 
-    private static java.util.Optional<Problem> channel(Item item, NotifierRegistry registry) {
+    private static Optional<Problem> channel(Item item, NotifierRegistry registry) {
         try {
             registry.configure(0, item.name(), (String) item.values().get("type"), (JsonNode)
                     item.values().get("settings"));
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InvalidChannelException e) {
-            return java.util.Optional.of(item.source().problem(e.field(), e.reason()));
+            return Optional.of(item.source().problem(e.field(), e.reason()));
         }
     }
 }

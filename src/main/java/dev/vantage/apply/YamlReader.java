@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,7 +127,7 @@ final class YamlReader {
         }
         for (NodeTuple t : top.getValue()) {
             String key = keyOf(t);
-            Kind kind = java.util.Arrays.stream(Kind.values())
+            Kind kind = Arrays.stream(Kind.values())
                     .filter(k -> k.section().equals(key))
                     .findFirst()
                     .orElse(null);

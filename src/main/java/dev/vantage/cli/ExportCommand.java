@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
             "  vantage export | less"
         })
 public final class ExportCommand implements Callable<Integer> {
+    private static final int SHOWN_VARIABLES = 10;
+
     @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
 
@@ -67,9 +69,15 @@ public final class ExportCommand implements Callable<Integer> {
             }
             err.println("exported " + result.counts() + " to " + output);
         }
-        if (!result.variables().isEmpty()) {
-            err.println("secrets written as ${env:NAME} references; set these before vantage apply (or export with"
-                    + " --include-secrets): " + String.join(", ", result.variables()));
+        var variables = result.variables();
+        if (!variables.isEmpty()) {
+            // The file names every one; a long list here would bury the rest of the output.
+            String shown = String.join(", ", variables.subList(0, Math.min(SHOWN_VARIABLES, variables.size())))
+                    + (variables.size() > SHOWN_VARIABLES
+                            ? ", and " + (variables.size() - SHOWN_VARIABLES) + " more (each is in the file)"
+                            : "");
+            err.println(variables.size() + " secret(s) written as ${env:NAME} references; set them before vantage"
+                    + " apply (or export with --include-secrets): " + shown);
         }
         if (result.omittedTokens() > 0) {
             err.println(result.omittedTokens() + " push token(s) left out: apply keeps a push monitor's token when"

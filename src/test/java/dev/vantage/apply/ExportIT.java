@@ -122,7 +122,8 @@ class ExportIT {
                         "url: ${env:VANTAGE_CHANNEL_OPS_SETTINGS_URL}",
                         "url: tcp://127.0.0.1:5432");
         assertThat(run.err())
-                .contains("VANTAGE_MONITOR_CHECKOUT_BODY", "1 push token(s) left out")
+                .contains("6 secret(s) written as ${env:NAME} references", "VANTAGE_MONITOR_CHECKOUT_BODY")
+                .contains("1 push token(s) left out")
                 .contains("exported 2 schedule(s), 2 channel(s), 3 monitor(s) to " + file);
     }
 }
