@@ -189,6 +189,9 @@ record Plan(
                 }
                 if (named.size() == 1) {
                     id = named.getFirst().id();
+                    // A row apply created and that was renamed in SQL to this name is still one apply created.
+                    int rowId = id;
+                    created = current.tracked(kind).values().stream().anyMatch(t -> t.rowId() == rowId && t.created());
                 }
             }
             if (id != null) {

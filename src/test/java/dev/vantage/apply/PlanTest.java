@@ -89,6 +89,18 @@ class PlanTest {
     }
 
     @Test
+    void aRowApplyCreatedKeepsThatOriginWhenFoundUnderAnotherName() {
+        Current renamedInSql = applied(Map.of(), Map.of("old name", new Current.Tracked(3, true)));
+
+        Plan plan = Plan.of(items(FILE), renamedInSql, false);
+
+        assertThat(plan.matches())
+                .filteredOn(m -> m.item().kind() == Kind.MONITOR)
+                .singleElement()
+                .satisfies(m -> assertThat(m.created()).isTrue());
+    }
+
+    @Test
     void anUnknownReferenceIsAProblemAtItsLine() {
         String file = FILE.replace("schedule: fast", "schedule: slow").replace("[VA]", "[XX]");
 
