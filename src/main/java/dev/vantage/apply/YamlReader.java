@@ -105,7 +105,6 @@ final class YamlReader {
 
     private void readFile(String file, String text) {
         var options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(50);
         Node root;
         try (Reader r = new StringReader(text)) {
@@ -161,7 +160,13 @@ final class YamlReader {
         for (NodeTuple t : map.getValue()) {
             String key = keyOf(t);
             Node value = t.getValueNode();
-            lines.put(key, line(value));
+            Integer earlier = lines.put(key, line(value));
+            if (earlier != null) {
+                // SnakeYAML's composer keeps both; the last one would silently win.
+                problems.add(
+                        problem(file, t.getKeyNode(), path + "." + key, "given twice (also at line " + earlier + ")"));
+                continue;
+            }
             if (key.equals("name")) {
                 if (value instanceof ScalarNode s && !isNull(s) && !s.getValue().isBlank()) {
                     name = s.getValue().strip();

@@ -66,6 +66,7 @@ class YamlReaderTest {
                     schedule: s
                     timeout_ms: soon
                     enabled: maybe
+                    enabled: true
                     colour: blue
                   - url: http://127.0.0.1/
                     schedule: s
@@ -83,12 +84,13 @@ class YamlReaderTest {
                 .containsExactly(
                         "a.yml:4: monitors[0].timeout_ms: expected an integer, was 'soon'",
                         "a.yml:5: monitors[0].enabled: expected true or false, was 'maybe'",
-                        "a.yml:6: monitors[0].colour: unknown field of a monitor (known: name, type, method, url,"
+                        "a.yml:6: monitors[0].enabled: given twice (also at line 5)",
+                        "a.yml:7: monitors[0].colour: unknown field of a monitor (known: name, type, method, url,"
                                 + " schedule, datacenters, channels, depends_on, headers, body, settings, enabled,"
                                 + " timeout_ms, down_after, up_after, degraded_after, grace_seconds, quorum,"
                                 + " flap_changes, flap_window_minutes, notify_degraded_after, public, slug,"
                                 + " push_subject, push_token)",
-                        "a.yml:7: monitors[1]: no name: every monitor needs a name: (unique)",
+                        "a.yml:8: monitors[1]: no name: every monitor needs a name: (unique)",
                         "b.yml:3: schedules[0].interval: expected a duration such as 30s, 5m or 1h30m (or a number"
                                 + " of seconds), was 'often'",
                         "b.yml:4: schedules[1].interval: missing (required)");
