@@ -221,4 +221,25 @@ class ApplyIT {
                         + " + (SELECT count(*) FROM notification_channels) + (SELECT count(*) FROM applied_objects)"))
                 .isZero();
     }
+
+    /** The complete file shown in docs/monitors-as-code.md applies as it stands, then applies again as no change. */
+    @Test
+    void theCompleteFileOfTheDocsApplies(@Fresh TestDatabase db) throws IOException {
+        db.execute("INSERT INTO datacenters (code) VALUES ('VA'), ('NY'), ('FR')");
+        String doc = Files.readString(Path.of("docs/monitors-as-code.md"));
+        int start = doc.indexOf("```yaml\n", doc.indexOf("## A complete file")) + "```yaml\n".length();
+        var env = java.util.Map.of(
+                "SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX", "SHOP_TOKEN", "t0k3n");
+        Apply files =
+                Apply.read(java.util.Map.of("monitors.yml", doc.substring(start, doc.indexOf("```", start))), env::get);
+
+        Apply.Report first = db.jdbi().inTransaction(h -> files.run(h, false, false));
+        Apply.Report second = db.jdbi().inTransaction(h -> files.run(h, false, false));
+
+        assertThat(files.problems()).isEmpty();
+        assertThat(first.problems()).isEmpty();
+        assertThat(first.summary()).isEqualTo("6 to create, 0 to update, 0 to delete");
+        assertThat(second.summary()).isEqualTo("no changes");
+        assertThat(db.count("SELECT count(*) FROM monitor_dependencies")).isEqualTo(1);
+    }
 }
