@@ -62,6 +62,8 @@ import picocli.CommandLine.Model.OptionSpec;
             StatusCommand.class,
             MaintenanceCommand.class,
             BeatCommand.class,
+            dev.vantage.cli.ApplyCommand.class,
+            dev.vantage.cli.ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
