@@ -272,7 +272,7 @@ public final class Agent implements AutoCloseable {
             throw new ConfigurationException("database login " + binding.login()
                     + " is a member of vantage_agent but bound to no datacenter, so it may read no monitor and write"
                     + " nothing: as the owner of the tables, run 'vantage roles bind --name " + binding.login()
-                    + " --datacenter " + datacenter.code() + "' (see README, Database roles)");
+                    + " --datacenter " + datacenter.code() + "' (see docs/operations.md, Database roles)");
         }
         if (binding.datacenterId() != datacenter.id()) {
             throw new ConfigurationException("DATACENTER_ID=" + datacenterSetting.strip() + " is datacenter "

@@ -119,17 +119,17 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  Status page:       " + w.url() + "/ (JSON: /api/status)");
             out.println("  Badges:            " + w.url() + "/badge/fast-api/status.svg, /badge/checkout/uptime.svg");
             out.println("  Monitor HTTP:      " + w.url() + " (/healthz, /readyz, /metrics)");
-            out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see README, Push monitors)");
+            out.println("  Push pings:        " + w.url() + "/ping/<push_token> (see docs/push.md)");
         });
         if (demo.natsSettings() != null) {
             out.println("  NATS beats:        " + demo.natsSettings().address() + " subject "
-                    + demo.natsSettings().subscription() + " (see README, Push monitors: NATS)"
+                    + demo.natsSettings().subscription() + " (see docs/push.md, NATS)"
                     + (demo.natsHeartbeatSubject() == null
                             ? ""
                             : "; the demo's service publishes on " + demo.natsHeartbeatSubject()));
         }
         if (demo.redis() != null) {
-            out.println("  Redis beats:       " + demo.redis().where() + " (see README, Push monitors: Redis)");
+            out.println("  Redis beats:       " + demo.redis().where() + " (see docs/push.md, Redis)");
         }
         out.println();
         out.println("Queries to try:");

@@ -286,7 +286,7 @@ public final class Roles {
                 """
                         .formatted(login.name(), datacenterCode.replace("'", "''"));
         return """
-                -- Vantage database roles. See README.md, "Database roles".
+                -- Vantage database roles. See docs/operations.md, "Database roles".
                 -- 1. Once per PostgreSQL cluster, as a role with CREATEROLE ('vantage migrate' does this itself when it
                 --    may create roles):
                 DO $$

@@ -507,7 +507,7 @@ final class LeaseLoop implements AutoCloseable {
             foreignHolds.increment();
             log.error(
                     "Standing by for {}: the lock is held by {}, which is not a Vantage login for it: nobody is {} for"
-                            + " this lease until that session ends (SELECT pg_terminate_backend({})); see README,"
+                            + " this lease until that session ends (SELECT pg_terminate_backend({})); see docs/agent.md,"
                             + " Failover",
                     kind.name(),
                     lock.get().describe(),
