@@ -48,8 +48,8 @@ class HttpSettingsTest {
         var token = HttpAuth.of("a-token", null);
         assertThat(WebServer.exposure(anywhere, HttpAuth.NONE))
                 .hasValue("HTTP on 0.0.0.0 serves /readyz, /metrics and the status page to anyone who can reach it:"
-                        + " set VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind 127.0.0.1 (/healthz and ping"
-                        + " URLs stay open)");
+                        + " set VANTAGE_HTTP_TOKEN or VANTAGE_HTTP_BASIC_AUTH, or bind 127.0.0.1 (/healthz, ping"
+                        + " URLs and the badges of public monitors stay open)");
         assertThat(WebServer.exposure(java.net.InetAddress.getByName("::"), HttpAuth.NONE))
                 .isPresent();
         assertThat(WebServer.exposure(anywhere, token)).isEmpty();
