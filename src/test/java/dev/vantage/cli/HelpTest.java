@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
@@ -89,5 +90,15 @@ class HelpTest {
                 .allMatch(
                         address -> address.startsWith("127.") || address.equals("0.0.0.0"),
                         "an address in 127.0.0.0/8, or 0.0.0.0 to bind");
+    }
+
+    /** docs/cli.md's table gives every top-level command its exit statuses, so a new command cannot go unlisted. */
+    @Test
+    void everyCommandIsInTheExitStatusTableOfTheDocs() throws java.io.IOException {
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "cli.md"));
+
+        assertThat(Main.commandLine().getSubcommands().keySet())
+                .isNotEmpty()
+                .allSatisfy(name -> assertThat(docs).as(name).contains("| `" + name));
     }
 }
