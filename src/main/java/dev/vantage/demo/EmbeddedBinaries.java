@@ -1,6 +1,8 @@
 package dev.vantage.demo;
 
 import dev.vantage.config.ConfigurationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -14,6 +16,9 @@ public final class EmbeddedBinaries {
     /** How a user gives the demo a database of their own instead. */
     static final String USE_DB = "run `vantage demo --db postgres://USER:PASSWORD@HOST:5432/DATABASE` with an existing"
             + " PostgreSQL (14 or later; an empty database)";
+
+    /** The file that marks Alpine Linux. */
+    private static final Path ALPINE_RELEASE = Path.of("/etc/alpine-release");
 
     private EmbeddedBinaries() {}
 
@@ -42,17 +47,32 @@ public final class EmbeddedBinaries {
 
     /** {@link #require(String, String, ClassLoader)} for the running JVM. */
     public static void require() {
-        require(System.getProperty("os.name"), System.getProperty("os.arch"), EmbeddedBinaries.class.getClassLoader());
+        require(
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                Files.exists(ALPINE_RELEASE),
+                EmbeddedBinaries.class.getClassLoader());
+    }
+
+    /** {@link #require(String, String, boolean, ClassLoader)} on a glibc Linux or another system. */
+    public static void require(String osName, String osArch, ClassLoader loader) {
+        require(osName, osArch, false, loader);
     }
 
     /**
      * Returns when {@code loader} finds the binaries for the platform; otherwise throws, naming the platform detected,
      * what ships, and what to do instead.
      *
+     * @param alpine whether this is Alpine Linux ({@code /etc/alpine-release}), whose musl C library the shipped
+     *     binaries, built for glibc, do not run on (zonky would take them and PostgreSQL would fail to start)
      * @throws ConfigurationException on a platform without binaries, or when their file is missing
      */
-    public static void require(String osName, String osArch, ClassLoader loader) {
+    public static void require(String osName, String osArch, boolean alpine, ClassLoader loader) {
         String detected = osName + " " + osArch;
+        if (alpine) {
+            throw new ConfigurationException("no embedded PostgreSQL for Alpine Linux (" + detected
+                    + "): the binaries that ship, for Linux amd64 and arm64, are built for glibc, not musl; " + USE_DB);
+        }
         var platform = platform(osName, osArch)
                 .orElseThrow(() -> new ConfigurationException("no embedded PostgreSQL for this platform (" + detected
                         + "): its binaries ship for Linux amd64 and arm64 only; " + USE_DB));

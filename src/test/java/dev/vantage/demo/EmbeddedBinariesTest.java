@@ -65,4 +65,14 @@ class EmbeddedBinariesTest {
                         EmbeddedBinaries.require("Linux", "aarch64", getClass().getClassLoader()))
                 .doesNotThrowAnyException();
     }
+
+    @Test
+    void alpineStopsTheDemoEvenWithTheBinariesThereSinceTheyAreBuiltForGlibc() {
+        assertThatThrownBy(() -> EmbeddedBinaries.require(
+                        "Linux", "amd64", true, getClass().getClassLoader()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("no embedded PostgreSQL for Alpine Linux (Linux amd64)")
+                .hasMessageContaining("built for glibc, not musl")
+                .hasMessageContaining("vantage demo --db postgres://");
+    }
 }
