@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,8 @@ public final class BadgeHandler implements HttpHandler {
             return size() > MAX_ENTRIES;
         }
     };
+    /** Loads in progress, by cache key. */
+    private final ConcurrentHashMap<String, CompletableFuture<Answer>> loading = new ConcurrentHashMap<>();
 
     public BadgeHandler(Jdbi jdbi, Clock clock, Duration ttl) {
         this.query = new BadgeQuery(Objects.requireNonNull(jdbi, "jdbi"));
@@ -130,16 +135,45 @@ public final class BadgeHandler implements HttpHandler {
     }
 
     /**
-     * The cached answer for a badge, else a fresh one. Loads run under the lock: callers asking during a load wait
-     * for it and share it rather than piling queries on the database.
+     * The cached answer for a badge, else a fresh one. Callers asking for a badge while it loads wait for that load and
+     * share it rather than piling queries on the database; a badge that waits on the database holds up no other badge
+     * (the cache's lock is never held across a query).
      */
-    private synchronized Answer answer(String key, String window) {
+    private Answer answer(String key, String window) {
         String cacheKey = key + "/" + (window == null ? "status" : window);
         Instant now = clock.instant();
-        Answer cached = cache.get(cacheKey);
+        Answer cached;
+        synchronized (cache) {
+            cached = cache.get(cacheKey);
+        }
         if (cached != null && !cached.loadedAt().plus(ttl).isBefore(now) && !now.isBefore(cached.loadedAt())) {
             return cached;
         }
+        var mine = new CompletableFuture<Answer>();
+        var running = loading.putIfAbsent(cacheKey, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+        try {
+            Answer answer = load(key, window, now);
+            synchronized (cache) {
+                cache.put(cacheKey, answer);
+            }
+            mine.complete(answer);
+            return answer;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(cacheKey, mine);
+        }
+    }
+
+    private Answer load(String key, String window, Instant now) {
         var found = query.find(key);
         byte[] svg = null;
         if (found.isPresent()) {
@@ -150,9 +184,7 @@ public final class BadgeHandler implements HttpHandler {
                             "uptime " + window, BadgeSvg.uptime(query.uptime(m.id(), now, WINDOWS.get(window))));
             svg = text.getBytes(StandardCharsets.UTF_8);
         }
-        var answer = new Answer(svg, svg == null ? "" : etag(svg), now);
-        cache.put(cacheKey, answer);
-        return answer;
+        return new Answer(svg, svg == null ? "" : etag(svg), now);
     }
 
     /** The value of {@code name} in a raw query string (the first one), decoded; null when absent. */

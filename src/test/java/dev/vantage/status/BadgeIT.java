@@ -180,4 +180,35 @@ class BadgeIT {
         assertThat(fresh.headers().firstValue("ETag"))
                 .isNotEqualTo(first.headers().firstValue("ETag"));
     }
+
+    /**
+     * One badge whose query waits on the database (its uptime's rollups locked by another transaction) holds up no
+     * other badge: the cache is not locked across a load.
+     */
+    @Test
+    void aBadgeWaitingOnTheDatabaseHoldsUpNoOtherBadge() throws Exception {
+        clock.advance(Duration.ofHours(1)); // past every cached answer
+        try (var holder = db.jdbi().open()) {
+            holder.begin();
+            holder.execute("LOCK TABLE api_heartbeat_rollups IN ACCESS EXCLUSIVE MODE");
+            var waiting = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(web.url() + "/badge/api/uptime.svg?window=30d"))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            org.awaitility.Awaitility.await("the uptime query waits on the lock")
+                    .atMost(Duration.ofSeconds(15))
+                    .until(() -> db.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    + " AND query LIKE '%api_heartbeat_rollups%'")
+                            > 0);
+
+            var other = get("/badge/cached/status.svg");
+
+            assertThat(other.statusCode()).isEqualTo(200);
+            assertThat(waiting).isNotDone();
+            holder.rollback();
+            assertThat(waiting.get(15, java.util.concurrent.TimeUnit.SECONDS).statusCode())
+                    .isEqualTo(200);
+        }
+    }
 }
