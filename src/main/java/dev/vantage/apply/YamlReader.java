@@ -321,8 +321,14 @@ final class YamlReader {
     private JsonNode json(Node node, boolean secret, String path) throws BadValue {
         if (node instanceof MappingNode map) {
             ObjectNode o = JSON.objectNode();
+            var lines = new HashMap<String, Integer>();
             for (NodeTuple t : map.getValue()) {
                 String key = keyOf(t);
+                Integer earlier = lines.put(key, line(t.getKeyNode()));
+                if (earlier != null) {
+                    // As at the top level: SnakeYAML keeps both, and the last one would silently win.
+                    throw new BadValue(t.getKeyNode(), path + "." + key, "given twice (also at line " + earlier + ")");
+                }
                 o.set(key, json(t.getValueNode(), secret, path + "." + key));
             }
             return o;

@@ -97,6 +97,26 @@ class YamlReaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceInsideSettingsIsAProblemNotALastOneWins() {
+        var parsed = read(
+                Map.of(),
+                "a.yml",
+                """
+                monitors:
+                  - name: shop
+                    schedule: s
+                    url: http://127.0.0.1/
+                    settings:
+                      max_redirects: 1
+                      max_redirects: 5
+                """);
+
+        assertThat(parsed.problems())
+                .extracting(Problem::toString)
+                .contains("a.yml:7: monitors[0].settings.max_redirects: given twice (also at line 6)");
+    }
+
+    @Test
     void aNameDefinedTwiceNamesBothFilesAndLines() {
         var parsed = read(
                 Map.of(),
