@@ -372,7 +372,8 @@ final class MonitorStatuses {
                 beats == null ? null : beats.lastBeatAt(),
                 m.push() ? m.intervalSeconds() : null,
                 m.graceSeconds(),
-                beats == null ? null : beats.lastMessage());
+                beats == null ? null : beats.lastMessage(),
+                m.push() ? recent.getOrDefault(m.id(), Map.of()).getOrDefault(0, List.of()) : List.of());
     }
 
     private static final PushBeats.Beats NO_BEATS = new PushBeats.Beats(null, null);

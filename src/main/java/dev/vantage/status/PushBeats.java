@@ -30,6 +30,11 @@ final class PushBeats {
     /** A ping URL's token, whole or cut: a job's output may quote the curl line that failed. */
     private static final Pattern PING_TOKEN = Pattern.compile("/ping/[A-Za-z0-9_-]+");
 
+    /** {@code text} with the tokens of the ping URLs it quotes masked; null for null. */
+    static String maskTokens(String text) {
+        return text == null ? null : PING_TOKEN.matcher(text).replaceAll("/ping/" + TOKEN);
+    }
+
     /**
      * @param lastBeatAt slot of the newest success or fail beat (start and log beats change no state); null if none
      * @param lastMessage the newest message, cut and with ping tokens masked; null if none
@@ -90,7 +95,7 @@ final class PushBeats {
             return null;
         }
         boolean longer = head.codePointCount(0, head.length()) > HEAD_CHARS;
-        String masked = PING_TOKEN.matcher(head).replaceAll("/ping/" + TOKEN);
+        String masked = maskTokens(head);
         if (masked.codePointCount(0, masked.length()) > MESSAGE_CHARS) {
             return masked.substring(0, masked.offsetByCodePoints(0, MESSAGE_CHARS)) + CUT;
         }

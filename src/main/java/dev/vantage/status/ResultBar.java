@@ -48,18 +48,30 @@ final class ResultBar {
     }
 
     static String bar(DatacenterState d) {
-        List<Result> results = d.recent();
+        return bar(
+                "data-dc=\"" + text(d.code()) + "\"",
+                d.code() + ": last " + d.recent().size() + " results",
+                d.recent());
+    }
+
+    /** A push monitor's bar: its last success and fail beats, under its last beat and message. */
+    static String push(Monitor m) {
+        return bar("data-push", "last " + m.recent().size() + " beats", m.recent());
+    }
+
+    /** A bar with {@code attribute} (already escaped) and an accessible label: {@code title}, then the counts. */
+    private static String bar(String attribute, String title, List<Result> results) {
         var counts = new TreeMap<String, Integer>();
         results.forEach(r -> counts.merge(r.outcome(), 1, Integer::sum));
-        var label = new StringBuilder(d.code() + ": last " + results.size() + " results");
+        var label = new StringBuilder(title);
         Result.OUTCOMES.stream()
                 .filter(counts::containsKey)
                 .forEach(o ->
                         label.append(", ").append(counts.get(o)).append(' ').append(o));
         var out = new StringBuilder(64 * Result.BAR);
-        out.append("<div class=\"bar\" role=\"img\" data-dc=\"")
-                .append(text(d.code()))
-                .append("\" aria-label=\"")
+        out.append("<div class=\"bar\" role=\"img\" ")
+                .append(attribute)
+                .append(" aria-label=\"")
                 .append(text(label.toString()))
                 .append("\">");
         // Grey, untitled: a page of a thousand monitors has 180,000 ticks, so each is kept to a few bytes.

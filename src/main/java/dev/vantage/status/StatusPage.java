@@ -197,6 +197,7 @@ public final class StatusPage {
                     .append(text(m.lastMessage()))
                     .append("</div>");
         }
+        out.append(ResultBar.push(m));
     }
 
     /** A state as a coloured badge whose text says it: {@code VA DOWN}. */

@@ -174,6 +174,9 @@ public record StatusReport(
      *     default the period, at most an hour); else null
      * @param lastMessage push monitors: the newest message of its recent beats, any kind, at most {@link
      *     PushBeats#MESSAGE_CHARS} characters (then ending with {@code …}), ping tokens masked; null when none
+     * @param recent push monitors: its last success and fail beats (at most {@link Result#BAR} within 24 h), oldest
+     *     first, for the bar in place of the datacenters' bars; in JSON only as the letters of {@link
+     *     #recentResults()}; empty for other types, whose results are per datacenter
      */
     public record Monitor(
             int id,
@@ -195,7 +198,8 @@ public record StatusReport(
             Instant lastBeatAt,
             Integer expectedEverySeconds,
             Integer graceSeconds,
-            String lastMessage) {
+            String lastMessage,
+            @JsonIgnore List<Result> recent) {
         public static final String PUSH = "push";
 
         public Monitor {
@@ -204,6 +208,67 @@ public record StatusReport(
             details = TargetText.cut(details, TargetText.SENTENCE_CHARS);
             datacenters = List.copyOf(datacenters);
             latency24h = List.copyOf(latency24h);
+            recent = recent == null ? List.of() : List.copyOf(recent);
+        }
+
+        /** A monitor without a bar of its own (every type but push). */
+        public Monitor(
+                int id,
+                String name,
+                String type,
+                boolean enabled,
+                String state,
+                Instant since,
+                boolean flapping,
+                String details,
+                Instant lastHeartbeatAt,
+                Long lastHeartbeatAgeSeconds,
+                Double p50Ms,
+                Double p95Ms,
+                Double uptime24hPercent,
+                long probes24h,
+                List<DatacenterState> datacenters,
+                List<LatencyBucket> latency24h,
+                Instant lastBeatAt,
+                Integer expectedEverySeconds,
+                Integer graceSeconds,
+                String lastMessage) {
+            this(
+                    id,
+                    name,
+                    type,
+                    enabled,
+                    state,
+                    since,
+                    flapping,
+                    details,
+                    lastHeartbeatAt,
+                    lastHeartbeatAgeSeconds,
+                    p50Ms,
+                    p95Ms,
+                    uptime24hPercent,
+                    probes24h,
+                    datacenters,
+                    latency24h,
+                    lastBeatAt,
+                    expectedEverySeconds,
+                    graceSeconds,
+                    lastMessage,
+                    List.of());
+        }
+
+        /**
+         * Push monitors: their recent success (U) and fail (D) beats in one letter each, oldest first; null for other
+         * types, whose letters are per datacenter.
+         */
+        @JsonProperty("recent_results")
+        public String recentResults() {
+            if (!isPush()) {
+                return null;
+            }
+            var out = new StringBuilder(recent.size());
+            recent.forEach(r -> out.append(r.letter()));
+            return out.toString();
         }
 
         /**

@@ -139,11 +139,15 @@ class StatusCommandIT {
                         "last_beat_at",
                         "expected_every_seconds",
                         "grace_seconds",
-                        "last_message");
+                        "last_message",
+                        "recent_results");
         assertThat(api.get("p50_ms").asDouble()).isEqualTo(55.0);
         assertThat(api.get("type").asText()).isEqualTo("http");
         assertThat(api.get("last_beat_at").isNull()).isTrue();
         assertThat(api.get("last_message").isNull()).isTrue();
+        assertThat(api.get("recent_results").isNull())
+                .as("per datacenter for a probed monitor")
+                .isTrue();
         assertThat(api.get("datacenters").get(1).get("code").asText()).isEqualTo("NY");
         assertThat(api.get("latency_24h")).hasSize(24);
         assertThat(root.get("generated_at").asText()).endsWith("Z");

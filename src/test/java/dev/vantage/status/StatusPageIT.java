@@ -251,7 +251,7 @@ class StatusPageIT {
               out.bars = Array.from(d.querySelectorAll('.bar')).map(function (b) {
                 var r = b.getBoundingClientRect();
                 var ticks = Array.from(b.querySelectorAll('i'));
-                return {dc: b.dataset.dc, ticks: ticks.length, left: r.left, right: r.right,
+                return {dc: b.dataset.dc, push: b.hasAttribute('data-push'), ticks: ticks.length, left: r.left, right: r.right,
                         shown: ticks.filter(function (t) { return t.getBoundingClientRect().width > 0; }).length};
               });
               out.colours = {};
@@ -284,8 +284,12 @@ class StatusPageIT {
         int viewport = out.get("viewport").asInt();
         assertThat(viewport).isBetween(380, 390);
         assertThat(out.get("scrollWidth").asInt()).as("no horizontal scrolling").isLessThanOrEqualTo(viewport);
-        // API and Checkout in VA and NY, then Stale, Paused, New, Broken and the hostile one in VA.
-        assertThat(out.get("bars")).hasSize(9);
+        // API and Checkout in VA and NY, then Stale, Paused, New, Broken and the hostile one in VA; then the four push
+        // monitors' bars of beats.
+        var bars = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+        out.get("bars").forEach(bars::add);
+        assertThat(bars).filteredOn(b -> !b.get("push").asBoolean()).hasSize(9);
+        assertThat(bars).filteredOn(b -> b.get("push").asBoolean()).hasSize(4);
         for (var bar : out.get("bars")) {
             assertThat(bar.get("ticks").asInt()).as("ticks of %s", bar).isEqualTo(60);
             assertThat(bar.get("shown").asInt()).as("ticks drawn of %s", bar).isEqualTo(60);

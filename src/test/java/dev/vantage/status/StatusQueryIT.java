@@ -129,6 +129,59 @@ class StatusQueryIT {
         assertThat(heartbeat.failing()).isFalse();
     }
 
+    /**
+     * A push monitor's bar is its success and fail beats, oldest first, never its start or log beats; other monitors
+     * have their bars per datacenter and none of their own.
+     */
+    @Test
+    void aPushMonitorsBarHoldsItsSuccessAndFailBeatsOldestFirst() {
+        Monitor heartbeat = monitor("Heartbeat");
+        Monitor report = monitor("Report job");
+
+        assertThat(heartbeat.recent())
+                .extracting(StatusReport.Result::at)
+                .containsExactly(
+                        NOW.minusSeconds(87),
+                        NOW.minusSeconds(72),
+                        NOW.minusSeconds(57),
+                        NOW.minusSeconds(42),
+                        NOW.minusSeconds(27),
+                        NOW.minusSeconds(12));
+        assertThat(heartbeat.recentResults()).isEqualTo("UUUUUU");
+        assertThat(heartbeat.recent().get(1).ms()).isEqualTo(1500.0);
+        assertThat(report.recentResults()).isEqualTo("D");
+        assertThat(report.recent().getFirst().error()).isEqualTo("FAIL: the job reported a failure");
+        assertThat(monitor("API").recentResults()).isNull();
+        assertThat(monitor("API").recent()).isEmpty();
+    }
+
+    /** A fail beat's error is the sender's own text, which may quote a ping URL: its token is masked in the bar. */
+    @Test
+    void aPushBarMasksThePingTokenAFailBeatQuotes(@Fresh TestDatabase fresh) {
+        fresh.execute(
+                "SELECT vantage_ensure_heartbeat_partitions((?::timestamptz AT TIME ZONE 'UTC')::date - 1, 3)",
+                StatusSeed.ago(NOW, java.time.Duration.ZERO));
+        int id = StatusSeed.pushMonitor(fresh, "Cron", "push", 60, null);
+        fresh.execute(
+                """
+                INSERT INTO api_heartbeats (monitor_id, datacenter_id, scheduled_at, executed_at, success,
+                                            error_type, error_message, beat_kind)
+                VALUES (?, 0, ?, ?, false, 'FAIL', 'curl: (7) failed: http://m:8080/ping/s3cr3t-t0ken/fail', 'fail')
+                """,
+                id,
+                StatusSeed.ago(NOW, java.time.Duration.ofSeconds(30)),
+                StatusSeed.ago(NOW, java.time.Duration.ofSeconds(30)));
+
+        var cron = StatusQuery.load(fresh.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC))
+                .monitors()
+                .getFirst();
+
+        assertThat(cron.recentResults()).isEqualTo("D");
+        assertThat(cron.recent().getFirst().error())
+                .isEqualTo("FAIL: curl: (7) failed: http://m:8080/ping/<token>/fail")
+                .doesNotContain("s3cr3t");
+    }
+
     @Test
     void aSilentPushMonitorIsDownAsMissedForAsLongAsItHasBeenSilentNow() {
         Monitor backup = monitor("Backup");

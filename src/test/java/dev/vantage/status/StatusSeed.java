@@ -207,7 +207,7 @@ public final class StatusSeed {
         return id;
     }
 
-    private static int pushMonitor(TestDatabase db, String name, String type, int interval, Integer grace) {
+    static int pushMonitor(TestDatabase db, String name, String type, int interval, Integer grace) {
         return db.jdbi().withHandle(h -> {
             int schedule = h.createQuery(
                             "INSERT INTO schedules (name, interval) VALUES (:name, :interval) RETURNING id")
