@@ -211,52 +211,6 @@ public record StatusReport(
             recent = recent == null ? List.of() : List.copyOf(recent);
         }
 
-        /** A monitor without a bar of its own (every type but push). */
-        public Monitor(
-                int id,
-                String name,
-                String type,
-                boolean enabled,
-                String state,
-                Instant since,
-                boolean flapping,
-                String details,
-                Instant lastHeartbeatAt,
-                Long lastHeartbeatAgeSeconds,
-                Double p50Ms,
-                Double p95Ms,
-                Double uptime24hPercent,
-                long probes24h,
-                List<DatacenterState> datacenters,
-                List<LatencyBucket> latency24h,
-                Instant lastBeatAt,
-                Integer expectedEverySeconds,
-                Integer graceSeconds,
-                String lastMessage) {
-            this(
-                    id,
-                    name,
-                    type,
-                    enabled,
-                    state,
-                    since,
-                    flapping,
-                    details,
-                    lastHeartbeatAt,
-                    lastHeartbeatAgeSeconds,
-                    p50Ms,
-                    p95Ms,
-                    uptime24hPercent,
-                    probes24h,
-                    datacenters,
-                    latency24h,
-                    lastBeatAt,
-                    expectedEverySeconds,
-                    graceSeconds,
-                    lastMessage,
-                    List.of());
-        }
-
         /**
          * Push monitors: their recent success (U) and fail (D) beats in one letter each, oldest first; null for other
          * types, whose letters are per datacenter.

@@ -126,7 +126,7 @@ class ResultBarTest {
     private static Monitor monitor(List<LatencyBucket> latency, List<DatacenterState> dcs) {
         return new Monitor(
                 1, "API", "http", true, "UP", NOW, false, "UP", NOW, 0L, null, null, null, 0, dcs, latency, null, null,
-                null, null);
+                null, null, List.of());
     }
 
     private static StatusReport report(Monitor m) {

@@ -57,7 +57,8 @@ class StatusRenderingTest {
                 null,
                 null,
                 null,
-                null);
+                null,
+                List.of());
     }
 
     /** A push monitor expected every 15 s with 30 s of grace, whose last beat was {@code age} seconds ago. */
@@ -83,7 +84,8 @@ class StatusRenderingTest {
                 last,
                 15,
                 30,
-                message);
+                message,
+                List.of());
     }
 
     record PushRow(String state, String details, Long age, String message, String shown) {}
