@@ -285,18 +285,17 @@ public final class MonitorCommand implements Callable<Integer> {
     MonitorSettings settings(Environment env) {
         var connection = DbConnection.parse(env.require(db, "DB_CONN_STRING", "--db", "the database URL"));
         return new MonitorSettings(
-                        connection,
-                        env.resolve(name, "VANTAGE_MONITOR_NAME").orElseGet(MonitorCommand::defaultName),
-                        Duration.ofSeconds(AgentCommand.integer(env, reloadInterval, "VANTAGE_RELOAD_INTERVAL", 30)),
-                        Duration.ofSeconds(AgentCommand.integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
-                        Duration.ofSeconds(AgentCommand.integer(env, lostAfter, "VANTAGE_LOST_AFTER", 30)),
-                        AgentCommand.integer(env, batchSize, "VANTAGE_BATCH_SIZE", MonitorSettings.BATCH_SIZE),
-                        MonitorSettings.POLL,
-                        Duration.ofSeconds(AgentCommand.integer(env, notifyTimeout, "VANTAGE_NOTIFY_TIMEOUT", 10)),
-                        AgentCommand.integer(
-                                env, retentionDays, "VANTAGE_RETENTION_DAYS", MonitorSettings.RETENTION_DAYS),
-                        LeaseSettings.DEFAULTS)
-                .withStateMetrics(StateMetricsSettings.parse(
+                connection,
+                env.resolve(name, "VANTAGE_MONITOR_NAME").orElseGet(MonitorCommand::defaultName),
+                Duration.ofSeconds(AgentCommand.integer(env, reloadInterval, "VANTAGE_RELOAD_INTERVAL", 30)),
+                Duration.ofSeconds(AgentCommand.integer(env, dbWait, "VANTAGE_DB_WAIT", 60)),
+                Duration.ofSeconds(AgentCommand.integer(env, lostAfter, "VANTAGE_LOST_AFTER", 30)),
+                AgentCommand.integer(env, batchSize, "VANTAGE_BATCH_SIZE", MonitorSettings.BATCH_SIZE),
+                MonitorSettings.POLL,
+                Duration.ofSeconds(AgentCommand.integer(env, notifyTimeout, "VANTAGE_NOTIFY_TIMEOUT", 10)),
+                AgentCommand.integer(env, retentionDays, "VANTAGE_RETENTION_DAYS", MonitorSettings.RETENTION_DAYS),
+                LeaseSettings.DEFAULTS,
+                StateMetricsSettings.parse(
                         env.resolve(stateMetrics, "VANTAGE_MONITOR_STATE_METRICS"),
                         AgentCommand.integer(
                                 env,

@@ -74,32 +74,6 @@ public record MonitorSettings(
         }
     }
 
-    /** With the state gauges' defaults (on, at most {@link StateMetricsSettings#MAX_SERIES} pairs). */
-    public MonitorSettings(
-            DbConnection db,
-            String name,
-            Duration reloadInterval,
-            Duration dbWait,
-            Duration lostAfter,
-            int batchSize,
-            Duration poll,
-            Duration attemptTimeout,
-            int retentionDays,
-            LeaseSettings lease) {
-        this(
-                db,
-                name,
-                reloadInterval,
-                dbWait,
-                lostAfter,
-                batchSize,
-                poll,
-                attemptTimeout,
-                retentionDays,
-                lease,
-                StateMetricsSettings.DEFAULTS);
-    }
-
     public static MonitorSettings defaults(DbConnection db, String name) {
         return new MonitorSettings(
                 db,
@@ -111,7 +85,8 @@ public record MonitorSettings(
                 POLL,
                 ATTEMPT_TIMEOUT,
                 RETENTION_DAYS,
-                LeaseSettings.DEFAULTS);
+                LeaseSettings.DEFAULTS,
+                StateMetricsSettings.DEFAULTS);
     }
 
     public MonitorSettings withLostAfter(Duration value) {
