@@ -9,9 +9,11 @@ import dev.vantage.evaluate.MonitorStatus;
 import dev.vantage.evaluate.State;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -99,19 +101,28 @@ final class StateGauges {
         if (!settings.enabled()) {
             return;
         }
-        changes.datacenterStates().forEach(d -> states.put(new Key(d.monitorId(), d.datacenterId()), d.shownState()));
-        changes.monitorStates().forEach(m -> states.put(new Key(m.monitorId(), 0), m.state()));
+        var touched = new ArrayList<Key>();
+        changes.datacenterStates().forEach(d -> {
+            var key = new Key(d.monitorId(), d.datacenterId());
+            states.put(key, d.shownState());
+            touched.add(key);
+        });
+        changes.monitorStates().forEach(m -> {
+            var key = new Key(m.monitorId(), 0);
+            states.put(key, m.state());
+            touched.add(key);
+        });
         for (DatacenterKey k : changes.removedDatacenterStates()) {
             states.remove(new Key(k.monitorId(), k.datacenterId()));
         }
         for (int monitorId : changes.removedMonitors()) {
             states.keySet().removeIf(k -> k.monitorId() == monitorId);
         }
-        if (!changes.datacenterStates().isEmpty()
-                || !changes.monitorStates().isEmpty()
-                || !changes.removedDatacenterStates().isEmpty()
+        if (!changes.removedDatacenterStates().isEmpty()
                 || !changes.removedMonitors().isEmpty()) {
             sync();
+        } else if (!touched.isEmpty()) {
+            sync(touched);
         }
     }
 
@@ -119,6 +130,26 @@ final class StateGauges {
     void clear() {
         states.clear();
         sync();
+    }
+
+    /**
+     * Updates the series of {@code touched} pairs that are exported already: a round's changes cost their own pairs,
+     * not a pass over every pair. A pair not exported yet (new, or left out by the bound) takes the whole {@link
+     * #sync()}, which alone knows the room left and what the bound leaves out.
+     */
+    private void sync(List<Key> touched) {
+        if (config == null || !exported.keySet().containsAll(touched)) {
+            sync();
+            return;
+        }
+        for (Key k : touched) {
+            var labels = labels(k, states.get(k));
+            var current = exported.get(k);
+            if (!current.labels().equals(labels)) {
+                remove(current);
+                exported.put(k, register(k, labels));
+            }
+        }
     }
 
     /** Makes the registered series match {@link #states}, within the bound. */
