@@ -53,7 +53,7 @@ final class StateGauges {
     private final MeterRegistry meters;
     private final StateMetricsSettings settings;
     // Evaluation thread only.
-    private final Map<Key, State> states = new TreeMap<>();
+    private final Map<Key, State> states = new HashMap<>();
     private final Map<Key, Exported> exported = new HashMap<>();
     private MonitorConfigs.Config config;
     private boolean boundLogged;
@@ -102,15 +102,18 @@ final class StateGauges {
             return;
         }
         var touched = new ArrayList<Key>();
+        // A round rewrites the state rows of every pair it read; only a pair whose state changed needs its series.
         changes.datacenterStates().forEach(d -> {
             var key = new Key(d.monitorId(), d.datacenterId());
-            states.put(key, d.shownState());
-            touched.add(key);
+            if (states.put(key, d.shownState()) != d.shownState()) {
+                touched.add(key);
+            }
         });
         changes.monitorStates().forEach(m -> {
             var key = new Key(m.monitorId(), 0);
-            states.put(key, m.state());
-            touched.add(key);
+            if (states.put(key, m.state()) != m.state()) {
+                touched.add(key);
+            }
         });
         for (DatacenterKey k : changes.removedDatacenterStates()) {
             states.remove(new Key(k.monitorId(), k.datacenterId()));
@@ -164,7 +167,7 @@ final class StateGauges {
             return; // no names yet: the configuration comes in the same round
         }
         int left = 0;
-        for (var e : states.entrySet()) {
+        for (var e : new TreeMap<>(states).entrySet()) { // in monitor order, for the bound
             var labels = labels(e.getKey(), e.getValue());
             var current = exported.get(e.getKey());
             if (current != null && current.labels().equals(labels)) {
