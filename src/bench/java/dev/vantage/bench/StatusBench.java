@@ -62,12 +62,24 @@ public final class StatusBench {
                     "rolled up the complete hours (what the monitor's data lifecycle does) in %.1f s%n",
                     (System.nanoTime() - t) / 1e9);
             measure(jdbi, runs, "with hourly rollups");
+            String page = StatusPage.render(report);
             System.out.printf(
-                    "report: %,d monitors, JSON %,d bytes, page %,d bytes%n",
+                    "report: %,d monitors, JSON %,d bytes, page %,d bytes (%,d gzip-compressed, as the page handler"
+                            + " sends it to a browser)%n",
                     report.monitors().size(),
                     StatusJson.render(report).length(),
-                    StatusPage.render(report).length());
+                    page.length(),
+                    gzipped(page.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
+    }
+
+    /** Bytes of {@code body} gzip-compressed at the JDK's default level, as {@code StatusHandlers} sends it. */
+    private static long gzipped(byte[] body) throws java.io.IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(body);
+        }
+        return out.size();
     }
 
     private static StatusReport measure(Jdbi jdbi, int runs, String what) {
